@@ -1,0 +1,34 @@
+/** Subscriber model: who gets mail, about what, how often, and in which state. */
+
+export const FREQUENCIES = ['immediate', 'daily', 'weekly'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+/** Digest frequencies run on a schedule; `immediate` subscribers get alerts at ingest instead. */
+export type DigestFrequency = Exclude<Frequency, 'immediate'>;
+
+export const STATUSES = ['pending', 'confirmed', 'unsubscribed', 'suppressed'] as const;
+export type SubscriberStatus = (typeof STATUSES)[number];
+
+export interface Subscriber {
+  /** Random id (not derived from the address); the only identifier that appears in logs and tokens. */
+  readonly id: string;
+  /** Normalised address (trimmed, domain lower-cased). Absent once the subscriber asked to be forgotten. */
+  readonly email?: string;
+  readonly status: SubscriberStatus;
+  /** Topic slugs; empty means every topic. */
+  readonly topics: string[];
+  readonly frequency: Frequency;
+  readonly createdAt: string;
+  readonly confirmedAt?: string;
+  readonly updatedAt: string;
+  /** Why a subscriber was suppressed (permanent bounce, complaint, transient bounces, forgotten). */
+  readonly suppressedReason?: string;
+  /** Consecutive transient bounces; 3 in a row suppress. Reset by a delivery. */
+  readonly transientBounces?: number;
+}
+
+/** Whether a subscriber with these topics wants an article with those topics. Empty selection = everything. */
+export function wantsTopics(subscriberTopics: readonly string[], articleTopics: readonly string[]): boolean {
+  if (subscriberTopics.length === 0) return true;
+  return articleTopics.some((t) => subscriberTopics.includes(t));
+}
