@@ -17,10 +17,15 @@ const issue: RenderedIssue = {
   topics: ['asia', 'world'],
   selection: 'asia+world',
   articleIds: ['a1'],
-  subject: 'S',
-  html: '<p>h</p>',
-  text: 't',
-  preheader: 'p',
+  email: {
+    kind: 'digest',
+    subject: 'S',
+    html: '<p>h</p>',
+    text: 't',
+    preheader: 'p',
+    slotKey: 'k1',
+    slots: ['unsubscribeUrl', 'preferencesUrl', 'greeting'],
+  },
   renderedAt: '2026-11-27T06:00:01.000Z',
 };
 

@@ -13,6 +13,20 @@ import type { BlobStore } from './ports.ts';
 /** Bumped when the stored shape changes incompatibly; the sender refuses versions it does not know. */
 export const ISSUE_SCHEMA_VERSION = 1;
 
+/** Mirrors `RenderedEmail` in lambda/shared/email/types.ts (plain JSON, so it can be archived). */
+export const renderedEmailSchema = z
+  .object({
+    kind: z.enum(['digest', 'alert', 'confirm']),
+    subject: z.string().min(1),
+    preheader: z.string(),
+    html: z.string().min(1),
+    text: z.string().min(1),
+    slotKey: z.string().min(1),
+    slots: z.array(z.enum(['unsubscribeUrl', 'preferencesUrl', 'confirmUrl', 'greeting'])),
+  })
+  .strict();
+export type StoredEmail = z.infer<typeof renderedEmailSchema>;
+
 export const renderedIssueSchema = z
   .object({
     schemaVersion: z.literal(ISSUE_SCHEMA_VERSION),
@@ -27,19 +41,16 @@ export const renderedIssueSchema = z
     selection: z.string().min(1),
     /** Article ids (content hashes) in the order shown. Never empty: a selection without articles is not sent. */
     articleIds: z.array(z.string().min(1)).min(1),
-    /** Output of the email module's renderDigest / renderAlert, with per-recipient placeholders left in. */
-    subject: z.string().min(1),
-    html: z.string().min(1),
-    text: z.string().min(1),
-    preheader: z.string(),
+    /**
+     * The email module's RenderedEmail (renderDigest / renderAlert), stored as is: per-recipient slots
+     * are still placeholders keyed by `slotKey`; the sender passes this to personalise() and buildMessage().
+     */
+    email: renderedEmailSchema,
     /** ISO time the issue was rendered. */
     renderedAt: z.string().min(1),
   })
   .strict();
 export type RenderedIssue = z.infer<typeof renderedIssueSchema>;
-
-/** The rendered-email part of an issue, as the email module returns it. */
-export type RenderedEmail = Pick<RenderedIssue, 'subject' | 'html' | 'text' | 'preheader'>;
 
 /** A stored issue is missing or does not match the schema (a bug or a tampered archive, never retried blindly). */
 export class IssueArchiveError extends Error {
