@@ -35,3 +35,50 @@ export interface SubscriberSuppressor {
 }
 
 export type { DigestFrequency };
+
+/** The new subscriber the subscribe flow creates (status pending). */
+export interface NewSubscriber {
+  readonly id: string;
+  readonly email: string;
+  /** Keyed hash of the address (tokens.ts `emailHashes`), the lookup item's key. */
+  readonly emailHash: string;
+  readonly topics: string[];
+  readonly frequency: Frequency;
+}
+
+/** What a state change found: `changed` did it, `unchanged` found it already so, `refused` found a state it may not leave. */
+export type Transition = 'changed' | 'unchanged' | 'refused' | 'unknown';
+
+/**
+ * The whole store port: delivery's reader and suppressor plus the subscribe flow's operations. Every
+ * state change is a conditional write (optimistic concurrency on a version number), so concurrent
+ * requests never corrupt a subscriber; there are no transactions (dynalite lacks them).
+ */
+export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor {
+  /** The subscriber an address hash points to, trying each hash (one per signing key) in order. */
+  findByEmailHash(hashes: readonly string[]): Promise<{ subscriberId: string; subscriber: Subscriber | null } | null>;
+  /**
+   * Create a pending subscriber: the lookup item first (attribute_not_exists, so one address is one
+   * subscriber), then the subscriber item. When the lookup already points elsewhere, returns that id
+   * and creates nothing; when it points to this id (a retry, or a crash between the two writes), the
+   * subscriber item is created if still missing.
+   */
+  createPending(input: NewSubscriber, at: string): Promise<{ subscriberId: string; created: boolean }>;
+  /** A pending or unsubscribed subscriber asks again: pending, with the new topics and frequency. */
+  resubscribe(id: string, choice: { topics: string[]; frequency: Frequency }, at: string): Promise<Transition>;
+  /**
+   * Claim the right to send a confirmation mail: true when none was sent since `notSentSince`
+   * (at most one per address per window), recording `at` as the last send.
+   */
+  claimConfirmationMail(id: string, at: string, notSentSince: string): Promise<boolean>;
+  /** Undo a claim whose mail failed to send, so the next request may retry. */
+  releaseConfirmationMail(id: string, at: string): Promise<void>;
+  /** pending → confirmed (joins the byFrequency index). Idempotent. */
+  confirm(id: string, at: string): Promise<Transition>;
+  /** pending/confirmed → unsubscribed (leaves the index). Idempotent. */
+  unsubscribe(id: string, at: string): Promise<Transition>;
+  /** Change topics and frequency of a pending or confirmed subscriber; a frequency change re-enters the index at `at`. */
+  updatePreferences(id: string, choice: { topics: string[]; frequency: Frequency }, at: string): Promise<Transition>;
+  /** Erase the address: suppressed with reason "forgotten"; the lookup hash stays so it is never mailed again. */
+  forget(id: string, at: string): Promise<Transition>;
+}

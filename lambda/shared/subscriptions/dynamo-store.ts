@@ -1,0 +1,188 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { TABLE_KEYS } from '../table.ts';
+import { FREQUENCIES, STATUSES, type Frequency, type Subscriber } from './model.ts';
+import type { Page, SubscriberStore } from './store.ts';
+import { createSubscriberStore, InvalidCursorError, type RecordBackend, type SubscriberRecord } from './record-store.ts';
+
+/**
+ * The DynamoDB adapter of the subscriber store (single table, see table.ts), through
+ * @aws-sdk/lib-dynamodb. Items:
+ * - `SUB#<id>` / `SUB`: the subscriber, with `version` for conditional writes; confirmed subscribers
+ *   also carry `gsi1pk = CONFIRMED#<frequency>`, `gsi1sk = <ISO time entered>#<id>` (sparse GSI byFrequency).
+ * - `EMAIL#<keyed hash>` / `EMAIL`: points an address hash to its subscriber id. Created with
+ *   attribute_not_exists, so one address is one subscriber; never deleted, so a forgotten address
+ *   is still recognised. It holds no address.
+ */
+
+/** The one document-client capability needed. */
+export type DocumentSend = Pick<DynamoDBDocumentClient, 'send'>;
+
+const SUB_SK = 'SUB';
+const EMAIL_SK = 'EMAIL';
+const subPk = (id: string) => `SUB#${id}`;
+const emailPk = (hash: string) => `EMAIL#${hash}`;
+const gsiPk = (frequency: Frequency) => `CONFIRMED#${frequency}`;
+
+const { partitionKey: PK, sortKey: SK, gsi } = TABLE_KEYS;
+
+const itemSchema = z.object({
+  id: z.string(),
+  email: z.string().optional(),
+  status: z.enum(STATUSES),
+  topics: z.array(z.string()),
+  frequency: z.enum(FREQUENCIES),
+  createdAt: z.string(),
+  confirmedAt: z.string().optional(),
+  updatedAt: z.string(),
+  suppressedReason: z.string().optional(),
+  transientBounces: z.number().optional(),
+  version: z.number(),
+  emailHash: z.string().optional(),
+  frequencySince: z.string().optional(),
+  lastConfirmMailAt: z.string().optional(),
+});
+
+/** A stored item that does not have the subscriber shape (hand-edited, or a bug elsewhere). */
+export class CorruptSubscriberItemError extends Error {
+  override readonly name = 'CorruptSubscriberItemError';
+}
+
+function toRecord(item: Record<string, unknown>): SubscriberRecord {
+  const parsed = itemSchema.safeParse(item);
+  if (!parsed.success) throw new CorruptSubscriberItemError(`subscriber item ${String(item[PK])} is malformed`, { cause: parsed.error });
+  const { version, emailHash, frequencySince, lastConfirmMailAt, ...fields } = parsed.data;
+  const subscriber = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as Subscriber;
+  return {
+    subscriber,
+    version,
+    ...(emailHash !== undefined ? { emailHash } : {}),
+    ...(frequencySince !== undefined ? { frequencySince } : {}),
+    ...(lastConfirmMailAt !== undefined ? { lastConfirmMailAt } : {}),
+  };
+}
+
+function toItem(record: SubscriberRecord): Record<string, unknown> {
+  const { subscriber: s } = record;
+  const indexed = s.status === 'confirmed' && record.frequencySince !== undefined;
+  return {
+    [PK]: subPk(s.id),
+    [SK]: SUB_SK,
+    ...s,
+    version: record.version,
+    emailHash: record.emailHash,
+    frequencySince: record.frequencySince,
+    lastConfirmMailAt: record.lastConfirmMailAt,
+    ...(indexed ? { [gsi.partitionKey]: gsiPk(s.frequency), [gsi.sortKey]: `${record.frequencySince}#${s.id}` } : {}),
+  };
+}
+
+const cursorSchema = z.object({ pk: z.string(), sk: z.string(), g1: z.string(), g2: z.string() }).strict();
+
+function encodeCursor(item: Record<string, unknown>): string {
+  return Buffer.from(
+    JSON.stringify({ pk: item[PK], sk: item[SK], g1: item[gsi.partitionKey], g2: item[gsi.sortKey] }),
+  ).toString('base64url');
+}
+
+function decodeCursor(cursor: string, frequency: Frequency): Record<string, string> {
+  let parsed: z.infer<typeof cursorSchema>;
+  try {
+    parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch (error) {
+    throw new InvalidCursorError('paging cursor is malformed', { cause: error });
+  }
+  if (parsed.g1 !== gsiPk(frequency)) throw new InvalidCursorError('paging cursor belongs to another frequency');
+  return { [PK]: parsed.pk, [SK]: parsed.sk, [gsi.partitionKey]: parsed.g1, [gsi.sortKey]: parsed.g2 };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/** The record backend over DynamoDB (exported for tests that need the raw items). */
+export function dynamoRecordBackend(doc: DocumentSend, tableName: string): RecordBackend {
+  return {
+    async getRecord(id) {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { [PK]: subPk(id), [SK]: SUB_SK }, ConsistentRead: true }));
+      return Item ? toRecord(Item) : null;
+    },
+
+    async putRecord(record, expectedVersion) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(record),
+            ...(expectedVersion === null
+              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+              : {
+                  ConditionExpression: '#v = :v',
+                  ExpressionAttributeNames: { '#v': 'version' },
+                  ExpressionAttributeValues: { ':v': expectedVersion },
+                }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async getLookup(emailHash) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: { [PK]: emailPk(emailHash), [SK]: EMAIL_SK }, ConsistentRead: true }),
+      );
+      return typeof Item?.subscriberId === 'string' ? Item.subscriberId : null;
+    },
+
+    async putLookup(emailHash, subscriberId, at) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { [PK]: emailPk(emailHash), [SK]: EMAIL_SK, subscriberId, createdAt: at },
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async queryConfirmed(frequency, { enteredBefore, cursor, limit }): Promise<Page<Subscriber>> {
+      // Ask for one more than a page: a cursor then means "there is more", never an empty last page.
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: gsi.name,
+          KeyConditionExpression: '#g1 = :g1 AND #g2 < :before',
+          ExpressionAttributeNames: { '#g1': gsi.partitionKey, '#g2': gsi.sortKey },
+          ExpressionAttributeValues: { ':g1': gsiPk(frequency), ':before': enteredBefore },
+          Limit: limit + 1,
+          ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, frequency) } : {}),
+        }),
+      );
+      const items = out.Items ?? [];
+      const page = items.slice(0, limit);
+      const last = page[page.length - 1];
+      // LastEvaluatedKey with a short page means DynamoDB's 1 MB cap stopped early: there may be more.
+      const more = items.length > limit || out.LastEvaluatedKey !== undefined;
+      return {
+        items: page.map((item) => toRecord(item).subscriber),
+        ...(more && last ? { cursor: encodeCursor(last) } : {}),
+      };
+    },
+  };
+}
+
+/** The subscriber store over DynamoDB. */
+export function createDynamoSubscriberStore(options: { readonly doc: DocumentSend; readonly tableName: string }): SubscriberStore {
+  return createSubscriberStore(dynamoRecordBackend(options.doc, options.tableName));
+}

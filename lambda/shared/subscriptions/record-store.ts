@@ -1,0 +1,215 @@
+import type { Frequency, Subscriber } from './model.ts';
+import type { NewSubscriber, Page, SubscriberStore, Transition } from './store.ts';
+
+/**
+ * The subscriber store's logic, written once over a tiny record backend (get, conditional put,
+ * lookup, index query) that the DynamoDB and in-memory adapters implement. Every state change is
+ * read → pure transition → put conditioned on the version read, retried on conflict: optimistic
+ * concurrency without transactions, so two racing requests can never both win.
+ */
+
+/** A subscriber as stored, with the bookkeeping that never leaves the store. */
+export interface SubscriberRecord {
+  readonly subscriber: Subscriber;
+  /** Bumped by every write; the condition of the next one. */
+  readonly version: number;
+  readonly emailHash?: string;
+  /** When a confirmed subscriber entered their current frequency: the byFrequency sort key's time. */
+  readonly frequencySince?: string;
+  /** Last confirmation mail, for the one-per-10-minutes limit. */
+  readonly lastConfirmMailAt?: string;
+}
+
+/** The primitive operations each adapter implements. */
+export interface RecordBackend {
+  getRecord(id: string): Promise<SubscriberRecord | null>;
+  /** Write `record` if the stored version equals `expectedVersion` (null: only if absent). False on conflict. */
+  putRecord(record: SubscriberRecord, expectedVersion: number | null): Promise<boolean>;
+  getLookup(emailHash: string): Promise<string | null>;
+  /** Create the lookup item if absent. False when it already exists. */
+  putLookup(emailHash: string, subscriberId: string, at: string): Promise<boolean>;
+  /** Confirmed subscribers of `frequency` with frequencySince < enteredBefore, ordered by (frequencySince, id). */
+  queryConfirmed(
+    frequency: Frequency,
+    options: { readonly enteredBefore: string; readonly cursor?: string; readonly limit: number },
+  ): Promise<Page<Subscriber>>;
+}
+
+/** A write kept losing races (more than MAX_ATTEMPTS conflicting writers): surfaced, never swallowed. */
+export class ConcurrentUpdateError extends Error {
+  override readonly name = 'ConcurrentUpdateError';
+}
+
+/** An opaque paging cursor that this store did not make. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+const MAX_ATTEMPTS = 8;
+
+function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omit<T, K> {
+  const copy = { ...obj };
+  for (const k of keys) delete copy[k];
+  return copy;
+}
+
+/** Build the full SubscriberStore over a record backend. */
+export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
+  /** Read-modify-write with a version condition, retried on conflict. */
+  async function mutate(
+    id: string,
+    decide: (record: SubscriberRecord) => { outcome: Transition; next?: SubscriberRecord },
+  ): Promise<Transition> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const record = await backend.getRecord(id);
+      if (!record) return 'unknown';
+      const step = decide(record);
+      if (!step.next) return step.outcome;
+      if (await backend.putRecord({ ...step.next, version: record.version + 1 }, record.version)) return step.outcome;
+    }
+    throw new ConcurrentUpdateError(`subscriber ${id}: too many concurrent updates`);
+  }
+
+  const leaveIndex = (r: SubscriberRecord): SubscriberRecord => without(r, 'frequencySince');
+
+  const store: SubscriberStore = {
+    async get(id) {
+      return (await backend.getRecord(id))?.subscriber ?? null;
+    },
+
+    listConfirmed(frequency, options) {
+      return backend.queryConfirmed(frequency, options);
+    },
+
+    async findByEmailHash(hashes) {
+      for (const hash of hashes) {
+        const subscriberId = await backend.getLookup(hash);
+        if (subscriberId) return { subscriberId, subscriber: await store.get(subscriberId) };
+      }
+      return null;
+    },
+
+    async createPending(input: NewSubscriber, at: string) {
+      if (!(await backend.putLookup(input.emailHash, input.id, at))) {
+        const existing = await backend.getLookup(input.emailHash);
+        if (existing && existing !== input.id) return { subscriberId: existing, created: false };
+      }
+      const subscriber: Subscriber = {
+        id: input.id,
+        email: input.email,
+        status: 'pending',
+        topics: [...input.topics],
+        frequency: input.frequency,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const created = await backend.putRecord({ subscriber, version: 1, emailHash: input.emailHash }, null);
+      return { subscriberId: input.id, created };
+    },
+
+    resubscribe(id, choice, at) {
+      return mutate(id, (r) => {
+        const s = r.subscriber;
+        if (s.status !== 'pending' && s.status !== 'unsubscribed') return { outcome: 'refused' };
+        const next: Subscriber = {
+          ...without(s, 'confirmedAt'),
+          status: 'pending',
+          topics: [...choice.topics],
+          frequency: choice.frequency,
+          updatedAt: at,
+        };
+        return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next } };
+      });
+    },
+
+    async claimConfirmationMail(id, at, notSentSince) {
+      const outcome = await mutate(id, (r) => {
+        if (r.subscriber.status !== 'pending' || !r.subscriber.email) return { outcome: 'refused' };
+        if (r.lastConfirmMailAt && r.lastConfirmMailAt > notSentSince) return { outcome: 'unchanged' };
+        return { outcome: 'changed', next: { ...r, lastConfirmMailAt: at } };
+      });
+      return outcome === 'changed';
+    },
+
+    async releaseConfirmationMail(id, at) {
+      await mutate(id, (r) =>
+        r.lastConfirmMailAt === at ? { outcome: 'changed', next: without(r, 'lastConfirmMailAt') } : { outcome: 'unchanged' },
+      );
+    },
+
+    confirm(id, at) {
+      return mutate(id, (r) => {
+        const s = r.subscriber;
+        if (s.status === 'confirmed') return { outcome: 'unchanged' };
+        if (s.status !== 'pending' || !s.email) return { outcome: 'refused' };
+        const next: Subscriber = { ...s, status: 'confirmed', confirmedAt: at, updatedAt: at };
+        return { outcome: 'changed', next: { ...r, subscriber: next, frequencySince: at } };
+      });
+    },
+
+    unsubscribe(id, at) {
+      return mutate(id, (r) => {
+        const s = r.subscriber;
+        if (s.status === 'unsubscribed' || s.status === 'suppressed') return { outcome: 'unchanged' };
+        const next: Subscriber = { ...s, status: 'unsubscribed', updatedAt: at };
+        return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next } };
+      });
+    },
+
+    updatePreferences(id, choice, at) {
+      return mutate(id, (r) => {
+        const s = r.subscriber;
+        if (s.status !== 'pending' && s.status !== 'confirmed') return { outcome: 'refused' };
+        const sameTopics = s.topics.length === choice.topics.length && s.topics.every((t, i) => t === choice.topics[i]);
+        if (sameTopics && s.frequency === choice.frequency) return { outcome: 'unchanged' };
+        const next: Subscriber = { ...s, topics: [...choice.topics], frequency: choice.frequency, updatedAt: at };
+        // A new frequency re-enters the index now, so a digest run already under way does not pick them up twice.
+        const since = s.status === 'confirmed' && s.frequency !== choice.frequency ? at : r.frequencySince;
+        const base = { ...leaveIndex(r), subscriber: next };
+        return { outcome: 'changed', next: since ? { ...base, frequencySince: since } : base };
+      });
+    },
+
+    forget(id, at) {
+      return mutate(id, (r) => {
+        const s = r.subscriber;
+        if (s.status === 'suppressed' && s.suppressedReason === 'forgotten' && !s.email) return { outcome: 'unchanged' };
+        const next: Subscriber = {
+          ...without(s, 'email'),
+          status: 'suppressed',
+          suppressedReason: 'forgotten',
+          topics: [],
+          updatedAt: at,
+        };
+        return { outcome: 'changed', next: { ...without(leaveIndex(r), 'lastConfirmMailAt'), subscriber: next } };
+      });
+    },
+
+    async suppress(id, reason, at) {
+      const outcome = await mutate(id, (r) => {
+        if (r.subscriber.status === 'suppressed') return { outcome: 'unchanged' };
+        const next: Subscriber = { ...r.subscriber, status: 'suppressed', suppressedReason: reason, updatedAt: at };
+        return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next } };
+      });
+      return outcome !== 'unknown';
+    },
+
+    async recordTransientBounce(id, at) {
+      let count = 0;
+      await mutate(id, (r) => {
+        count = (r.subscriber.transientBounces ?? 0) + 1;
+        const next: Subscriber = { ...r.subscriber, transientBounces: count, updatedAt: at };
+        return { outcome: 'changed', next: { ...r, subscriber: next } };
+      });
+      return count;
+    },
+
+    async resetTransientBounces(id) {
+      await mutate(id, (r) => {
+        if (!r.subscriber.transientBounces) return { outcome: 'unchanged' };
+        return { outcome: 'changed', next: { ...r, subscriber: without(r.subscriber, 'transientBounces') } };
+      });
+    },
+  };
+  return store;
+}

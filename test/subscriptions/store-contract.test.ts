@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
+import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
+import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
+import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
+import type { Frequency } from '../../lambda/shared/subscriptions/model.ts';
+
+/**
+ * One contract, two adapters: the DynamoDB adapter (over dynalite and the real SDK) and the in-memory
+ * adapter must behave identically, so tests and benchmarks that use the fast one prove the real one.
+ */
+
+interface Harness {
+  store: SubscriberStore;
+  /** Write a lookup item with no subscriber behind it, as a crash between the two writes leaves. */
+  orphanLookup(hash: string, id: string): Promise<void>;
+}
+
+const t = (minutes: number) => new Date(Date.UTC(2026, 0, 1) + minutes * 60_000).toISOString();
+let seq = 0;
+const fresh = (frequency: Frequency = 'daily', topics: string[] = []) => {
+  seq++;
+  const id = `s${seq.toString().padStart(4, '0')}${randomUUID().slice(0, 8)}`;
+  return { id, email: `reader${seq}@example.org`, emailHash: `k1:hash-${id}`, topics, frequency };
+};
+
+async function all(store: SubscriberStore, frequency: Frequency, enteredBefore: string, limit = 100) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await store.listConfirmed(frequency, { enteredBefore, limit, ...(cursor ? { cursor } : {}) });
+    ids.push(...page.items.map((s) => s.id));
+    cursor = page.cursor;
+    pages++;
+  } while (cursor && pages < 1000);
+  return { ids, pages };
+}
+
+function contract(name: string, make: () => Promise<Harness>) {
+  describe(`subscriber store contract: ${name}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await make();
+    });
+
+    it('creates one pending subscriber per address hash', async () => {
+      const a = fresh('weekly', ['asia']);
+      expect(await h.store.createPending(a, t(0))).toEqual({ subscriberId: a.id, created: true });
+      const s = await h.store.get(a.id);
+      expect(s).toMatchObject({ id: a.id, email: a.email, status: 'pending', topics: ['asia'], frequency: 'weekly', createdAt: t(0) });
+      expect(await h.store.findByEmailHash(['k1:nope', a.emailHash])).toMatchObject({ subscriberId: a.id, subscriber: { id: a.id } });
+      const rival = { ...fresh(), emailHash: a.emailHash };
+      expect(await h.store.createPending(rival, t(1))).toEqual({ subscriberId: a.id, created: false });
+      expect(await h.store.get(rival.id)).toBeNull();
+      expect(await h.store.findByEmailHash(['k1:unknown'])).toBeNull();
+    });
+
+    it('heals a lookup left without its subscriber by a crash', async () => {
+      const a = fresh();
+      await h.orphanLookup(a.emailHash, a.id);
+      expect(await h.store.findByEmailHash([a.emailHash])).toEqual({ subscriberId: a.id, subscriber: null });
+      expect(await h.store.createPending(a, t(2))).toEqual({ subscriberId: a.id, created: true });
+      expect((await h.store.get(a.id))?.status).toBe('pending');
+    });
+
+    it('confirms idempotently and refuses to confirm an unsubscribed or unknown subscriber', async () => {
+      const a = fresh();
+      await h.store.createPending(a, t(0));
+      expect(await h.store.confirm(a.id, t(5))).toBe('changed');
+      expect(await h.store.confirm(a.id, t(6))).toBe('unchanged');
+      expect(await h.store.get(a.id)).toMatchObject({ status: 'confirmed', confirmedAt: t(5) });
+      expect(await h.store.unsubscribe(a.id, t(7))).toBe('changed');
+      expect(await h.store.confirm(a.id, t(8))).toBe('refused');
+      expect(await h.store.confirm('no-such-id', t(8))).toBe('unknown');
+    });
+
+    it('pages confirmed subscribers of one frequency by entry time, exactly once each', async () => {
+      const freq: Frequency = 'immediate';
+      const before = (await all(h.store, freq, t(10_000))).ids;
+      const made: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const a = fresh(freq);
+        await h.store.createPending(a, t(100));
+        await h.store.confirm(a.id, t(200 + i));
+        made.push(a.id);
+      }
+      const pending = fresh(freq);
+      await h.store.createPending(pending, t(100));
+      const other = fresh('weekly');
+      await h.store.createPending(other, t(100));
+      await h.store.confirm(other.id, t(201));
+
+      const { ids, pages } = await all(h.store, freq, t(10_000), 2);
+      expect(ids.filter((id) => !before.includes(id))).toEqual(made);
+      expect(pages).toBe(Math.ceil((before.length + 7) / 2));
+      // Fixed audience: only those who entered strictly before the run started.
+      const early = (await all(h.store, freq, t(203))).ids.filter((id) => made.includes(id));
+      expect(early).toEqual(made.slice(0, 3));
+      const exact = await h.store.listConfirmed(freq, { enteredBefore: t(10_000), limit: before.length + 7 });
+      expect(exact.cursor).toBeUndefined();
+    });
+
+    it('unsubscribe leaves the index, is idempotent, and resubscribing starts pending again', async () => {
+      const a = fresh('daily', ['world']);
+      await h.store.createPending(a, t(0));
+      await h.store.confirm(a.id, t(1));
+      expect((await all(h.store, 'daily', t(9_999))).ids).toContain(a.id);
+      expect(await h.store.unsubscribe(a.id, t(2))).toBe('changed');
+      expect(await h.store.unsubscribe(a.id, t(3))).toBe('unchanged');
+      expect((await all(h.store, 'daily', t(9_999))).ids).not.toContain(a.id);
+      expect(await h.store.resubscribe(a.id, { topics: ['asia'], frequency: 'weekly' }, t(4))).toBe('changed');
+      const s = await h.store.get(a.id);
+      expect(s).toMatchObject({ status: 'pending', topics: ['asia'], frequency: 'weekly' });
+      expect(s?.confirmedAt).toBeUndefined();
+      await h.store.confirm(a.id, t(5));
+      expect(await h.store.resubscribe(a.id, { topics: [], frequency: 'daily' }, t(6))).toBe('refused');
+    });
+
+    it('a frequency change re-enters the index at the change time', async () => {
+      const a = fresh('daily');
+      await h.store.createPending(a, t(0));
+      await h.store.confirm(a.id, t(1));
+      expect(await h.store.updatePreferences(a.id, { topics: ['asia'], frequency: 'daily' }, t(2))).toBe('changed');
+      expect(await h.store.updatePreferences(a.id, { topics: ['asia'], frequency: 'daily' }, t(3))).toBe('unchanged');
+      expect((await all(h.store, 'daily', t(2))).ids).toContain(a.id); // topic change keeps the entry time
+      expect(await h.store.updatePreferences(a.id, { topics: ['asia'], frequency: 'weekly' }, t(50))).toBe('changed');
+      expect((await all(h.store, 'daily', t(9_999))).ids).not.toContain(a.id);
+      expect((await all(h.store, 'weekly', t(50))).ids).not.toContain(a.id);
+      expect((await all(h.store, 'weekly', t(51))).ids).toContain(a.id);
+      await h.store.unsubscribe(a.id, t(60));
+      expect(await h.store.updatePreferences(a.id, { topics: [], frequency: 'daily' }, t(61))).toBe('refused');
+    });
+
+    it('forget erases the address but keeps the hash, so the address stays known and suppressed', async () => {
+      const a = fresh();
+      await h.store.createPending(a, t(0));
+      await h.store.confirm(a.id, t(1));
+      expect(await h.store.forget(a.id, t(2))).toBe('changed');
+      expect(await h.store.forget(a.id, t(3))).toBe('unchanged');
+      const s = await h.store.get(a.id);
+      expect(s).toMatchObject({ status: 'suppressed', suppressedReason: 'forgotten', topics: [] });
+      expect(s?.email).toBeUndefined();
+      expect((await h.store.findByEmailHash([a.emailHash]))?.subscriber?.status).toBe('suppressed');
+      expect((await all(h.store, 'daily', t(9_999))).ids).not.toContain(a.id);
+      expect(await h.store.claimConfirmationMail(a.id, t(100), t(90))).toBe(false);
+    });
+
+    it('suppresses idempotently, keeps the first reason, and reports unknown ids', async () => {
+      const a = fresh();
+      await h.store.createPending(a, t(0));
+      await h.store.confirm(a.id, t(1));
+      expect(await h.store.suppress(a.id, 'complaint', t(2))).toBe(true);
+      expect(await h.store.suppress(a.id, 'bounce', t(3))).toBe(true);
+      expect(await h.store.get(a.id)).toMatchObject({ status: 'suppressed', suppressedReason: 'complaint' });
+      expect((await all(h.store, 'daily', t(9_999))).ids).not.toContain(a.id);
+      expect(await h.store.suppress('no-such-id', 'bounce', t(2))).toBe(false);
+      expect(await h.store.unsubscribe(a.id, t(4))).toBe('unchanged');
+      expect((await h.store.get(a.id))?.status).toBe('suppressed');
+    });
+
+    it('counts consecutive transient bounces and resets them, even under concurrent writers', async () => {
+      const a = fresh();
+      await h.store.createPending(a, t(0));
+      expect(await h.store.recordTransientBounce(a.id, t(1))).toBe(1);
+      expect(await h.store.recordTransientBounce(a.id, t(2))).toBe(2);
+      await h.store.resetTransientBounces(a.id);
+      expect(await h.store.recordTransientBounce(a.id, t(3))).toBe(1);
+      await h.store.resetTransientBounces(a.id);
+      const counts = await Promise.all(Array.from({ length: 6 }, (_, i) => h.store.recordTransientBounce(a.id, t(10 + i))));
+      expect([...counts].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect((await h.store.get(a.id))?.transientBounces).toBe(6);
+      expect(await h.store.recordTransientBounce('no-such-id', t(1))).toBe(0);
+    });
+
+    it('allows one confirmation mail per window, and a released claim can be retried', async () => {
+      const a = fresh();
+      await h.store.createPending(a, t(0));
+      expect(await h.store.claimConfirmationMail(a.id, t(0), t(-10))).toBe(true);
+      expect(await h.store.claimConfirmationMail(a.id, t(5), t(-5))).toBe(false);
+      expect(await h.store.claimConfirmationMail(a.id, t(11), t(1))).toBe(true);
+      await h.store.releaseConfirmationMail(a.id, t(11));
+      expect(await h.store.claimConfirmationMail(a.id, t(12), t(2))).toBe(true);
+      const racers = await Promise.all(Array.from({ length: 5 }, () => h.store.claimConfirmationMail(a.id, t(30), t(20))));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+      await h.store.confirm(a.id, t(40));
+      expect(await h.store.claimConfirmationMail(a.id, t(100), t(90))).toBe(false);
+    });
+
+    it('racing confirm and unsubscribe end in one consistent state', async () => {
+      const a = fresh();
+      await h.store.createPending(a, t(0));
+      const [c, u] = await Promise.all([h.store.confirm(a.id, t(1)), h.store.unsubscribe(a.id, t(1))]);
+      const s = await h.store.get(a.id);
+      const listed = (await all(h.store, 'daily', t(9_999))).ids.includes(a.id);
+      // Whichever wins, unsubscribe is never lost: confirm cannot leave the unsubscribed state.
+      expect(['changed', 'refused']).toContain(c);
+      expect(u).toBe('changed');
+      expect(s?.status).toBe('unsubscribed');
+      expect(listed).toBe(false);
+    });
+  });
+}
+
+let standins: Standins;
+beforeAll(async () => {
+  standins = await startStandins();
+});
+afterAll(async () => {
+  await standins?.stop();
+});
+
+contract('DynamoDB (dynalite)', async () => {
+  const { client, doc } = localDynamo(standins.dynamoEndpoint);
+  const tableName = `subs-${randomUUID().slice(0, 8)}`;
+  await ensureTable(client, tableName);
+  return {
+    store: createDynamoSubscriberStore({ doc, tableName }),
+    async orphanLookup(hash, id) {
+      await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `EMAIL#${hash}`, sk: 'EMAIL', subscriberId: id } }));
+    },
+  };
+});
+
+contract('in-memory', async () => {
+  const backend = memoryRecordBackend();
+  return {
+    store: createSubscriberStore(backend),
+    async orphanLookup(hash, id) {
+      await backend.putLookup(hash, id, t(0));
+    },
+  };
+});
