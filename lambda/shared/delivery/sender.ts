@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import type { Log } from '../logger.ts';
+import type { Subscriber } from '../subscriptions/model.ts';
+import type { SubscriberReader } from '../subscriptions/store.ts';
+import type { Clock } from './clock.ts';
+import type { DeliveryLedger, LedgerKey } from './ledger.ts';
+import type { Mailer, OutgoingMessage, SendJob } from './ports.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
+import { classifySesError, type SesFailureKind } from './ses-errors.ts';
+
+/**
+ * The sender service: turns send jobs (up to 50 subscriber ids each) into one SES message per
+ * confirmed recipient, exactly once per (run, subscriber) through the delivery ledger (ledger.ts
+ * documents the protocol and its one remaining window), at the instance's share of the SES rate.
+ */
+
+/** A subscriber the sender may mail: confirmed and with an address. */
+export type Sendable = Subscriber & { readonly email: string };
+
+/** Builds the personalised raw message for one recipient of a job (issue archive + links + MIME). */
+export interface MessageComposer {
+  compose(job: SendJob, subscriber: Sendable): Promise<OutgoingMessage>;
+}
+
+/** Waits for permission to make one SES call (the token bucket). */
+export interface SendPermit {
+  take(): Promise<void>;
+}
+
+export interface SenderDeps {
+  readonly subscribers: Pick<SubscriberReader, 'get'>;
+  readonly ledger: DeliveryLedger;
+  readonly composer: MessageComposer;
+  readonly mailer: Mailer;
+  readonly permit: SendPermit;
+  readonly clock: Clock;
+  readonly log: Log;
+  /**
+   * How long a claim blocks other attempts. Must exceed the sender function's timeout (so a live
+   * attempt never loses its claim) and stay below the queue's visibility timeout (so a redelivery
+   * after a crash finds the lease expired).
+   */
+  readonly leaseMs: number;
+  readonly backoff?: BackoffPolicy;
+  /** Random source for jitter (tests pass a seeded one). */
+  readonly random?: () => number;
+  /** Recipients of one job in flight at once; the permit still bounds the rate. */
+  readonly parallelism?: number;
+  readonly newClaimId?: () => string;
+}
+
+export type RecipientOutcome =
+  /** Sent now. */
+  | 'sent'
+  /** The ledger says an earlier attempt already sent (or had rejected) it: nothing to do. */
+  | 'already-done'
+  /** Not confirmed (pending, unsubscribed, suppressed, forgotten or unknown): not mailed. */
+  | 'skipped'
+  /** SES refused this message (MessageRejected); recorded, not retried. */
+  | 'rejected'
+  /** Not sent this time; the job is reported failed so SQS redelivers it. */
+  | 'failed';
+
+/** Why a batch stopped before its end. */
+export type StopReason = 'quota-exceeded' | 'sending-paused' | 'deadline';
+
+export interface JobReport {
+  readonly runId: string;
+  readonly counts: Record<RecipientOutcome, number>;
+  /** Recipients to retry (failed, or never reached because the batch stopped). */
+  readonly retry: string[];
+}
+
+export interface BatchItem {
+  /** The SQS message id, echoed in batchItemFailures. */
+  readonly id: string;
+  readonly job: SendJob;
+}
+
+export interface BatchReport {
+  readonly failedItemIds: string[];
+  readonly jobs: JobReport[];
+  readonly stopped?: StopReason;
+}
+
+export interface BatchOptions {
+  /** Clock time (ms) after which no new send or retry starts: the Lambda's remaining time minus a margin. */
+  readonly deadline?: number;
+}
+
+/** What stopped the batch; the first reason wins. */
+class StopSignal {
+  reason: StopReason | undefined;
+  stop(reason: StopReason): void {
+    this.reason ??= reason;
+  }
+}
+
+function emptyCounts(): Record<RecipientOutcome, number> {
+  return { sent: 0, 'already-done': 0, skipped: 0, rejected: 0, failed: 0 };
+}
+
+function isSendable(s: Subscriber | null): s is Sendable {
+  return s !== null && s.status === 'confirmed' && typeof s.email === 'string' && s.email.length > 0;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+export interface SenderService {
+  /** Send one job; never throws for per-recipient failures (they land in `retry`). */
+  sendJob(job: SendJob, options?: BatchOptions): Promise<JobReport & { stopped?: StopReason }>;
+  /** Send an SQS batch in order; a quota stop or the deadline leaves the rest reported as failed. */
+  sendBatch(items: readonly BatchItem[], options?: BatchOptions): Promise<BatchReport>;
+}
+
+/** Build the sender service over its ports. */
+export function createSender(deps: SenderDeps): SenderService {
+  const backoff = deps.backoff ?? DEFAULT_BACKOFF;
+  const random = deps.random ?? Math.random;
+  const parallelism = Math.max(1, deps.parallelism ?? 4);
+  const newClaimId = deps.newClaimId ?? randomUUID;
+  const { log, clock, ledger } = deps;
+
+  const pastDeadline = (options: BatchOptions, extraMs = 0): boolean =>
+    options.deadline !== undefined && clock.now() + extraMs > options.deadline;
+
+  /** Release a claim whose message was not sent; a failure here only delays the retry until the lease ends. */
+  async function releaseQuietly(key: LedgerKey, claimId: string): Promise<void> {
+    try {
+      await ledger.release(key, claimId);
+    } catch (error) {
+      log.warn('ledger release failed; the retry waits for the lease', { ...key, error: errorName(error) });
+    }
+  }
+
+  /** Record a send SES accepted. Retried a few times: a lost record is the duplicate window. */
+  async function recordSent(key: LedgerKey, claimId: string, messageId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const held = await ledger.markSent(key, claimId, messageId, clock.now());
+        if (!held) log.error('ledger claim was lost before the send was recorded; a duplicate is possible', { ...key, messageId });
+        return;
+      } catch (error) {
+        if (attempt >= 3) {
+          log.error('could not record a sent message; a retry after the lease may send it again', { ...key, messageId, error: errorName(error) });
+          return;
+        }
+        await clock.sleep(backoffDelay(backoff, attempt, random));
+      }
+    }
+  }
+
+  async function sendOne(
+    job: SendJob,
+    subscriberId: string,
+    signal: StopSignal,
+    options: BatchOptions,
+  ): Promise<RecipientOutcome> {
+    const key: LedgerKey = { runId: job.runId, subscriberId };
+    let subscriber: Subscriber | null;
+    try {
+      subscriber = await deps.subscribers.get(subscriberId);
+    } catch (error) {
+      log.warn('subscriber read failed', { ...key, error: errorName(error) });
+      return 'failed';
+    }
+    // Re-check at send time: the status may have changed since the job was enqueued.
+    if (!isSendable(subscriber)) return 'skipped';
+
+    const claimId = newClaimId();
+    let claim;
+    try {
+      claim = await ledger.claim(key, { claimId, now: clock.now(), leaseMs: deps.leaseMs });
+    } catch (error) {
+      log.warn('ledger claim failed', { ...key, error: errorName(error) });
+      return 'failed';
+    }
+    if (claim.outcome === 'done') return 'already-done';
+    if (claim.outcome === 'leased') {
+      log.info('recipient is held by another attempt; retrying the job later', { ...key });
+      return 'failed';
+    }
+
+    let message: OutgoingMessage;
+    try {
+      message = await deps.composer.compose(job, subscriber);
+    } catch (error) {
+      log.error('could not compose the message', { ...key, issueKey: job.issueKey, error: errorName(error) });
+      await releaseQuietly(key, claimId);
+      return 'failed';
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      if (signal.reason !== undefined || pastDeadline(options)) {
+        signal.stop(signal.reason ?? 'deadline');
+        await releaseQuietly(key, claimId);
+        return 'failed';
+      }
+      await deps.permit.take();
+      let messageId: string;
+      try {
+        ({ messageId } = await deps.mailer.send(message));
+      } catch (error) {
+        const kind: SesFailureKind = classifySesError(error);
+        if (kind === 'rejected') {
+          log.warn('SES rejected the message', { ...key, error: errorName(error) });
+          try {
+            await ledger.markRejected(key, claimId, errorName(error), clock.now());
+          } catch (ledgerError) {
+            log.warn('could not record the rejection; it will be retried', { ...key, error: errorName(ledgerError) });
+            await releaseQuietly(key, claimId);
+            return 'failed';
+          }
+          return 'rejected';
+        }
+        if (kind === 'quota-exceeded' || kind === 'sending-paused') {
+          log.warn('SES cannot send now; stopping the batch', { ...key, reason: kind });
+          signal.stop(kind);
+          await releaseQuietly(key, claimId);
+          return 'failed';
+        }
+        // Throttled or transient: back off with jitter, a bounded number of times within this invocation.
+        const delay = backoffDelay(backoff, attempt, random);
+        if (attempt >= backoff.maxAttempts || pastDeadline(options, delay)) {
+          log.warn('send still failing after retries; SQS will redeliver the job', { ...key, kind, attempts: attempt });
+          await releaseQuietly(key, claimId);
+          return 'failed';
+        }
+        log.debug('send failed; backing off', { ...key, kind, attempt, delayMs: delay });
+        await clock.sleep(delay);
+        continue;
+      }
+      await recordSent(key, claimId, messageId);
+      log.debug('sent', { ...key, messageId });
+      return 'sent';
+    }
+  }
+
+  async function runJob(job: SendJob, signal: StopSignal, options: BatchOptions): Promise<JobReport> {
+    const recipients = [...new Set(job.recipients)];
+    const counts = emptyCounts();
+    const retry: string[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < recipients.length) {
+        const subscriberId = recipients[next++] as string;
+        if (signal.reason !== undefined || pastDeadline(options)) {
+          signal.stop(signal.reason ?? 'deadline');
+          counts.failed++;
+          retry.push(subscriberId);
+          continue;
+        }
+        let outcome: RecipientOutcome;
+        try {
+          outcome = await sendOne(job, subscriberId, signal, options);
+        } catch (error) {
+          // sendOne handles port failures itself; this guards against the unexpected.
+          log.error('unexpected failure sending to a recipient', { runId: job.runId, subscriberId, error: errorName(error) });
+          outcome = 'failed';
+        }
+        counts[outcome]++;
+        if (outcome === 'failed') retry.push(subscriberId);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallelism, recipients.length) }, worker));
+    log.info('send job finished', { runId: job.runId, kind: job.kind, ...counts });
+    return { runId: job.runId, counts, retry };
+  }
+
+  return {
+    async sendJob(job, options = {}) {
+      const signal = new StopSignal();
+      const report = await runJob(job, signal, options);
+      return signal.reason ? { ...report, stopped: signal.reason } : report;
+    },
+
+    async sendBatch(items, options = {}) {
+      const signal = new StopSignal();
+      const jobs: JobReport[] = [];
+      const failedItemIds: string[] = [];
+      for (const item of items) {
+        if (signal.reason !== undefined) {
+          // Stopped (daily quota, paused, deadline): leave the rest queued, untouched.
+          failedItemIds.push(item.id);
+          continue;
+        }
+        const report = await runJob(item.job, signal, options);
+        jobs.push(report);
+        if (report.retry.length > 0) failedItemIds.push(item.id);
+      }
+      return signal.reason ? { failedItemIds, jobs, stopped: signal.reason } : { failedItemIds, jobs };
+    },
+  };
+}
