@@ -52,7 +52,7 @@ function contract(name: string, make: () => Promise<Harness>) {
       expect(await h.store.createPending(a, t(0))).toEqual({ subscriberId: a.id, created: true });
       const s = await h.store.get(a.id);
       expect(s).toMatchObject({ id: a.id, email: a.email, status: 'pending', topics: ['asia'], frequency: 'weekly', createdAt: t(0) });
-      expect(await h.store.findByEmailHash(['k1:nope', a.emailHash])).toMatchObject({ subscriberId: a.id, subscriber: { id: a.id } });
+      expect(await h.store.findByEmailHash(['k1:nope', a.emailHash])).toMatchObject({ subscriberId: a.id, emailHash: a.emailHash, subscriber: { id: a.id } });
       const rival = { ...fresh(), emailHash: a.emailHash };
       expect(await h.store.createPending(rival, t(1))).toEqual({ subscriberId: a.id, created: false });
       expect(await h.store.get(rival.id)).toBeNull();
@@ -62,7 +62,7 @@ function contract(name: string, make: () => Promise<Harness>) {
     it('heals a lookup left without its subscriber by a crash', async () => {
       const a = fresh();
       await h.orphanLookup(a.emailHash, a.id);
-      expect(await h.store.findByEmailHash([a.emailHash])).toEqual({ subscriberId: a.id, subscriber: null });
+      expect(await h.store.findByEmailHash([a.emailHash])).toEqual({ subscriberId: a.id, emailHash: a.emailHash, subscriber: null });
       expect(await h.store.createPending(a, t(2))).toEqual({ subscriberId: a.id, created: true });
       expect((await h.store.get(a.id))?.status).toBe('pending');
     });

@@ -84,7 +84,7 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
     async findByEmailHash(hashes) {
       for (const hash of hashes) {
         const subscriberId = await backend.getLookup(hash);
-        if (subscriberId) return { subscriberId, subscriber: await store.get(subscriberId) };
+        if (subscriberId) return { subscriberId, emailHash: hash, subscriber: await store.get(subscriberId) };
       }
       return null;
     },

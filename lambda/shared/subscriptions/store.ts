@@ -56,7 +56,9 @@ export type Transition = 'changed' | 'unchanged' | 'refused' | 'unknown';
  */
 export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor {
   /** The subscriber an address hash points to, trying each hash (one per signing key) in order. */
-  findByEmailHash(hashes: readonly string[]): Promise<{ subscriberId: string; subscriber: Subscriber | null } | null>;
+  findByEmailHash(
+    hashes: readonly string[],
+  ): Promise<{ subscriberId: string; emailHash: string; subscriber: Subscriber | null } | null>;
   /**
    * Create a pending subscriber: the lookup item first (attribute_not_exists, so one address is one
    * subscriber), then the subscriber item. When the lookup already points elsewhere, returns that id
