@@ -1,0 +1,167 @@
+/**
+ * Small closed word lists for quote attribution. They are deliberately short: news attribution
+ * uses a few dozen reporting verbs and titles, and a list is faster and easier to audit than a model.
+ */
+
+const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
+
+/** Reporting verbs in every form a news sentence uses them ("said", "says", "saying", "told"). */
+export const CUE_VERBS = words(`
+  say says said saying tell tells told telling add adds added adding ask asks asked asking
+  write writes wrote writing state states stated stating note notes noted noting explain explains explained explaining
+  argue argues argued arguing insist insists insisted insisting declare declares declared declaring
+  continue continues continued continuing reply replies replied replying respond responds responded responding
+  recall recalls recalled recalling warn warns warned warning claim claims claimed claiming
+  tweet tweets tweeted tweeting post posts posted posting announce announces announced announcing
+  acknowledge acknowledges acknowledged acknowledging admit admits admitted admitting suggest suggests suggested suggesting
+  quip quips quipped quipping joke jokes joked joking complain complains complained complaining
+  charge charges charged charging counter counters countered countering concede concedes conceded conceding
+  observe observes observed observing remark remarks remarked remarking predict predicts predicted predicting
+  promise promises promised promising vow vows vowed vowing urge urges urged urging
+  call calls called calling describe describes described describing dub dubs dubbed dubbing label labels labeled labelled labeling
+  shout shouts shouted shouting yell yells yelled yelling exclaim exclaims exclaimed exclaiming scream screamed screams
+  muse muses mused musing lament laments lamented lamenting boast boasts boasted boasting brag brags bragged bragging
+  pledge pledges pledged pledging emphasize emphasizes emphasized emphasizing emphasise emphasised stress stresses stressed stressing
+  contend contends contended contending maintain maintains maintained maintaining testify testifies testified testifying
+  caution cautions cautioned cautioning conclude concludes concluded concluding opine opines opined
+  scoff scoffs scoffed scoffing retort retorts retorted retorting interject interjected interjects
+  snap snapped snaps mock mocks mocked mocking deride derides derided deriding dismiss dismissed dismisses dismissing
+  assert asserts asserted asserting reiterate reiterates reiterated reiterating confirm confirms confirmed confirming
+  deny denies denied denying demand demands demanded demanding question questioned questions wonder wonders wondered wondering
+  elaborate elaborated elaborates clarify clarified clarifies whisper whispered whispers chant chants chanted chanting
+  accuse accuses accused accusing praise praises praised praising blast blasts blasted blasting slam slams slammed slamming
+  criticize criticizes criticized criticizing criticise criticised lash lashed thunder thundered thunders
+  gush gushed gushes sneer sneered sigh sighed grumble grumbled griped gripe quote quoted quotes
+  reply replied begin began begins read reads recount recounted recounts reason reasoned reasons
+  insinuate insinuated proclaim proclaimed proclaims proclaiming announce announced urge urged
+  tout touted touts touting hail hailed hails hailing decry decried decries decrying
+  repeat repeats repeated repeating agree agrees agreed agreeing disagree disagreed disagrees
+  speculate speculated speculates surmise surmised acknowledge acknowledged
+  concur concurred advise advised advises advising inform informed informs assure assured assures assuring
+`);
+
+/** Nouns for a written or spoken statement: "Trump's statement said", "in a tweet, Trump …". */
+export const COMM_NOUNS = words(`
+  statement tweet tweets letter post email e-mail memo release ad advert video speech remarks website report book
+  op-ed column message interview filing complaint lawsuit note essay editorial transcript press
+`);
+
+/** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */
+export const ROLE_HEADS = words(`
+  president secretary spokesman spokeswoman spokesperson adviser advisor manager director chairman chairwoman chair
+  senator sen. rep. representative congressman congresswoman governor gov. mayor leader candidate nominee hopeful
+  strategist analyst pollster official aide attorney lawyer professor economist chief minister ambassador commissioner
+  judge justice speaker treasurer founder co-founder ceo executive host anchor correspondent reporter editor
+  columnist writer author commentator pundit activist organizer organiser chairperson whip general gen. admiral adm.
+  sheriff officer captain detective prosecutor counsel head member fellow researcher scientist expert consultant
+  president-elect vice-president king queen prince pope rabbi pastor reverend rev. bishop cardinal dr. mr. mrs. ms. miss
+  lt. col. sgt. capt. maj. gov governor-elect senator-elect deputy surrogate supporter backer donor voter resident
+  student teacher principal coach owner publisher producer comedian actor actress singer rapper musician
+  lawmaker legislator delegate surgeon doctor physician nurse historian biographer
+  premier chancellor diplomat envoy negotiator operative staffer consultant lobbyist
+`);
+
+/** Words that may modify a role before its head ("White House press secretary", "former campaign manager"). */
+export const ROLE_MODIFIERS = words(`
+  press campaign former deputy senior chief communications national political top vice assistant associate acting
+  executive general presidential republican democratic gop independent junior longtime long-time veteran state federal
+  foreign defense security policy digital media economic legal special principal managing white house senate
+  majority minority party county city district regional finance finances field research polling conservative liberal
+  progressive interim co first lady news opinion contributing staff outgoing incoming then- then freshman
+`);
+
+/** Capitalised titles that introduce a name ("Sen. Marco Rubio", "President Donald Trump"). */
+export const NAME_TITLES = words(`
+  mr. mrs. ms. miss dr. prof. sen. rep. gov. gen. lt. col. sgt. capt. maj. adm. rev. fr. pres. hon. amb. atty. cmdr. supt. det.
+  mr mrs ms dr sen rep gov gen
+  president vice secretary senator representative congressman congresswoman governor mayor judge justice chairman chairwoman
+  speaker leader minister ambassador director commissioner attorney chief sheriff pope king queen prince princess lord lady
+  sir dame professor reverend rabbi pastor bishop cardinal general admiral colonel captain major sergeant lieutenant
+  candidate nominee premier chancellor
+`);
+
+/** Titles that say a person's gender. */
+export const MALE_TITLES = words('mr. mr messrs. sir king prince lord spokesman chairman congressman father brother son husband');
+export const FEMALE_TITLES = words(
+  'mrs. mrs ms. ms miss dame queen princess lady spokeswoman chairwoman congresswoman mother sister daughter wife',
+);
+
+/** Capitalised words that open sentences or name days, months and the like: never part of a person's name. */
+export const NOT_NAME = words(`
+  the a an and but or nor so yet for in on at to of by with from as if when while after before since because though
+  although unless until than then this that these those there here it its he she they we i you his her their our my your
+  what who whom whose which where why how all some many most more much few both each every either neither no not
+  one two three four five six seven eight nine ten first second third last next other another such only also even
+  still just now today tonight yesterday tomorrow meanwhile however moreover instead indeed perhaps maybe yes well
+  monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+  september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+  asked speaking according said says like unlike despite during over under about into through against between among
+  within without toward towards upon again once later earlier soon already never always often sometimes
+  mr mrs ms dr sen rep gov gen
+  update updated editor note read also watch click breaking exclusive photo video related
+  do does did is are was were be been has have had will would can could should shall might must
+  let lets let's don't doesn't didn't isn't aren't wasn't can't won't
+  oh hey hi hello thanks thank please dear ok okay
+  god
+`);
+
+/** Name words that mark an organisation, place or thing rather than a person. */
+export const ORG_WORDS = words(`
+  house senate congress department committee party news times post journal network center centre institute university
+  college foundation association council agency bureau office court campaign group company corp corporation inc co
+  fund bank administration club union commission board service media magazine channel radio tv review watch pac
+  coalition alliance federation organization organisation society project initiative hall church republicans democrats
+  gop america american americans states united kingdom korea china russia iran israel mexico canada europe
+  european union nations city county state street avenue road times square journal tribune herald gazette
+  daily weekly report reports press fox cnn msnbc nbc abc cbs npr pbs bbc reuters ap politico breitbart twitter
+  facebook google youtube instagram amazon apple microsoft white pentagon kremlin capitol hill airport station
+  school academy army navy force forces air marines guard police fbi cia nsa doj dhs epa irs nasa nato un eu
+  democratic republican republic national international federal supreme island islands mountain river lake
+  valley beach park north south east west northern southern eastern western new los las san santa fort
+  iowa hampshire carolina nevada florida ohio texas california virginia york jersey pennsylvania michigan wisconsin
+  arizona colorado georgia illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana
+  nebraska oklahoma oregon tennessee utah vermont washington alabama alaska arkansas connecticut delaware hawaii
+  idaho kansas maine mississippi wyoming dakota
+  tea senate's day night show live meet nation today morning sunday program programme debate summit convention
+  caucus caucuses primary primaries act bill law amendment constitution
+  obamacare medicare medicaid isis isil al qaeda taliban hamas hezbollah
+  street wall stock exchange market
+`);
+
+/** Common first names with a gender hint, for pronoun agreement ("he" cannot be Sarah Sanders). */
+export const MALE_FIRST = words(`
+  aaron adam alan albert alex alexander andrew andy anthony antonin arthur barack ben benjamin bernie bernard bill billy
+  bob bobby brad bradley brandon brian bruce bryan carl carlos charles charlie chris christopher chuck clarence corey
+  craig dan daniel danny darrell dave david dennis derek dick don donald doug douglas duncan dwight ed eddie edward eric
+  ernest eugene frank franklin fred gary gene george gerald glenn gordon greg gregory harold harry henry howard ian
+  jack jacob jake james jared jason jay jeb jeff jeffrey jeremy jerry jesse jim jimmy joe joel john johnny jon jonathan
+  jorge jose joseph josh joshua juan justin keith ken kenneth kevin kim kirk larry lawrence lee lindsey louis luke
+  marco mark martin matt matthew max michael mick mike mitch mitt nathan neil newt nick nicholas orrin patrick paul
+  pete peter phil philip ralph randy rand raymond reince richard rick rob robert roger ron ronald ross roy rudy rush russell
+  ryan sam samuel scott sean sergey sherrod stephen steve steven stuart ted terry thomas tim timothy todd tom tommy tony
+  travis trey troy vice victor vince vincent vladimir wayne william willie xi ahmed ali mohammed muhammad hassan omar
+  jong-un jeh rex reed rahm marco jose luis mario rafael mitchell chad kyle dustin cory 
+  sheldon lou rupert roger sean hugh heath benny lyndon jimmy abraham ulysses theodore woodrow calvin herbert
+  dwight gerald rudolph rudolf lamar elijah adam bret brit tucker bret chuck mo moe ari ezra ezekiel hakeem
+  eliot elliott jerome darren trent colin conor connor liam noah owen evan ethan logan caleb hunter beau
+  tim newt 
+`);
+export const FEMALE_FIRST = words(`
+  abigail alice alicia alison allison amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda
+  carly carol caroline catherine cathy cheryl christina christine cindy claire claudia condoleezza dana debbie deborah
+  debra denise diana diane donna dolores doris dorothy elaine elena elizabeth ellen emily erin evelyn frances gail
+  gina gloria hannah heather heidi helen hillary hope huma irene jackie jane janet janice jean jeanne jennifer jessica
+  jill joan joanne jodi joni josephine joyce judith judy julia julie karen kate katherine kathleen kathy katie
+  kellyanne kelly kirsten kristen laura lauren linda lisa liz loretta lori lynn madeleine marcia margaret maria marie
+  marilyn marsha martha mary megan megyn melania melissa michele michelle mika monica nancy natalie nicole nikki nina
+  pam pamela patricia patty paula peggy penny rachel rebecca renee rhonda rita rosa rose ruth sally samantha sandra
+  sara sarah sharon shirley stephanie susan susana suzanne tammy tara teresa theresa tiffany tina tulsi valerie
+  victoria virginia wendy whitney yvonne zoe ivanka chelsea hope kamala elizabeth maxine dianne jeanine 
+  omarosa sheryl oprah beyonce taylor dana kristi kristen katy kay kaye mia olivia ava emma sophia isabella
+  tamara michele hilary jeanne betsy sarah-huckabee amy heidi joni shelley susie lindsay maggie molly
+  brooke jenna hoda savannah norah gwen gretchen greta dana bree amber ashley brittany courtney crystal
+`);
+
+/** Pronouns that can stand for a speaker, by gender. */
+export const MALE_PRONOUNS = words('he him his');
+export const FEMALE_PRONOUNS = words('she her hers');

@@ -1,0 +1,294 @@
+/**
+ * Word tokens with offsets, and the name mentions (with roles and appositives) built from them.
+ * Quotation marks become their own tokens so a word never swallows a closing mark.
+ */
+import type { MarkSpan, Paragraph } from './marks.ts';
+import {
+  FEMALE_FIRST, FEMALE_TITLES, MALE_FIRST, MALE_TITLES, NAME_TITLES, NOT_NAME, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS,
+} from './lexicon.ts';
+
+export interface Token {
+  readonly text: string;
+  /** Lowercase, possessive ending removed. */
+  readonly lower: string;
+  readonly start: number;
+  readonly end: number;
+  readonly word: boolean;
+  readonly cap: boolean;
+  readonly poss: boolean;
+  /** Index of the top-level quote this token lies inside (marks included), or -1. */
+  readonly quote: number;
+  readonly para: number;
+}
+
+export type Gender = 'm' | 'f' | null;
+
+export interface Mention {
+  /** Token range of the name itself (role prefix excluded), end exclusive. */
+  readonly first: number;
+  readonly last: number;
+  /** Token index where the whole mention (role prefix included) starts. */
+  readonly from: number;
+  /** Token index after the mention and its appositive, if any. */
+  readonly to: number;
+  readonly name: string;
+  readonly role: string | null;
+  readonly poss: boolean;
+  readonly person: 'yes' | 'maybe' | 'no';
+  readonly gender: Gender;
+}
+
+const ABBREV = new Set([
+  'mr', 'mrs', 'ms', 'dr', 'sen', 'rep', 'gov', 'gen', 'lt', 'col', 'sgt', 'capt', 'maj', 'adm', 'rev', 'st', 'jr', 'sr',
+  'fr', 'prof', 'pres', 'hon', 'amb', 'atty', 'cmdr', 'supt', 'det', 'messrs', 'mt', 'ft', 'no', 'vs', 'inc', 'co', 'corp',
+]);
+
+const TOKEN = /(?:\p{Lu}\.){2,}|[\p{L}\p{N}][\p{L}\p{M}\p{N}'’-]*|\S/gu;
+
+/** Tokenise `text`; `marks` are the offsets of quotation marks, which always stand alone. */
+export function tokenize(text: string, spans: readonly MarkSpan[], paras: readonly Paragraph[]): Token[] {
+  const markAt = new Set<number>();
+  const top: MarkSpan[] = [];
+  for (const s of spans) {
+    for (let k = 0; k < s.markLen; k++) {
+      markAt.add(s.open + k);
+      if (s.close >= 0) markAt.add(s.close + k);
+      for (const c of s.continuations) markAt.add(c + (text[c] === "'" ? k : 0));
+    }
+    if (s.depth === 0) top.push(s);
+  }
+  const out: Token[] = [];
+  let qi = 0;
+  let pi = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
+    let raw = m[0];
+    const start = m.index;
+    // Cut a word at a quotation mark inside it (a closing ’ glued to the word, e.g. ‘loser’).
+    for (let k = 0; k < raw.length; k++) {
+      if (k > 0 && markAt.has(start + k)) {
+        raw = raw.slice(0, k);
+        TOKEN.lastIndex = start + k;
+        break;
+      }
+    }
+    let end = start + raw.length;
+    const word = /[\p{L}\p{N}]/u.test(raw[0] as string) && !markAt.has(start);
+    if (word && text[end] === '.' && (ABBREV.has(raw.toLowerCase()) || /^\p{Lu}$/u.test(raw))) {
+      raw += '.';
+      end += 1;
+      TOKEN.lastIndex = end;
+    }
+    while (pi + 1 < paras.length && start >= (paras[pi + 1] as Paragraph).start) pi++;
+    while (qi < top.length && quoteEnd(top[qi] as MarkSpan) <= start) qi++;
+    const q = top[qi];
+    const inQuote = q !== undefined && q.open <= start && start < quoteEnd(q) ? qi : -1;
+    let lower = raw.toLowerCase();
+    let poss = false;
+    if (word && /['’]s$/.test(lower) && lower.length > 2) {
+      lower = lower.slice(0, -2);
+      poss = true;
+    } else if (word && /s['’]$/.test(lower)) {
+      lower = lower.slice(0, -1);
+      poss = true;
+    }
+    lower = lower.replace(/[’]/g, "'");
+    const cap = word && /^\p{Lu}/u.test(raw);
+    out.push({ text: raw, lower, start, end, word, cap, poss, quote: inQuote, para: pi });
+  }
+  return out;
+}
+
+function quoteEnd(q: MarkSpan): number {
+  return q.close >= 0 ? q.close + q.markLen : q.end;
+}
+
+const CONNECTORS = new Set(['de', 'van', 'von', 'der', 'den', 'bin', 'al', 'la', 'le', 'da', 'del', 'di', 'du', 'dos', 'el', 'ibn']);
+const SUFFIX = new Set(['jr.', 'sr.', 'jr', 'sr', 'ii', 'iii', 'iv']);
+
+function isNameWord(t: Token | undefined): boolean {
+  if (!t || !t.word || !t.cap || t.quote >= 0) return false;
+  if (NOT_NAME.has(t.lower) && !NAME_TITLES.has(t.lower)) return false;
+  // ALL-CAPS words longer than 4 letters are emphasis or headlines, not names.
+  if (t.text.length > 4 && t.text === t.text.toUpperCase()) return false;
+  return true;
+}
+
+const isRoleWord = (t: Token | undefined): boolean =>
+  !!t && t.word && t.quote < 0 && !t.poss && (ROLE_HEADS.has(t.lower) || NAME_TITLES.has(t.lower));
+
+function genderOf(first: string, roleWords: string[]): Gender {
+  for (const w of roleWords) {
+    if (MALE_TITLES.has(w)) return 'm';
+    if (FEMALE_TITLES.has(w)) return 'f';
+  }
+  if (MALE_FIRST.has(first)) return 'm';
+  if (FEMALE_FIRST.has(first)) return 'f';
+  return null;
+}
+
+const APPOSITIVE_START = new Set(['a', 'an', 'the', 'who', 'whose', 'one', 'former', 'now', 'then', 'also', 'himself', 'herself']);
+
+const SENTENCE_OPENERS = new Set(['.', '?', '!', ':', ';', '"', '\u201c', "'", '\u2018', '(', '\u2014', '\u2013', '-']);
+
+function opensSentence(toks: readonly Token[], k: number): boolean {
+  const prev = toks[k - 1];
+  const t = toks[k] as Token;
+  return !prev || prev.para !== t.para || (!prev.word && SENTENCE_OPENERS.has(prev.text));
+}
+
+/** Build name mentions from tokens outside quotes, left to right. */
+export function findMentions(toks: readonly Token[], isCue: (k: number) => boolean): Mention[] {
+  const out: Mention[] = [];
+  // Capitalised words seen where capitals are not forced: those are names wherever they appear.
+  const midCap = new Set<string>();
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k] as Token;
+    if (t.word && t.cap && !opensSentence(toks, k)) midCap.add(t.lower);
+  }
+  let i = 0;
+  while (i < toks.length) {
+    if (!isNameWord(toks[i])) {
+      i++;
+      continue;
+    }
+    // A lone capitalised word opening a sentence ("Critics say") is a name only if seen capitalised elsewhere.
+    const lone = !isNameWord(toks[i + 1]) && !(toks[i + 1]?.lower === 'of' && isNameWord(toks[i + 2]));
+    const ti = toks[i] as Token;
+    if (lone && opensSentence(toks, i) && !midCap.has(ti.lower) && !MALE_FIRST.has(ti.lower) && !FEMALE_FIRST.has(ti.lower)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let hasTitle = false;
+    while (j < toks.length) {
+      const t = toks[j] as Token;
+      if (j > i && (t.para !== (toks[i] as Token).para)) break;
+      if (isNameWord(t)) {
+        if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) hasTitle = true;
+        j++;
+        if (t.poss) break;
+        continue;
+      }
+      if (j > i && t.word && !t.cap && (CONNECTORS.has(t.lower) || (t.lower === 'of' && hasTitle)) && isNameWord(toks[j + 1])) {
+        j++;
+        continue;
+      }
+      if (j > i && t.word && SUFFIX.has(t.lower)) {
+        j++;
+        continue;
+      }
+      break;
+    }
+    // Split a leading title or role ("US Secretary of State", "Sen.") from the name.
+    let h = -1;
+    for (let k = i; k < j - 1; k++) {
+      const t = toks[k] as Token;
+      if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) h = k;
+    }
+    // No title word, but a known first name inside: what precedes it is a role ("Forecaster Nina Patel").
+    if (h < 0) {
+      for (let k = i + 1; k < j - 1; k++) {
+        const t = toks[k] as Token;
+        if (MALE_FIRST.has(t.lower) || FEMALE_FIRST.has(t.lower)) {
+          const before = toks.slice(i, k);
+          if (before.every((b) => !MALE_FIRST.has(b.lower) && !FEMALE_FIRST.has(b.lower) && b.lower !== 'of')) h = k - 1;
+          break;
+        }
+      }
+    }
+    let nameFirst = h >= 0 ? h + 1 : i;
+    if (h >= 0 && toks[h + 1]?.lower === 'of') {
+      nameFirst = h + 1;
+      while (nameFirst < j - 1) {
+        const t = toks[nameFirst] as Token;
+        if (t.lower !== 'of' && (MALE_FIRST.has(t.lower) || FEMALE_FIRST.has(t.lower))) break;
+        if (j - nameFirst - 1 < 2 && t.lower !== 'of') break;
+        nameFirst++;
+      }
+    }
+    // A lone title word ("President", "Chairman") is a role, not a name.
+    if (nameFirst >= j) {
+      i = j;
+      continue;
+    }
+    let from = i;
+    // Lowercase role words before the name: "White House press secretary Sarah Sanders".
+    const roleWords: string[] = [];
+    for (let k = i; k < nameFirst; k++) roleWords.push((toks[k] as Token).lower);
+    const left = toks[from - 1];
+    const extendRole = !!left && !left.cap && left.quote < 0 &&
+      (isRoleWord(left) || (nameFirst > i && ROLE_MODIFIERS.has(left.lower)));
+    if (extendRole) {
+      let k = from - 1;
+      while (k >= 0) {
+        const t = toks[k] as Token;
+        if (t.quote >= 0 || !t.word || t.para !== (toks[i] as Token).para) break;
+        if (ROLE_HEADS.has(t.lower) || ROLE_MODIFIERS.has(t.lower) || t.lower === 'of' || (t.cap && !NOT_NAME.has(t.lower))) {
+          roleWords.unshift(t.lower);
+          k--;
+          if (t.poss) break;
+          continue;
+        }
+        break;
+      }
+      from = k + 1;
+      // Drop mentions swallowed by this role ("White House" in "White House press secretary").
+      while (out.length && (out[out.length - 1] as Mention).first >= from) out.pop();
+    }
+    const nameToks = toks.slice(nameFirst, j).filter((t) => !SUFFIX.has(t.lower));
+    if (nameToks.length === 0) {
+      i = j;
+      continue;
+    }
+    const nameText = nameToks.map((t) => t.text.replace(/['’]s$/, '').replace(/['’]$/, '')).join(' ');
+    const lastTok = toks[j - 1] as Token;
+    let roleText: string | null = from < nameFirst ? joinTokens(toks, from, nameFirst) : null;
+    let to = j;
+    // Appositive: ", a fellow at the Stimson Center," / ", who ...".
+    if (!lastTok.poss && toks[j]?.text === ',' && toks[j + 1] && toks[j + 1]!.quote < 0) {
+      const a = toks[j + 1] as Token;
+      const starts = APPOSITIVE_START.has(a.lower) || (a.poss && a.cap) || ROLE_HEADS.has(a.lower) || ROLE_MODIFIERS.has(a.lower);
+      if (starts && a.word) {
+        let k = j + 1;
+        let stop = k;
+        while (k < toks.length && k - j < 30) {
+          const t = toks[k] as Token;
+          if (t.quote >= 0 || t.para !== a.para || /^[,;.!?:—–()]$/.test(t.text) || (k > j + 1 && isCue(k))) break;
+          k++;
+          stop = k;
+        }
+        to = toks[stop]?.text === ',' ? stop + 1 : stop;
+        if (a.lower !== 'who' && a.lower !== 'whose' && roleText === null) {
+          let rs = j + 1;
+          if (a.lower === 'a' || a.lower === 'an' || a.lower === 'the') rs++;
+          let re = rs;
+          while (re < stop && (toks[re] as Token).lower !== 'and' && (toks[re] as Token).lower !== 'who') re++;
+          if (re > rs && re - rs <= 12) roleText = joinTokens(toks, rs, re);
+        }
+      }
+    }
+    const allOrg = nameToks.every((t) => ORG_WORDS.has(t.lower) || NOT_NAME.has(t.lower));
+    const firstLower = (nameToks[0] as Token).lower;
+    const known = MALE_FIRST.has(firstLower) || FEMALE_FIRST.has(firstLower);
+    const anyOrg = nameToks.some((t) => ORG_WORDS.has(t.lower));
+    const person: Mention['person'] = allOrg ? 'no' : known || (from < nameFirst && !anyOrg) ? 'yes' : anyOrg ? 'no' : 'maybe';
+    out.push({
+      first: nameFirst, last: j, from, to, name: nameText, role: roleText, poss: lastTok.poss, person,
+      gender: genderOf(firstLower, roleWords),
+    });
+    i = j;
+  }
+  return out;
+}
+
+/** The source text of tokens [a, b), spaced as in the original. */
+export function joinTokens(toks: readonly Token[], a: number, b: number): string {
+  let s = '';
+  for (let k = a; k < b; k++) {
+    const t = toks[k] as Token;
+    const prev = toks[k - 1];
+    s += (k > a && prev && prev.end < t.start ? ' ' : '') + t.text;
+  }
+  return s;
+}

@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type FoundQuote, findQuotes, quotesForEval, selectKeyQuotes } from '../../lambda/shared/analysis/quotes/index.ts';
+
+const article = (...paras: string[]): string => paras.join('\n\n');
+const find = (quotes: FoundQuote[], words: string): FoundQuote => {
+  const q = quotes.find((x) => x.text.includes(words));
+  if (!q) throw new Error(`no quote containing ${JSON.stringify(words)} in ${JSON.stringify(quotes.map((x) => x.text))}`);
+  return q;
+};
+
+/** The sample as the text parser hands it over: headline + paragraphs, dateline and ALSO READ line dropped. */
+function sampleText(): string {
+  const raw = readFileSync(new URL('../../examples/articles/2018-09-11-second-trump-kim-meet.txt', import.meta.url), 'utf8');
+  return raw
+    .split(/\n[ \t]*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith('|') && !/^ALSO READ:/i.test(p))
+    .join('\n\n');
+}
+
+describe('findQuotes: marks', () => {
+  it('finds straight and curly quotes with offsets that cover the words without the marks', () => {
+    const text = article(
+      'Mayor opens bridge',
+      'Mayor Ana Ruiz said: "We built it on time." The council called it “a triumph of planning.”',
+    );
+    const qs = findQuotes(text);
+    expect(qs.map((q) => q.text)).toEqual(['We built it on time.', 'a triumph of planning.']);
+    for (const q of qs) expect(text.slice(q.start, q.end)).toBe(q.text);
+  });
+
+  it('keeps nested single quotes inside the outer quote and reports them as their own quote', () => {
+    const text = article('H', `"He told me, 'Never again,' and walked out," said Tom Baker, a union steward.`);
+    const qs = findQuotes(text);
+    const outer = find(qs, 'He told me');
+    const inner = qs.find((q) => q.text === 'Never again');
+    if (!inner) throw new Error('nested quote not found');
+    expect(outer.text).toContain("'Never again,'");
+    expect(inner.start).toBeGreaterThan(outer.start);
+    expect(inner.end).toBeLessThan(outer.end);
+    expect(outer.speaker).toEqual({ name: 'Tom Baker', role: 'union steward' });
+  });
+
+  it('joins a quote running across paragraphs where the opening mark repeats', () => {
+    const text = article(
+      'Strike ends',
+      '“We stayed out for six weeks and we are proud of it,” said Lena Ortiz, the union president.',
+      '“Nobody wanted this strike. But nobody was going to give in first.',
+      '“Now we go back with a contract that our members voted for,” she said.',
+    );
+    const qs = findQuotes(text);
+    expect(qs).toHaveLength(2);
+    const long = find(qs, 'Nobody wanted');
+    expect(long.text).toContain('give in first.');
+    expect(long.text).toContain('Now we go back');
+    expect(long.text).not.toContain('“');
+    expect(long.speaker?.name).toBe('Lena Ortiz');
+  });
+
+  it('reads typewriter double apostrophes as quotation marks', () => {
+    const text = article('H', "''It was a long night,'' said Paul Weber, the fire chief.");
+    const [q] = findQuotes(text);
+    expect(q?.text).toBe('It was a long night');
+    expect(q?.speaker?.name).toBe('Paul Weber');
+  });
+
+  it('returns nothing for an article without quotation marks, and apostrophes are not quotes', () => {
+    expect(findQuotes(article('Markets calm', "The city's budget passed. Voters' turnout was low; it's 'til June."))).toEqual([]);
+    expect(findQuotes('')).toEqual([]);
+  });
+});
+
+describe('findQuotes: speakers', () => {
+  it('splits a role before the name and an appositive after it', () => {
+    const text = article(
+      'Port deal',
+      'Transport Minister Helen Park said the deal was "the best we could get." "It protects jobs," she added.',
+      '"The minister oversold it," said Martin Cole, a professor at Lakeside University and former port manager.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'best we could').speaker).toEqual({ name: 'Helen Park', role: 'Transport Minister' });
+    expect(find(qs, 'protects jobs').speaker?.name).toBe('Helen Park');
+    expect(find(qs, 'oversold').speaker).toEqual({ name: 'Martin Cole', role: 'professor at Lakeside University' });
+  });
+
+  it('resolves "X said" and "said X", colon introductions, and a later surname to the full name', () => {
+    const text = article(
+      'Budget fight',
+      'City treasurer Omar Haddad warned on Monday that reserves were thin.',
+      '"We cannot keep borrowing," Haddad said.',
+      'Council member Grace Liu disagreed. She wrote on her blog: "The reserves are fine and the treasurer knows it."',
+      '"Ask anyone who reads the audit," said Liu.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'keep borrowing').speaker).toEqual({ name: 'Omar Haddad', role: 'City treasurer' });
+    expect(find(qs, 'reserves are fine').speaker?.name).toBe('Grace Liu');
+    expect(find(qs, 'Ask anyone').speaker).toEqual({ name: 'Grace Liu', role: 'Council member' });
+  });
+
+  it('resolves a pronoun to the last person of the matching gender', () => {
+    const text = article(
+      'Trial opens',
+      'Prosecutor Linda Shaw questioned the witness, Mr. Peter Grant, for three hours.',
+      '"I never saw the money," he said. "That is simply not credible," she replied.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'never saw').speaker?.name).toBe('Peter Grant');
+    expect(find(qs, 'not credible').speaker?.name).toBe('Linda Shaw');
+  });
+
+  it('carries the speaker forward into a paragraph that opens with a quote and no cue', () => {
+    const text = article(
+      'Coach quits',
+      '"I gave this club ten years," coach Daniel Reyes said on Friday.',
+      '"It is time for someone with fresh ideas."',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'fresh ideas').speaker?.name).toBe('Daniel Reyes');
+  });
+
+  it('finds the speaker in the previous or next sentence', () => {
+    const text = article(
+      'Storm',
+      'Forecaster Nina Patel was blunt about the storm. She said it plainly. "Stay indoors tonight."',
+      '"The river will crest by noon." Patel gave that warning at a briefing.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'Stay indoors').speaker?.name).toBe('Nina Patel');
+    expect(find(qs, 'river will crest').speaker?.name).toBe('Nina Patel');
+  });
+
+  it('keeps a null speaker when nobody is named, and never invents one', () => {
+    const text = article(
+      'Graffiti',
+      'A sign on the wall read "No parking after dark." Nobody claimed it.',
+      '"We are looking into it," a spokesman for the city said.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'We are looking').speaker).toBeNull();
+  });
+
+  it('marks scare quotes and titles as scare, real speech as speech', () => {
+    const text = article(
+      'TV',
+      'The host of "Morning Talk Live" called the plan "reckless" in a broadcast.',
+      '"This plan will cost every family a fortune," host Kevin Marsh said.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'Morning Talk Live').kind).toBe('scare');
+    expect(find(qs, 'reckless').kind).toBe('scare');
+    expect(find(qs, 'cost every family').kind).toBe('speech');
+  });
+});
+
+describe('selectKeyQuotes', () => {
+  it('picks the named, full-sentence quotes and never scare quotes or unattributed ones', () => {
+    const text = article(
+      'Water plan approved',
+      'Governor Ellen Brooks called the plan "historic" on Tuesday.',
+      '"This is the largest investment in clean water our state has ever made," Brooks said.',
+      '"Every town will get new pipes within five years," said Water Commissioner Raj Mehta.',
+      '"Some of these promises have been made before," a resident said.',
+      '"Every town will get new pipes within five years, we promise," Mehta added.',
+    );
+    const qs = findQuotes(text);
+    const key = selectKeyQuotes(text, qs);
+    expect(key.map((q) => q.speaker?.name)).toEqual(['Ellen Brooks', 'Raj Mehta']);
+    expect(key.some((q) => q.text === 'historic')).toBe(false);
+    expect(selectKeyQuotes(text, qs, 1)).toHaveLength(1);
+  });
+
+  it('chooses Bolton, Pompeo and Sanders on the sample article, with names and roles', () => {
+    const text = sampleText();
+    const qs = findQuotes(text);
+    const key = selectKeyQuotes(text, qs);
+    expect(key.map((q) => q.speaker)).toEqual([
+      { name: 'John Bolton', role: 'National Security Adviser' },
+      { name: 'Mike Pompeo', role: 'US Secretary of State' },
+      { name: 'Sarah Sanders', role: 'White House press secretary' },
+    ]);
+    expect(key[0]?.text).toMatch(/^President Trump can't make the North Koreans walk through the door he's holding open\./);
+    expect(key[1]?.text).toMatch(/^Sanctions will remain in place until final, fully verified denuclearisation/);
+    expect(key[2]?.text).toBe('further indication of the progress that we hope to continue to make');
+    expect(find(qs, 'final').kind).toBe('scare');
+    expect(find(qs, 'very warm').kind).toBe('scare');
+    for (const q of key) expect(text.slice(q.start, q.end)).toBe(q.text);
+  });
+});
+
+describe('quotesForEval', () => {
+  it('keeps speech and attributed quotes and drops unattributed scare quotes', () => {
+    const text = article('H', 'Critics call it "woke" nonsense. "It is a good law," Senator Amy Cole said of the "final" draft.');
+    const kept = quotesForEval(findQuotes(text)).map((q) => q.text);
+    expect(kept).toContain('It is a good law');
+    expect(kept).not.toContain('woke');
+  });
+});
