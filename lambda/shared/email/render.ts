@@ -1,0 +1,141 @@
+import type mjml2html from 'mjml';
+import type { Brief } from '../article/model.ts';
+import { RenderError } from './errors.ts';
+import { newSlotKey, slotToken } from './slots.ts';
+import { fillTemplate, loadTemplate, templatesDir } from './templates.ts';
+import { writeText } from './text.ts';
+import type { AlertOptions, ConfirmOptions, DigestOptions, RenderedEmail, SlotName } from './types.ts';
+import { alertView, confirmView, digestView, type ArticleView, type IssueView } from './view.ts';
+
+/**
+ * Rendering: briefs → MJML → HTML, once per issue. Per-recipient values stay placeholders and are
+ * filled by personalise() without running MJML again. This is the ONLY module that loads mjml,
+ * and it does so lazily, so importing it costs nothing until the first render.
+ */
+
+type Mjml2Html = typeof mjml2html;
+let mjmlModule: Promise<Mjml2Html> | undefined;
+
+function loadMjml(): Promise<Mjml2Html> {
+  mjmlModule ??= import('mjml').then((m) => m.default);
+  return mjmlModule;
+}
+
+/** Compile MJML with strict validation; minified so a 10-article digest stays far below Gmail's 102 KB clip. */
+export async function compileMjml(source: string): Promise<string> {
+  const mjml2html = await loadMjml();
+  let result: Awaited<ReturnType<Mjml2Html>>;
+  try {
+    result = await mjml2html(source, {
+      validationLevel: 'strict',
+      minify: true,
+      // mjml 5 + cssnano breaks the media queries of responsive columns; keep CSS as written.
+      minifyOptions: { minifyCss: false },
+      // No web fonts: the font stack is system fonts, and remote fonts would be an external load.
+      fonts: {},
+      keepComments: false,
+    });
+  } catch (cause) {
+    throw new RenderError(`MJML validation failed: ${(cause as Error).message}`, { cause });
+  }
+  if (result.errors.length > 0) {
+    throw new RenderError(`MJML validation failed: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
+  }
+  // MJML hides the preheader with white text on top of display:none, max-height:0 and opacity:0.
+  // SpamAssassin's HTML_FONT_LOW_CONTRAST (0.7 points) reads white-on-light as hidden text, so the
+  // already-invisible preheader gets the ordinary muted text colour instead.
+  return result.html.replace(/(<div style="display:none;font-size:1px;)color:#ffffff;/, '$1color:#4b5563;');
+}
+
+interface Parts {
+  readonly dir: string;
+  readonly slot: (name: SlotName) => string;
+}
+
+function header(view: IssueView, p: Parts): string {
+  return fillTemplate(loadTemplate('partials/header', p.dir), { newsletterName: view.newsletterName, issueLabel: view.issueLabel }, 'header');
+}
+
+function footer(view: IssueView, p: Parts): string {
+  const links = view.kind !== 'confirm';
+  return fillTemplate(
+    loadTemplate('partials/footer', p.dir),
+    {
+      why: view.why,
+      unsubscribeUrl: links ? p.slot('unsubscribeUrl') : false,
+      preferencesUrl: links ? p.slot('preferencesUrl') : false,
+      newsletterName: view.newsletterName,
+      postalAddress: view.postalAddress,
+    },
+    'footer',
+  );
+}
+
+function article(a: ArticleView, p: Parts): string {
+  const quotes = a.quotes
+    .map((q) => fillTemplate(loadTemplate('partials/quote', p.dir), { text: q.text, attribution: q.attribution ?? false }, 'quote'))
+    .join('\n');
+  return fillTemplate(
+    loadTemplate('partials/article', p.dir),
+    { title: a.title, url: a.url ?? false, meta: a.meta, summary: a.summary, source: a.source ?? false, quotes },
+    'article',
+  );
+}
+
+function headlines(list: readonly ArticleView[], p: Parts): string {
+  if (list.length === 0) return '';
+  const items = list
+    .map((a) => fillTemplate(loadTemplate('partials/headline', p.dir), { title: a.title, url: a.url ?? false, meta: a.meta }, 'headline'))
+    .join('');
+  return fillTemplate(loadTemplate('partials/headlines', p.dir), { items }, 'headlines');
+}
+
+async function renderView(view: IssueView, slots: readonly SlotName[]): Promise<RenderedEmail> {
+  const slotKey = newSlotKey();
+  const p: Parts = { dir: templatesDir(), slot: (name) => slotToken(slotKey, name) };
+  const values = {
+    lang: view.lang,
+    subject: view.subject,
+    preheader: view.preheader,
+    head: loadTemplate('partials/head', p.dir),
+    header: header(view, p),
+    footer: footer(view, p),
+    greeting: p.slot('greeting'),
+    intro: view.intro,
+    articles: view.full.map((a) => article(a, p)).join('\n'),
+    headlines: headlines(view.headlinesOnly, p),
+    confirmUrl: p.slot('confirmUrl'),
+    linkValidity: view.linkValidity,
+  };
+  const html = await compileMjml(fillTemplate(loadTemplate(view.kind, p.dir), values, view.kind));
+  return {
+    kind: view.kind,
+    subject: view.subject,
+    preheader: view.preheader,
+    html,
+    text: writeText(view, p.slot),
+    slotKey,
+    slots,
+  };
+}
+
+const LIST_SLOTS: readonly SlotName[] = ['unsubscribeUrl', 'preferencesUrl', 'greeting'];
+
+/** Render a digest of `briefs` once per issue; personalise() then fills each recipient's links. */
+export async function renderDigest(briefs: readonly Brief[], options: DigestOptions): Promise<RenderedEmail> {
+  return renderView(digestView(briefs, options), LIST_SLOTS);
+}
+
+/** Render an immediate alert for one brief and the reader's topic that matched. */
+export async function renderAlert(brief: Brief, options: AlertOptions): Promise<RenderedEmail> {
+  return renderView(alertView(brief, options), LIST_SLOTS);
+}
+
+/**
+ * Render the double opt-in confirmation email, with the confirm link as a slot. Its content does
+ * not depend on the recipient, so the subscribe Lambda renders it once per cold start and
+ * personalises it per request.
+ */
+export async function renderConfirm(options: ConfirmOptions): Promise<RenderedEmail> {
+  return renderView(confirmView(options), ['confirmUrl']);
+}
