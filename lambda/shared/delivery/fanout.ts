@@ -1,0 +1,171 @@
+import type { Log } from '../logger.ts';
+import type { SubscriberReader } from '../subscriptions/store.ts';
+import { MAX_RECIPIENTS_PER_JOB, type JobQueue, type SendJob } from './ports.ts';
+import { selectionKey } from './issue.ts';
+import type { RunCounts, RunRecord, RunStore } from './runs.ts';
+
+/**
+ * The fan-out loop shared by digest runs and alerts: page through the run's fixed audience, turn
+ * each page into send jobs (≤ 50 recipients, one issue per job), enqueue them, then checkpoint.
+ *
+ * Resume guarantee: a page's jobs are enqueued BEFORE its checkpoint, and a resumed invocation
+ * starts after the last checkpointed page. The time budget is checked before each page, so a clean
+ * stop (Lambda close to its limit) always falls between a checkpoint and the next page and
+ * re-enqueues nothing. Only a crash or a lost write between `enqueue` and `checkpoint` makes the next
+ * invocation enqueue that one page again: at most `pageSize` recipients, and the sender's ledger
+ * (one claim per run and subscriber) turns those into no second email.
+ */
+
+/** Returns the archive key of the issue for a subscriber's topic selection, or null when no article matches. */
+export type IssueResolver = (topics: readonly string[]) => Promise<string | null>;
+
+export interface FanOutDeps {
+  readonly runs: RunStore;
+  readonly subscribers: Pick<SubscriberReader, 'listConfirmed'>;
+  readonly queue: JobQueue;
+  readonly log: Log;
+  /** Epoch ms. */
+  readonly now: () => number;
+  /** Milliseconds left in this invocation (Lambda's context.getRemainingTimeInMillis). */
+  readonly remainingMs: () => number;
+}
+
+export interface FanOutOptions {
+  /** This invocation's id, the lease owner. */
+  readonly owner: string;
+  /** Subscribers per page = per checkpoint; also the bound on re-enqueues after a crash. Default 500. */
+  readonly pageSize?: number;
+  /** Lease length, renewed at each checkpoint; a crashed holder's lease lapses after it. Default 60 s. */
+  readonly leaseMs?: number;
+  /** Stop before a page when less than this is left in the invocation. Default 20 s. */
+  readonly reserveMs?: number;
+}
+
+export type FanOutOutcome =
+  /** Every page enqueued; the run is closed. */
+  | 'complete'
+  /** Stopped cleanly before the time limit, checkpoint saved; the next invocation resumes. */
+  | 'paused'
+  /** Another invocation holds the lease; it is the one fanning out. */
+  | 'busy'
+  /** Our lease was taken over (we were too slow); we stopped without enqueueing more. */
+  | 'superseded';
+
+export interface FanOutResult {
+  readonly outcome: FanOutOutcome;
+  readonly counts: RunCounts;
+  /** Recipients enqueued by this invocation alone. */
+  readonly enqueuedNow: number;
+}
+
+/** Split ids into send jobs of at most MAX_RECIPIENTS_PER_JOB for one issue. */
+export function toJobs(run: Pick<RunRecord, 'runId' | 'kind'>, issueKey: string, ids: readonly string[]): SendJob[] {
+  const jobs: SendJob[] = [];
+  for (let i = 0; i < ids.length; i += MAX_RECIPIENTS_PER_JOB) {
+    jobs.push({ runId: run.runId, kind: run.kind, issueKey, recipients: ids.slice(i, i + MAX_RECIPIENTS_PER_JOB) });
+  }
+  return jobs;
+}
+
+/** Fan an open run out from its checkpoint until done, out of time, or superseded. */
+export async function fanOut(
+  runId: string,
+  resolveIssue: IssueResolver,
+  deps: FanOutDeps,
+  options: FanOutOptions,
+): Promise<FanOutResult> {
+  const pageSize = options.pageSize ?? 500;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const reserveMs = options.reserveMs ?? 20_000;
+  const { runs, log } = deps;
+
+  let run = await runs.acquireLease(runId, options.owner, deps.now(), leaseMs);
+  if (!run) {
+    const current = await runs.get(runId);
+    if (current && current.status !== 'open') return { outcome: 'complete', counts: current.counts, enqueuedNow: 0 };
+    log.info('run is leased by another invocation', { runId });
+    return { outcome: 'busy', counts: current?.counts ?? { pages: 0, enqueued: 0, jobs: 0, skipped: 0 }, enqueuedNow: 0 };
+  }
+
+  const issues = new Map<string, Promise<string | null>>();
+  const issueFor = (topics: readonly string[]): Promise<string | null> => {
+    const key = selectionKey(topics);
+    let p = issues.get(key);
+    if (!p) {
+      p = resolveIssue(topics);
+      issues.set(key, p);
+    }
+    return p;
+  };
+
+  let counts = run.counts;
+  let enqueuedNow = 0;
+  let version = run.version;
+  let cursor = run.cursor;
+  let firstPage = cursor === undefined && counts.pages === 0;
+
+  while (firstPage || cursor !== undefined) {
+    if (deps.remainingMs() < reserveMs) {
+      await runs.releaseLease(runId, options.owner);
+      log.info('run paused before the time limit', { runId, pages: counts.pages, enqueued: counts.enqueued });
+      return { outcome: 'paused', counts, enqueuedNow };
+    }
+    firstPage = false;
+    const page = await deps.subscribers.listConfirmed(run.frequency, {
+      enteredBefore: run.startedAt,
+      limit: pageSize,
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+
+    // Group the page by issue; subscribers whose selection matches no article get nothing (no blank digests).
+    const byIssue = new Map<string, string[]>();
+    let skipped = 0;
+    for (const subscriber of page.items) {
+      const key = await issueFor(subscriber.topics);
+      if (key === null) {
+        skipped++;
+        continue;
+      }
+      const ids = byIssue.get(key);
+      if (ids) ids.push(subscriber.id);
+      else byIssue.set(key, [subscriber.id]);
+    }
+    const jobs = [...byIssue].flatMap(([key, ids]) => toJobs(run as RunRecord, key, ids));
+    if (jobs.length > 0) await deps.queue.enqueue(jobs);
+    const recipients = page.items.length - skipped;
+    enqueuedNow += recipients;
+    counts = {
+      pages: counts.pages + 1,
+      enqueued: counts.enqueued + recipients,
+      jobs: counts.jobs + jobs.length,
+      skipped: counts.skipped + skipped,
+    };
+
+    const at = new Date(deps.now()).toISOString();
+    if (page.cursor === undefined) {
+      const closed = await runs.finish(runId, { expectedVersion: version, owner: options.owner, status: 'complete', counts, at });
+      if (!closed) return superseded(log, runId, counts, enqueuedNow);
+      log.info('run fan-out complete', { runId, ...counts });
+      return { outcome: 'complete', counts, enqueuedNow };
+    }
+    const saved = await runs.checkpoint(runId, {
+      expectedVersion: version,
+      owner: options.owner,
+      cursor: page.cursor,
+      counts,
+      leaseUntil: deps.now() + leaseMs,
+      at,
+    });
+    if (!saved) return superseded(log, runId, counts, enqueuedNow);
+    version++;
+    cursor = page.cursor;
+    run = { ...run, cursor, counts, version };
+  }
+  // Unreachable: the loop returns on the last page. Kept for the type checker.
+  return { outcome: 'complete', counts, enqueuedNow };
+}
+
+function superseded(log: Log, runId: string, counts: RunCounts, enqueuedNow: number): FanOutResult {
+  log.warn('run checkpoint lost: another invocation took the lease over', { runId });
+  return { outcome: 'superseded', counts, enqueuedNow };
+}

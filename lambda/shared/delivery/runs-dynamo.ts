@@ -1,0 +1,205 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DigestFrequency } from '../subscriptions/model.ts';
+import { RunStoreError, type DigestState, type RunCounts, type RunRecord, type RunStore } from './runs.ts';
+
+/** The document-client capability the run store needs. */
+export type RunDynamoClient = Pick<DynamoDBDocumentClient, 'send'>;
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ConditionalCheckFailedException')
+  );
+}
+
+const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+const stateKey = (frequency: DigestFrequency) => ({ pk: `DIGEST#${frequency}`, sk: 'STATE' });
+
+function fromItem(item: Record<string, unknown>): RunRecord {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as RunRecord;
+}
+
+/** Run records and digest state on the single table; single-item conditional writes only. */
+export class DynamoRunStore implements RunStore {
+  constructor(
+    private readonly doc: RunDynamoClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async write(what: string, command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      if (command instanceof PutCommand) await this.doc.send(command);
+      else await this.doc.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw new RunStoreError(`${what} failed`, { cause: error });
+    }
+  }
+
+  async create(run: RunRecord): Promise<'created' | 'exists'> {
+    const ok = await this.write(
+      `create run ${run.runId}`,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...runKey(run.runId), ...run },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return ok ? 'created' : 'exists';
+  }
+
+  async get(runId: string): Promise<RunRecord | null> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true }));
+      return out.Item ? fromItem(out.Item) : null;
+    } catch (error) {
+      throw new RunStoreError(`get run ${runId} failed`, { cause: error });
+    }
+  }
+
+  async acquireLease(runId: string, owner: string, now: number, leaseMs: number): Promise<RunRecord | null> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(runId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :open AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':owner': owner, ':until': now + leaseMs, ':now': now, ':open': 'open' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? fromItem(out.Attributes) : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw new RunStoreError(`lease run ${runId} failed`, { cause: error });
+    }
+  }
+
+  async checkpoint(
+    runId: string,
+    u: { expectedVersion: number; owner: string; cursor: string; counts: RunCounts; leaseUntil: number; at: string },
+  ): Promise<boolean> {
+    return this.write(
+      `checkpoint run ${runId}`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runKey(runId),
+        UpdateExpression: 'SET #cursor = :cursor, #counts = :counts, #version = :next, leaseUntil = :lease, updatedAt = :at',
+        ConditionExpression: '#status = :open AND #version = :expected AND leaseOwner = :owner',
+        ExpressionAttributeNames: { '#cursor': 'cursor', '#counts': 'counts', '#version': 'version', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':cursor': u.cursor,
+          ':counts': u.counts,
+          ':next': u.expectedVersion + 1,
+          ':expected': u.expectedVersion,
+          ':lease': u.leaseUntil,
+          ':at': u.at,
+          ':owner': u.owner,
+          ':open': 'open',
+        },
+      }),
+    );
+  }
+
+  async finish(
+    runId: string,
+    u: { expectedVersion: number; owner: string; status: 'complete' | 'empty'; counts: RunCounts; at: string },
+  ): Promise<boolean> {
+    return this.write(
+      `finish run ${runId}`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runKey(runId),
+        UpdateExpression:
+          'SET #status = :status, #counts = :counts, #version = :next, updatedAt = :at, completedAt = :at REMOVE #cursor, leaseOwner, leaseUntil',
+        ConditionExpression: '#status = :open AND #version = :expected AND leaseOwner = :owner',
+        ExpressionAttributeNames: { '#cursor': 'cursor', '#counts': 'counts', '#version': 'version', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': u.status,
+          ':counts': u.counts,
+          ':next': u.expectedVersion + 1,
+          ':expected': u.expectedVersion,
+          ':at': u.at,
+          ':owner': u.owner,
+          ':open': 'open',
+        },
+      }),
+    );
+  }
+
+  async releaseLease(runId: string, owner: string): Promise<void> {
+    await this.write(
+      `release run ${runId}`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runKey(runId),
+        UpdateExpression: 'SET leaseUntil = :zero',
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeValues: { ':zero': 0, ':owner': owner },
+      }),
+    );
+  }
+
+  async getDigestState(frequency: DigestFrequency): Promise<DigestState> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: stateKey(frequency), ConsistentRead: true }),
+      );
+      const item = out.Item ?? {};
+      return {
+        ...(typeof item.watermark === 'string' ? { watermark: item.watermark } : {}),
+        ...(typeof item.lastRunId === 'string' ? { lastRunId: item.lastRunId } : {}),
+        ...(typeof item.openRunId === 'string' ? { openRunId: item.openRunId } : {}),
+      };
+    } catch (error) {
+      throw new RunStoreError(`get ${frequency} digest state failed`, { cause: error });
+    }
+  }
+
+  async lockDigest(frequency: DigestFrequency, runId: string): Promise<boolean> {
+    return this.write(
+      `lock ${frequency} digest`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(frequency),
+        UpdateExpression: 'SET openRunId = :run',
+        ConditionExpression: 'attribute_not_exists(openRunId) OR openRunId = :run',
+        ExpressionAttributeValues: { ':run': runId },
+      }),
+    );
+  }
+
+  async unlockDigest(frequency: DigestFrequency, runId: string, watermark?: string): Promise<void> {
+    // Move the watermark only forwards; if it is already past, just clear the lock.
+    if (watermark !== undefined) {
+      const moved = await this.write(
+        `unlock ${frequency} digest`,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(frequency),
+          UpdateExpression: 'SET watermark = :w, lastRunId = :run REMOVE openRunId',
+          ConditionExpression: 'openRunId = :run AND (attribute_not_exists(watermark) OR watermark < :w)',
+          ExpressionAttributeValues: { ':run': runId, ':w': watermark },
+        }),
+      );
+      if (moved) return;
+    }
+    await this.write(
+      `unlock ${frequency} digest`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(frequency),
+        UpdateExpression: 'REMOVE openRunId',
+        ConditionExpression: 'openRunId = :run',
+        ExpressionAttributeValues: { ':run': runId },
+      }),
+    );
+  }
+}
