@@ -116,11 +116,15 @@ export function faultyMailer(
   inv: Invocation,
   faults: (call: number, message: OutgoingMessage) => MailFault | undefined,
   onCall?: (call: number, message: OutgoingMessage) => void,
+  /** SES accepted this message but the invocation died before seeing the answer (the window). */
+  onLostAnswer?: (message: OutgoingMessage) => void,
 ): Mailer {
   let call = 0;
+  const hang = <T>(): Promise<T> => new Promise<T>(() => {});
   return {
     send(message) {
-      return inv.guard(async () => {
+      if (inv.crashed) return hang();
+      const attempt = async (): Promise<{ messageId: string }> => {
         const i = call++;
         onCall?.(i, message);
         const fault = faults(i, message);
@@ -129,12 +133,21 @@ export function faultyMailer(
         if (fault === 'reject') throw rejected();
         if (fault === 'crash-before-accept') {
           inv.crash();
-          return new Promise<never>(() => {});
+          return hang();
         }
         const out = await inner.send(message);
         if (fault === 'crash-after-accept') inv.crash();
         return out;
-      });
+      };
+      return attempt().then(
+        (out) => {
+          if (!inv.crashed) return out;
+          // SES accepted it, but the invocation died before it saw the answer.
+          onLostAnswer?.(message);
+          return hang();
+        },
+        (error: unknown) => (inv.crashed ? hang() : Promise.reject(error)),
+      );
     },
   };
 }
