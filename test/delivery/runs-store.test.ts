@@ -1,0 +1,147 @@
+/** One contract suite for the article and run stores, on the in-memory adapters and on dynalite over the real SDK. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryArticleStore, articleId, type ArticleStore } from '../../lambda/shared/delivery/articles.ts';
+import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
+import { MemoryRunStore, ZERO_COUNTS, type RunRecord, type RunStore } from '../../lambda/shared/delivery/runs.ts';
+import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
+import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { articleRecord } from './digest-fixtures.ts';
+
+let standins: Standins;
+let tables = 0;
+beforeAll(async () => {
+  standins = await startStandins();
+});
+afterAll(async () => {
+  await standins.stop();
+});
+
+async function dynamoStores(): Promise<{ articles: ArticleStore; runs: RunStore }> {
+  const { client, doc } = localDynamo(standins.dynamoEndpoint);
+  const table = `runs-${++tables}`;
+  await ensureTable(client, table);
+  return { articles: new DynamoArticleStore(doc, table), runs: new DynamoRunStore(doc, table) };
+}
+
+const adapters: [string, () => Promise<{ articles: ArticleStore; runs: RunStore }>][] = [
+  ['memory', async () => ({ articles: new MemoryArticleStore(), runs: new MemoryRunStore() })],
+  ['dynalite', dynamoStores],
+];
+
+const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
+  runId: 'digest#daily#2026-11-27T06:00:00.000Z',
+  kind: 'digest',
+  frequency: 'daily',
+  startedAt: '2026-11-27T06:00:01.000Z',
+  since: '',
+  until: '2026-11-27T06:00:01.000Z',
+  articleIds: ['a1', 'a2'],
+  status: 'open',
+  counts: ZERO_COUNTS,
+  version: 0,
+  updatedAt: '2026-11-27T06:00:01.000Z',
+  ...overrides,
+});
+
+describe.each(adapters)('article store contract (%s)', (_name, make) => {
+  it('puts an article once, keeps the first record, and round-trips the brief', async () => {
+    const { articles } = await make();
+    const rec = articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']);
+    expect(await articles.putIfAbsent(rec)).toBe('created');
+    expect(await articles.putIfAbsent({ ...rec, ingestedAt: '2026-11-26T12:00:00.000Z', origin: 'other' })).toBe('exists');
+    expect(await articles.get('a1')).toEqual(rec);
+    expect(await articles.get('missing')).toBeNull();
+  });
+
+  it('lists by ingest time in the half-open window [since, until), in order, up to the limit', async () => {
+    const { articles } = await make();
+    const times = ['2026-11-26T10:00:00.000Z', '2026-11-26T11:00:00.000Z', '2026-11-26T11:00:00.000Z', '2026-11-26T12:00:00.000Z'];
+    for (const [i, t] of times.entries()) await articles.putIfAbsent(articleRecord(`a${i}`, t, []));
+    const ids = async (since: string, until: string, limit = 10) => (await articles.listIngested({ since, until, limit })).map((a) => a.id);
+    expect(await ids('', '2026-11-27T00:00:00.000Z')).toEqual(['a0', 'a1', 'a2', 'a3']);
+    expect(await ids('2026-11-26T11:00:00.000Z', '2026-11-26T12:00:00.000Z')).toEqual(['a1', 'a2']);
+    expect(await ids('', '2026-11-26T10:00:00.000Z')).toEqual([]);
+    expect(await ids('', '2026-11-27T00:00:00.000Z', 2)).toEqual(['a0', 'a1']);
+  });
+});
+
+describe.each(adapters)('run store contract (%s)', (_name, make) => {
+  it('creates a run once', async () => {
+    const { runs } = await make();
+    expect(await runs.create(run())).toBe('created');
+    expect(await runs.create(run({ articleIds: ['other'] }))).toBe('exists');
+    expect(await runs.get(run().runId)).toEqual(run());
+  });
+
+  it('leases to one owner until the lease expires, and checkpoints only with the lease and the right version', async () => {
+    const { runs } = await make();
+    await runs.create(run());
+    const id = run().runId;
+    const leased = await runs.acquireLease(id, 'A', 1_000, 60_000);
+    expect(leased).toMatchObject({ leaseOwner: 'A', leaseUntil: 61_000, version: 0 });
+    expect(await runs.acquireLease(id, 'B', 30_000, 60_000)).toBeNull();
+    expect(await runs.acquireLease(id, 'A', 30_000, 60_000)).not.toBeNull();
+
+    const counts = { pages: 1, enqueued: 50, jobs: 1, skipped: 0 };
+    const cp = { expectedVersion: 0, owner: 'A', cursor: 'c1', counts, leaseUntil: 120_000, at: '2026-11-27T06:00:02.000Z' };
+    expect(await runs.checkpoint(id, { ...cp, owner: 'B' })).toBe(false);
+    expect(await runs.checkpoint(id, { ...cp, expectedVersion: 3 })).toBe(false);
+    expect(await runs.checkpoint(id, cp)).toBe(true);
+    expect(await runs.checkpoint(id, cp)).toBe(false); // the version moved on
+    expect(await runs.get(id)).toMatchObject({ cursor: 'c1', counts, version: 1 });
+
+    // The lease was renewed to 120 000 by the checkpoint; B gets it only after.
+    expect(await runs.acquireLease(id, 'B', 100_000, 60_000)).toBeNull();
+    const taken = await runs.acquireLease(id, 'B', 120_001, 60_000);
+    expect(taken).toMatchObject({ leaseOwner: 'B', cursor: 'c1', version: 1 });
+    expect(await runs.checkpoint(id, { ...cp, expectedVersion: 1 })).toBe(false); // A was superseded
+
+    await runs.releaseLease(id, 'A'); // not A's any more: no effect
+    expect(await runs.acquireLease(id, 'C', 130_000, 60_000)).toBeNull();
+    await runs.releaseLease(id, 'B');
+    expect(await runs.acquireLease(id, 'C', 130_000, 60_000)).not.toBeNull();
+  });
+
+  it('finishes once, dropping the cursor and lease, after which the run can no longer be leased', async () => {
+    const { runs } = await make();
+    await runs.create(run());
+    const id = run().runId;
+    await runs.acquireLease(id, 'A', 0, 60_000);
+    const counts = { pages: 2, enqueued: 70, jobs: 2, skipped: 3 };
+    const fin = { expectedVersion: 0, owner: 'A', status: 'complete' as const, counts, at: '2026-11-27T06:01:00.000Z' };
+    expect(await runs.finish(id, { ...fin, owner: 'B' })).toBe(false);
+    expect(await runs.finish(id, fin)).toBe(true);
+    expect(await runs.finish(id, { ...fin, expectedVersion: 1 })).toBe(false);
+    const done = await runs.get(id);
+    expect(done).toMatchObject({ status: 'complete', counts, completedAt: fin.at });
+    expect(done).not.toHaveProperty('cursor');
+    expect(done).not.toHaveProperty('leaseOwner');
+    expect(await runs.acquireLease(id, 'A', 0, 60_000)).toBeNull();
+  });
+
+  it('serialises digest runs per frequency and moves the watermark only forwards', async () => {
+    const { runs } = await make();
+    expect(await runs.getDigestState('daily')).toEqual({});
+    expect(await runs.lockDigest('daily', 'r1')).toBe(true);
+    expect(await runs.lockDigest('daily', 'r1')).toBe(true); // the same run again (a duplicate event)
+    expect(await runs.lockDigest('daily', 'r2')).toBe(false);
+    expect(await runs.lockDigest('weekly', 'w1')).toBe(true);
+    await runs.unlockDigest('daily', 'r2', '2030-01-01T00:00:00.000Z'); // not the holder: no effect
+    expect(await runs.getDigestState('daily')).toEqual({ openRunId: 'r1' });
+    await runs.unlockDigest('daily', 'r1', '2026-11-27T06:00:00.000Z');
+    expect(await runs.getDigestState('daily')).toEqual({ watermark: '2026-11-27T06:00:00.000Z', lastRunId: 'r1' });
+    await runs.lockDigest('daily', 'r0');
+    await runs.unlockDigest('daily', 'r0', '2026-11-26T06:00:00.000Z'); // older: lock cleared, watermark kept
+    expect(await runs.getDigestState('daily')).toEqual({ watermark: '2026-11-27T06:00:00.000Z', lastRunId: 'r1' });
+    await runs.lockDigest('daily', 'r3');
+    await runs.unlockDigest('daily', 'r3'); // a stale lock cleared without a watermark
+    expect(await runs.getDigestState('daily')).toEqual({ watermark: '2026-11-27T06:00:00.000Z', lastRunId: 'r1' });
+  });
+});
+
+it('derives the article id from the content, not the file', () => {
+  const a = articleId({ title: 'Title', paragraphs: ['One  two', 'Three'] });
+  expect(articleId({ title: ' Title ', paragraphs: ['One two', '', 'Three'] })).toBe(a);
+  expect(articleId({ title: 'Title', paragraphs: ['One two', 'Three!'] })).not.toBe(a);
+  expect(a).toMatch(/^[0-9a-f]{32}$/);
+});
