@@ -36,6 +36,9 @@ const FUNCTION_TIMEOUT = 60_000;
 /** SQS visibility timeout: longer than the lease, so a redelivery after a crash finds the lease expired. */
 const VISIBILITY = 120_000;
 
+/** Schedules per run; FAULT_RUNS=20000 for a deeper search. */
+const RUNS = Number(process.env.FAULT_RUNS ?? 1_000);
+
 type LedgerFault = 'error' | 'crash-before' | 'crash-after';
 
 interface Schedule {
@@ -197,7 +200,7 @@ const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
 });
 
 describe('sender under randomized fault schedules (property)', () => {
-  it('loses nothing and duplicates nothing outside the documented, bounded window, over 1000 schedules', async () => {
+  it('loses nothing and duplicates nothing outside the documented, bounded window, over 1000 schedules (FAULT_RUNS)', async () => {
     let windowEvents = 0;
     let duplicatesSeen = 0;
     await fc.assert(
@@ -215,11 +218,15 @@ describe('sender under randomized fault schedules (property)', () => {
               expect(entry).toBeNull();
               continue;
             }
-            // Not lost: sent (once), or rejected by SES and recorded so.
-            expect(entry?.state, `${key} ledger state`).toMatch(/^(sent|rejected)$/);
-            // A rejected retry of a message already accepted in the window is that window's copy.
-            if (entry?.state === 'rejected') expect(n).toBeLessThanOrEqual(out.atRisk.get(key) ?? 0);
-            else expect(n, `${key} delivered`).toBeGreaterThanOrEqual(1);
+            // Not lost: delivered, or rejected by SES and recorded so.
+            if (entry?.state === 'rejected') {
+              // A rejected retry of a message already accepted in the window is that window's copy.
+              expect(n).toBeLessThanOrEqual(out.atRisk.get(key) ?? 0);
+            } else {
+              expect(n, `${key} delivered`).toBeGreaterThanOrEqual(1);
+              // The ledger says sent, unless its write was the window (the email still went, once).
+              if (entry?.state !== 'sent') expect(out.atRisk.get(key) ?? 0, `${key} ledger ${entry?.state}`).toBeGreaterThan(0);
+            }
             // Not duplicated, except once per window event on this very message.
             expect(n - 1, `${key} duplicates`).toBeLessThanOrEqual(out.atRisk.get(key) ?? 0);
             duplicatesSeen += Math.max(0, n - 1);
@@ -229,7 +236,7 @@ describe('sender under randomized fault schedules (property)', () => {
         // Every accepted message is for a confirmed recipient of a known run.
         expect(out.outbox.accepted.every((m) => out.subs.items.get(m.subscriberId)?.status === 'confirmed')).toBe(true);
       }),
-      { numRuns: 1_000 },
+      { numRuns: RUNS },
     );
     // The generator really exercises the window (otherwise the bound above would be vacuous).
     expect(windowEvents).toBeGreaterThan(0);
@@ -260,7 +267,7 @@ describe('sender under randomized fault schedules (property)', () => {
         const got = out.outbox.accepted.map((m) => `${m.runId}/${m.subscriberId}`);
         expect(got.sort()).toEqual(expected.sort());
       }),
-      { numRuns: 300 },
+      { numRuns: Math.ceil(RUNS / 3) },
     );
   });
 });
