@@ -71,5 +71,11 @@ describe('bodyStartOf', () => {
     expect(bodyStartOf('A headline\n\nBody.')).toBe('A headline\n\n'.length);
     expect(bodyStartOf('(CNN)The first sentence is the lead.\n\nBody.')).toBe(0);
     expect(bodyStartOf('One paragraph only')).toBe(0);
+    expect(bodyStartOf('A headline\r\n\r\nBody.')).toBe('A headline\r\n\r\n'.length);
+  });
+
+  it('treats a short Title Case first line as the headline even with a closing period', () => {
+    const text = 'New Poll Shows Minor Post-Debate Bump For Clinton.\n\nA new poll shows a small shift.';
+    expect(bodyStartOf(text)).toBe(text.indexOf('A new poll'));
   });
 });

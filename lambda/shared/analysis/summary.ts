@@ -63,12 +63,12 @@ function quotedShare(s: string): number {
   let inside = 0;
   let letters = 0;
   let open = false;
-  for (const ch of s) {
-    if (ch === '"' || ch === '“' || ch === '”') {
-      open = ch === '“' ? true : ch === '”' ? false : !open;
-      continue;
-    }
-    if (/[A-Za-z]/.test(ch)) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) open = !open; // "
+    else if (c === 0x201c) open = true; // “
+    else if (c === 0x201d) open = false; // ”
+    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
       letters++;
       if (open) inside++;
     }
@@ -165,13 +165,23 @@ function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
 
 /**
  * Where the body of raw article text starts: after a first line that reads as a headline (short,
- * no closing sentence punctuation), else at 0. Eval records start either with a headline
- * (PolNeAR) or straight with the first sentence (CNN/DailyMail).
+ * and either without closing punctuation or in Title Case), else at 0. Eval records start either
+ * with a headline (PolNeAR, "New Poll Shows Minor Post-Debate Bump For Clinton.") or straight with
+ * the first sentence (CNN/DailyMail).
  */
 export function bodyStartOf(text: string): number {
-  const m = /\n[ \t]*\n/.exec(text);
+  const m = /\n[ \t\r]*\n/.exec(text);
   if (!m) return 0;
   const first = text.slice(0, m.index).trim();
-  if (first.length > 200 || /[.!?…]["'”’)\]]*$/.test(first)) return 0;
-  return m.index + m[0].length;
+  if (first.length > 200) return 0;
+  const headline = !/[.!?…]["'”’)\]]*$/.test(first) || isTitleCase(first);
+  return headline ? m.index + m[0].length : 0;
+}
+
+/** Whether most longer words are capitalised, as in a headline. */
+function isTitleCase(line: string): boolean {
+  const long = line.match(/[\p{L}][\p{L}'’-]{3,}/gu) ?? [];
+  if (long.length < 3) return false;
+  const caps = long.filter((w) => /^\p{Lu}/u.test(w)).length;
+  return caps / long.length >= 0.75;
 }
