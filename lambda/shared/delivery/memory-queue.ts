@@ -1,0 +1,157 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { JobQueue, SendJob } from './ports.ts';
+
+/**
+ * An in-process stand-in for the SQS send queue with the semantics the sender relies on: a received
+ * message is invisible for the visibility timeout and comes back if not deleted; a message received
+ * `maxReceives` times without success moves to the dead-letter list (SQS redrive policy); a handler
+ * reporting `batchItemFailures` gets only those messages back (ReportBatchItemFailures). `npm start`,
+ * the tests and the benchmarks drive the real sender handler through it.
+ */
+
+export interface MemoryQueueOptions {
+  /** Default 30 s. */
+  readonly visibilityTimeoutMs?: number;
+  /** Receives before a message moves to the dead-letter list. Default 5. */
+  readonly maxReceives?: number;
+  /** Epoch ms; a test passes a virtual clock. */
+  readonly now?: () => number;
+  /** Waits while every remaining message is in flight; default a real timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface Message {
+  readonly messageId: string;
+  readonly body: string;
+  readonly sentAt: number;
+  receiveCount: number;
+  visibleAt: number;
+  receiptHandle?: string;
+  firstReceivedAt?: number;
+}
+
+/** A message the handler gave up on, with how often it was received. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly job: SendJob;
+  readonly receiveCount: number;
+}
+
+/** What one drain did. */
+export interface DrainReport {
+  readonly batches: number;
+  readonly handlerErrors: number;
+  readonly redelivered: number;
+}
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+/** In-process queue with visibility timeout, redelivery and a dead-letter list. */
+export class MemoryJobQueue implements JobQueue {
+  private readonly messages = new Map<string, Message>();
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly visibilityMs: number;
+  private readonly maxReceives: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Every job ever enqueued, in order (tests and the summary count them). */
+  readonly enqueued: SendJob[] = [];
+
+  constructor(options: MemoryQueueOptions = {}) {
+    this.visibilityMs = options.visibilityTimeoutMs ?? 30_000;
+    this.maxReceives = options.maxReceives ?? 5;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async enqueue(jobs: readonly SendJob[]): Promise<void> {
+    const at = this.now();
+    for (const job of jobs) {
+      const messageId = randomUUID();
+      this.messages.set(messageId, { messageId, body: JSON.stringify(job), sentAt: at, receiveCount: 0, visibleAt: at });
+      this.enqueued.push(structuredClone(job));
+    }
+  }
+
+  /** Messages not yet deleted or dead-lettered (visible or in flight). */
+  get size(): number {
+    return this.messages.size;
+  }
+
+  /** Receive up to `max` visible messages as SQS records, making them invisible for the timeout. */
+  receive(max = 10): SQSRecord[] {
+    const at = this.now();
+    const records: SQSRecord[] = [];
+    for (const m of this.messages.values()) {
+      if (records.length >= max) break;
+      if (m.visibleAt > at) continue;
+      if (m.receiveCount >= this.maxReceives) {
+        // The redrive policy: moved on the receive after the last allowed one.
+        this.messages.delete(m.messageId);
+        this.deadLetters.push({ messageId: m.messageId, job: JSON.parse(m.body) as SendJob, receiveCount: m.receiveCount });
+        continue;
+      }
+      m.receiveCount++;
+      m.visibleAt = at + this.visibilityMs;
+      m.receiptHandle = randomUUID();
+      m.firstReceivedAt ??= at;
+      records.push({
+        messageId: m.messageId,
+        receiptHandle: m.receiptHandle,
+        body: m.body,
+        attributes: {
+          ApproximateReceiveCount: String(m.receiveCount),
+          SentTimestamp: String(m.sentAt),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+        },
+        messageAttributes: {},
+        md5OfBody: createHash('md5').update(m.body).digest('hex'),
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:local:000000000000:send-jobs',
+        awsRegion: 'local',
+      });
+    }
+    return records;
+  }
+
+  /** Delete a received message; a stale receipt handle (the message was received again since) is ignored, as in SQS. */
+  delete(messageId: string, receiptHandle: string): void {
+    const m = this.messages.get(messageId);
+    if (m && m.receiptHandle === receiptHandle) this.messages.delete(messageId);
+  }
+
+  /**
+   * Run `handler` like the SQS event source mapping until the queue is empty: batches of `batchSize`,
+   * delete what succeeded, leave failures to reappear after the visibility timeout, dead-letter
+   * after `maxReceives`. A handler that throws fails its whole batch. Stops after `maxBatches`.
+   */
+  async drain(handler: SqsHandler, options: { readonly batchSize?: number; readonly maxBatches?: number } = {}): Promise<DrainReport> {
+    let batches = 0;
+    let handlerErrors = 0;
+    let redelivered = 0;
+    const maxBatches = options.maxBatches ?? 100_000;
+    while (this.messages.size > 0 && batches < maxBatches) {
+      const records = this.receive(options.batchSize ?? 10);
+      if (records.length === 0) {
+        if (this.messages.size === 0) break;
+        const next = Math.min(...[...this.messages.values()].map((m) => m.visibleAt));
+        await this.sleep(Math.max(1, next - this.now()));
+        continue;
+      }
+      batches++;
+      redelivered += records.filter((r) => r.attributes.ApproximateReceiveCount !== '1').length;
+      let failed: Set<string>;
+      try {
+        const response = await handler({ Records: records });
+        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch {
+        handlerErrors++;
+        failed = new Set(records.map((r) => r.messageId));
+      }
+      for (const r of records) if (!failed.has(r.messageId)) this.delete(r.messageId, r.receiptHandle);
+    }
+    return { batches, handlerErrors, redelivered };
+  }
+}
