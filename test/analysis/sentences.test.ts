@@ -21,6 +21,13 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('keeps a time with its zone or day after a.m./p.m.', () => {
+    expect(split('It airs from 6:00 a.m. to 9:00 a.m. Eastern. By 9 a.m. Sunday, the Rev. Al Sharpton called.')).toEqual([
+      'It airs from 6:00 a.m. to 9:00 a.m. Eastern.',
+      'By 9 a.m. Sunday, the Rev. Al Sharpton called.',
+    ]);
+  });
+
   it('keeps initials and decimals', () => {
     expect(split('J. R. R. Tolkien wrote books. Growth was 3.5 percent, said John F. Kennedy. Blues legend B.B. King played.')).toEqual([
       'J. R. R. Tolkien wrote books.',

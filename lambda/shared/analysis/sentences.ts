@@ -47,7 +47,8 @@ const STARTERS = new Set([
 const WEEKDAYS_MONTHS = new Set([
   'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march',
   'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'et', 'est', 'edt',
-  'pt', 'pst', 'pdt', 'gmt', 'bst', 'utc', 'local', 'ist', 'jst', 'cet', 'cst', 'cdt',
+  'pt', 'pst', 'pdt', 'gmt', 'bst', 'utc', 'local', 'ist', 'jst', 'cet', 'cst', 'cdt', 'eastern', 'pacific', 'central',
+  'mountain', 'today', 'tomorrow', 'yesterday',
 ]);
 
 const CLOSERS = '"\'”’»)]}';
