@@ -38,6 +38,20 @@ describe('buildMessage headers and structure', () => {
     for (const line of raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
   });
 
+  it('keeps quoted-printable lines within 76 characters, and a copied email encodes the same', async () => {
+    const fast = parseMessage(await buildMessage(digest, recipient, options));
+    const copy = { ...digest };
+    const slow = parseMessage(await buildMessage(copy, recipient, options));
+    expect(slow.parts.map((p) => p.body)).toEqual(fast.parts.map((p) => p.body));
+    for (const { raw } of [fast, slow]) {
+      const body = raw.slice(raw.indexOf('\r\n\r\n'));
+      for (const line of body.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
+    }
+    // An edited copy is encoded from its own content, never from the original's cache.
+    const edited = parseMessage(await buildMessage({ ...digest, html: '<p>edited</p>' }, recipient, options));
+    expect(edited.parts[1]?.body).toBe('<p>edited</p>');
+  });
+
   it('carries From with display name, To, Subject, Date, Message-ID on the sender domain and the list headers', async () => {
     const { headers } = parseMessage(await buildMessage(digest, recipient, options));
     expect(headers.get('from')).toBe('=?UTF-8?Q?newsbrief_=E2=80=94_daily?= <digest@news.example.com>');

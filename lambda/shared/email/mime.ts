@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import type { MimeNodeHeaderValue } from 'nodemailer/lib/mime-node';
 import { EmailError, HeaderInjectionError, InvalidAddressError, InvalidHeaderError } from './errors.ts';
+import { encodedBodies, toCrlf } from './encoded.ts';
 import type { PersonalisedEmail } from './types.ts';
 
 /**
@@ -90,6 +91,25 @@ function unsubscribeHeader(url: string): string {
 }
 
 /**
+ * The text and HTML alternatives: the bodies personalise() already encoded when this is its
+ * untouched output (the fast path, see encoded.ts), otherwise quoted-printable by MailComposer.
+ * Either way lines end in CRLF (RFC 5322).
+ */
+function bodies(email: PersonalisedEmail): Pick<MailComposerOptions, 'text' | 'html'> {
+  const encoded = encodedBodies.get(email);
+  if (encoded !== undefined) {
+    return {
+      text: { raw: `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${encoded.text}` },
+      html: { raw: `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${encoded.html}` },
+    };
+  }
+  return {
+    text: { content: toCrlf(email.text), contentTransferEncoding: 'quoted-printable' },
+    html: { content: toCrlf(email.html), contentTransferEncoding: 'quoted-printable' },
+  };
+}
+
+/**
  * Build the raw message for one recipient: multipart/alternative (text, then HTML), From with
  * display name, Message-ID on the sender's domain, Date, List-Id (RFC 2919) and, for list mail,
  * List-Unsubscribe + List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058).
@@ -141,11 +161,9 @@ export async function buildMessage(email: PersonalisedEmail, recipient: MailReci
     subject,
     messageId: `<${localId}@${domain}>`,
     date: options.date ?? new Date(),
-    text: email.text,
-    html: email.html,
+    ...bodies(email),
     headers,
-    // RFC 5322 lines end in CRLF.
-    newline: 'win',
+    textEncoding: 'Q',
     // Content is always given inline; never let a value be read as a file path or URL.
     disableFileAccess: true,
     disableUrlAccess: true,
