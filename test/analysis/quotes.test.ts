@@ -134,10 +134,22 @@ describe('findQuotes: speakers', () => {
     const text = article(
       'Graffiti',
       'A sign on the wall read "No parking after dark." Nobody claimed it.',
-      '"We are looking into it," a spokesman for the city said.',
+      '"Somebody has to clean this up before the weekend."',
     );
     const qs = findQuotes(text);
-    expect(find(qs, 'We are looking').speaker).toBeNull();
+    expect(find(qs, 'No parking').speaker).toBeNull();
+    expect(find(qs, 'Somebody has to').speaker).toBeNull();
+  });
+
+  it('gives a described source as the text words it, and never as a key quote', () => {
+    const text = article(
+      'Graffiti',
+      'Mayor Tom Reed promised a clean-up on Monday.',
+      '"We are looking into it and will have crews out there tomorrow," a spokesman for the city said.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'We are looking').speaker).toEqual({ name: 'a spokesman for the city' });
+    expect(selectKeyQuotes(text, qs)).toEqual([]);
   });
 
   it('marks scare quotes and titles as scare, real speech as speech', () => {
@@ -191,7 +203,7 @@ describe('selectKeyQuotes', () => {
 describe('quotesForEval', () => {
   it('keeps speech and attributed quotes and drops unattributed scare quotes', () => {
     const text = article('H', 'Critics call it "woke" nonsense. "It is a good law," Senator Amy Cole said of the "final" draft.');
-    const kept = quotesForEval(findQuotes(text)).map((q) => q.text);
+    const kept = quotesForEval(text, findQuotes(text)).map((q) => q.text);
     expect(kept).toContain('It is a good law');
     expect(kept).not.toContain('woke');
   });

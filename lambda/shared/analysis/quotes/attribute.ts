@@ -8,7 +8,7 @@ import type { Speaker } from '../../article/model.ts';
 import { splitSentences } from '../sentences.ts';
 import { COMM_NOUNS, CUE_VERBS, FEMALE_PRONOUNS, MALE_PRONOUNS, ROLE_HEADS } from './lexicon.ts';
 import { type MarkSpan, type Paragraph } from './marks.ts';
-import { type Gender, type Mention, type Token, findMentions, tokenize } from './tokens.ts';
+import { type Gender, type Mention, type Token, findMentions, joinTokens, tokenize } from './tokens.ts';
 
 interface Entity {
   readonly name: string;
@@ -21,12 +21,23 @@ interface Entity {
 export interface Attribution {
   readonly speaker: Speaker | null;
   /** How the speaker was found; 'none' when no cue applies. */
-  readonly how: 'post' | 'pre' | 'colon' | 'prev' | 'carry' | 'unnamed' | 'none';
+  readonly how: 'post' | 'pre' | 'colon' | 'subject' | 'prev' | 'carry' | 'unnamed' | 'none';
 }
 
 /** Words before a noun that show a cue word is used as a noun ("the note", "a statement"). */
 const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'his', 'her', 'their', 'its', 'our', 'my', 'your', 'whose', 'no', 'any', 'every', 'each', 'to']);
 const PREPOSITIONS = new Set(['for', 'to', 'of', 'with', 'by', 'about', 'at', 'on', 'in', 'from', 'against', 'than', 'like', 'into', 'toward', 'towards', 'over', 'under', 'between', 'among', 'and']);
+/** Words that open a described source: "a spokesman", "one adviser", "the senator". */
+const DESCRIBERS = new Set(['the', 'a', 'an', 'one', 'another', 'two', 'three', 'several', 'some', 'many', 'his', 'her', 'their', 'its']);
+/** Words that end a described source: "a spokesman for the city, who …". */
+const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says', 'told', 'and', 'but', 'in', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'because', 'as', 'last', 'this', 'yesterday', 'today', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'recently', 'later', 'earlier']);
+/** Groups that speak in their own name: "the Clinton campaign said". */
+const COMPLEMENT = new Set(['for', 'of', 'at', 'with', 'to', 'from']);
+const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'statement', 'memo', 'website', 'spokespeople']);
+/** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
+const ADVERBIAL_OPENERS = new Set(['in', 'at', 'on', 'after', 'before', 'when', 'while', 'during', 'speaking', 'asked', 'as', 'despite', 'although', 'though', 'if', 'since', 'because', 'later', 'earlier', 'still', 'meanwhile', 'but', 'and', 'yet', 'instead', 'now', 'then', 'last', 'for', 'with', 'without', 'under', 'over', 'by', 'addressing', 'writing', 'responding', 'appearing', 'following', 'like', 'unlike']);
+/** Words allowed between a sentence start and its subject: "But former Gov. X …". */
+const ROLE_MODIFIERS_LOOSE = new Set(['but', 'and', 'so', 'yet', 'still', 'also', 'then', 'now', 'former', 'later', 'meanwhile']);
 const SKIPPABLE_AFTER_CUE = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'today', 'yesterday', 'recently', 'later', 'also', 'then', 'once', 'again', 'simply', 'only', 'flatly']);
 
 function isCueAt(toks: readonly Token[], k: number): boolean {
@@ -46,7 +57,6 @@ export class Attributor {
   private readonly owner: Int32Array;
   private readonly entityOf: Entity[];
   private readonly sentOf: Int32Array;
-  private readonly tokOfOffset: Map<number, number>;
 
   constructor(
     readonly text: string,
@@ -61,7 +71,6 @@ export class Attributor {
       for (let k = m.from; k < m.to; k++) this.owner[k] = mi;
     });
     this.entityOf = this.buildEntities();
-    this.tokOfOffset = new Map(toks.map((t, i) => [t.start, i]));
     this.sentOf = this.outerSentences();
   }
 
@@ -151,10 +160,16 @@ export class Attributor {
     return k;
   }
 
+  /** The first token starting at or after `offset` (binary search). */
   private tokAt(offset: number): number {
-    const k = this.tokOfOffset.get(offset);
-    if (k !== undefined) return k;
-    return this.tokAtOrAfter(offset, 0);
+    let lo = 0;
+    let hi = this.toks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.toks[mid] as Token).start < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private speakerOf(mi: number): Speaker {
@@ -186,9 +201,37 @@ export class Attributor {
     return undefined;
   }
 
+  /** A described, unnamed source as the text words it ("a State Department official"), tokens [a, b). */
+  private described(a: number, b: number): Speaker | null {
+    if (b - a < 2) return null;
+    const head = this.toks[b - 1] as Token;
+    // "the senator" after a named senator: the same person, not a new source.
+    if ((this.toks[a] as Token).lower === 'the' && b - a <= 4) {
+      for (let mi = this.mentions.length - 1; mi >= 0; mi--) {
+        const m = this.mentions[mi] as Mention;
+        if (m.last > a) continue;
+        const e = this.entityOf[mi] as Entity;
+        if (e.role && e.role.toLowerCase().includes(head.lower.replace(/\.$/, ''))) return this.speakerOf(mi);
+        if ((this.toks[a] as Token).para - (this.toks[m.first] as Token).para > 4) break;
+      }
+    }
+    return { name: joinTokens(this.toks, a, b) };
+  }
+
+  /** An unnamed-source noun phrase starting at a determiner at j: "a longtime adviser to both Clintons". */
+  private npAfter(j: number, end: number): Speaker | null {
+    let b = j + 1;
+    while (b < end && b - j < 12) {
+      const t = this.toks[b] as Token;
+      if (!t.word || t.quote >= 0 || NP_STOP.has(t.lower) || isCueAt(this.toks, b)) break;
+      b++;
+    }
+    return this.described(j, b);
+  }
+
   /**
-   * The speaker named right after a cue ("said Bolton", "according to Sen. Rubio"), or
-   * `null` for an unnamed one ("said a spokesman"), or undefined when nothing follows.
+   * The speaker named right after a cue ("said Bolton", "according to Sen. Rubio"), a described
+   * source ("said a spokesman"), null when none can be told, or undefined when nothing follows.
    */
   private afterCue(k: number, end: number): Speaker | null | undefined {
     let j = k + 1;
@@ -200,18 +243,39 @@ export class Attributor {
     if (mi >= 0 && (this.mentions[mi] as Mention).from === j) return this.speakerOf(mi);
     const g = this.pronounGender(t);
     if (g !== undefined) return this.resolvePronoun(j, g);
-    if (t.lower === 'the' || t.lower === 'a' || t.lower === 'an' || t.lower === 'one' || t.lower === 'another') {
-      // "said the senator": an unnamed or role-only speaker; resolve "the <role>" only by role match.
-      return null;
-    }
+    if (DESCRIBERS.has(t.lower)) return this.npAfter(j, end);
     return undefined;
+  }
+
+  /** A noun phrase ending at the role head h, back to its determiner: "A Clinton campaign official". */
+  private npBefore(h: number, lo: number, cue: number): Speaker | null {
+    // Keep a complement up to the cue: "a spokesman for the city said".
+    let b = h + 1;
+    if (COMPLEMENT.has((this.toks[b] as Token | undefined)?.lower ?? '') && cue - b <= 6) {
+      b = cue;
+      while (b > h + 1 && SKIPPABLE_AFTER_CUE.has((this.toks[b - 1] as Token).lower)) b--;
+    }
+    let a = h;
+    while (a > lo && h - a < 8) {
+      const t = this.toks[a - 1] as Token;
+      if (!t.word || t.quote >= 0) break;
+      a--;
+      if (DESCRIBERS.has(t.lower) || t.poss) break;
+    }
+    return this.described(a, b);
   }
 
   /**
    * The subject of the cue at k, scanning left inside [lo, k): the nearest name that is not a
-   * prepositional object, a pronoun, or an unnamed role ("a spokesman for Trump said" → null).
+   * prepositional object, a pronoun, or a described source ("a spokesman for Trump said").
    */
   private beforeCue(k: number, lo: number): Speaker | null | undefined {
+    const cue = this.toks[k] as Token;
+    // "…, saying": a participle takes the subject of the whole sentence.
+    if (cue.lower.endsWith('ing') && this.toks[k - 1]?.text === ',') {
+      const s = this.sentenceSubject(k);
+      if (s !== undefined) return s;
+    }
     for (let j = k - 1; j >= lo && k - j <= 30; j--) {
       const t = this.toks[j] as Token;
       if (t.quote >= 0) return undefined;
@@ -222,7 +286,6 @@ export class Attributor {
         const after = this.toks[m.last];
         if (m.poss) {
           if (after && COMM_NOUNS.has(after.lower)) return this.speakerOf(mi);
-          if (after && ROLE_HEADS.has(after.lower)) return null;
           j = m.from;
           continue;
         }
@@ -230,16 +293,58 @@ export class Attributor {
           j = m.from;
           continue;
         }
+        if (after && m.to === m.last && after.word && !after.cap && GROUP_NOUNS.has(after.lower)) {
+          // "the Clinton campaign said": the group speaks, not the person it is named after.
+          let a = m.from;
+          if (before && (before.lower === 'the' || before.lower === 'a')) a--;
+          return { name: joinTokens(this.toks, a, m.last + 1) };
+        }
         return this.speakerOf(mi);
       }
       if (!t.word) continue;
       const g = this.pronounGender(t);
       if (g !== undefined) return this.resolvePronoun(j, g);
       if (t.lower === 'they' || t.lower === 'we' || t.lower === 'i' || t.lower === 'it') return null;
-      if (!t.cap && ROLE_HEADS.has(t.lower)) {
-        // "the spokesman said", "a Trump aide said": someone the text does not name.
-        return null;
+      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower))) return this.npBefore(j, lo, k);
+    }
+    return undefined;
+  }
+
+  /** Start of the sentence holding token k, within its paragraph. */
+  private sentenceStart(k: number): number {
+    const para = (this.toks[k] as Token).para;
+    const sent = this.sentOf[k];
+    let lo = k;
+    while (lo > 0 && (this.toks[lo - 1] as Token).para === para && this.sentOf[lo - 1] === sent) lo--;
+    return lo;
+  }
+
+  /**
+   * The grammatical subject of the sentence holding token k, approximated: after an opening
+   * adverbial ("In a statement Tuesday, …"), the first name, pronoun or described source.
+   */
+  private sentenceSubject(k: number): Speaker | null | undefined {
+    const lo = this.sentenceStart(k);
+    let j = lo;
+    while (j < k && (this.toks[j] as Token).quote >= 0) j++;
+    const first = this.toks[j];
+    if (!first || j >= k) return undefined;
+    if (ADVERBIAL_OPENERS.has(first.lower)) {
+      while (j < k && (this.toks[j] as Token).text !== ',') j++;
+      j++;
+    }
+    for (let n = 0; j < k && n < 3; j++, n++) {
+      const t = this.toks[j] as Token;
+      if (t.quote >= 0 || !t.word) return undefined;
+      const mi = this.owner[j] as number;
+      if (mi >= 0) {
+        const m = this.mentions[mi] as Mention;
+        if (m.poss) return undefined;
+        return this.speakerOf(mi);
       }
+      const g = this.pronounGender(t);
+      if (g !== undefined) return this.resolvePronoun(j, g);
+      if (!DESCRIBERS.has(t.lower) && !ROLE_MODIFIERS_LOOSE.has(t.lower)) return undefined;
     }
     return undefined;
   }
@@ -250,28 +355,27 @@ export class Attributor {
     const openTok = this.tokAt(q.open);
     const closeTok = q.close >= 0 ? this.tokAt(q.close + q.markLen - 1) : this.tokAtOrAfter(q.end, openTok) - 1;
     const para = (toks[openTok] as Token).para;
-    const sent = this.sentOf[openTok] as number;
-    // Pre window: same sentence and paragraph, back to the previous quote.
-    let lo = openTok;
-    while (lo > 0) {
-      const t = toks[lo - 1] as Token;
-      if (t.para !== para || t.quote >= 0 || this.sentOf[lo - 1] !== sent) break;
-      lo--;
-    }
+    // Pre window: the quote's sentence up to its opening mark (other quotes inside are skipped).
+    const lo = this.sentenceStart(openTok);
+    let wordsBefore = false;
+    for (let j = lo; j < openTok; j++) if ((toks[j] as Token).word && (toks[j] as Token).quote < 0) wordsBefore = true;
     // Post window: after the closing mark, to the end of the sentence holding the next word.
-    let hi = closeTok + 1;
+    const postStart = closeTok + 1;
+    let hi = postStart;
     const postSent = this.sentOf[hi];
     while (hi < toks.length) {
       const t = toks[hi] as Token;
       if (t.para !== (toks[closeTok] as Token).para || t.quote >= 0 || this.sentOf[hi] !== postSent) break;
       hi++;
     }
-    const postStart = closeTok + 1;
+    // A quote that ends its sentence is followed by a new statement, unless that is a bare tag ("Bolton said.").
+    const newSentence = postSent !== this.sentOf[closeTok];
+    const postUsable = !newSentence || hi - postStart <= 8;
 
     // (a) Attribution right after the quote: `," Bolton said` / `," said Bolton` / `," he said`.
     let k = postStart;
     while (k < hi && !(toks[k] as Token).word) k++;
-    if (k < hi && k - postStart <= 2) {
+    if (postUsable && k < hi && k - postStart <= 2) {
       if (isCueAt(toks, k)) {
         const s = this.afterCue(k, hi);
         if (s !== undefined) return { speaker: s, how: s ? 'post' : 'unnamed' };
@@ -281,9 +385,9 @@ export class Attributor {
       let subjEnd = -1;
       if (mi >= 0 && (this.mentions[mi] as Mention).from === k && !(this.mentions[mi] as Mention).poss) subjEnd = (this.mentions[mi] as Mention).to;
       else if (this.pronounGender(t) !== undefined) subjEnd = k + 1;
-      else if (t.lower === 'the' || t.lower === 'a' || t.lower === 'an') subjEnd = k + 1;
+      else if (DESCRIBERS.has(t.lower)) subjEnd = k + 1;
       if (subjEnd >= 0) {
-        for (let c = subjEnd; c < hi && c - subjEnd <= 6; c++) {
+        for (let c = subjEnd; c < hi && c - subjEnd <= 8; c++) {
           if (!isCueAt(toks, c)) continue;
           const s = this.beforeCue(c, k);
           if (s !== undefined) return { speaker: s, how: s ? 'post' : 'unnamed' };
@@ -293,7 +397,7 @@ export class Attributor {
     }
     // (b) A cue before the quote in its sentence: `Bolton said that …"`, `According to X, "`.
     for (let c = openTok - 1; c >= lo; c--) {
-      if (!isCueAt(toks, c)) continue;
+      if ((toks[c] as Token).quote >= 0 || !isCueAt(toks, c)) continue;
       const after = (toks[c] as Token).lower === 'according' ? this.afterCue(c, openTok) : undefined;
       if (after !== undefined) return { speaker: after, how: after ? 'pre' : 'unnamed' };
       const s = this.beforeCue(c, lo);
@@ -307,29 +411,34 @@ export class Attributor {
       if (s) return { speaker: s, how: 'colon' };
     }
     // (d) A cue later in the post window: `"…" is how Bolton put it, he said.`
-    for (let c = postStart; c < hi; c++) {
-      if (!isCueAt(toks, c)) continue;
-      const s = this.beforeCue(c, postStart) ?? this.afterCue(c, hi);
-      if (s !== undefined && s !== null) return { speaker: s, how: 'post' };
-      break;
+    if (postUsable) {
+      for (let c = postStart; c < hi; c++) {
+        if (!isCueAt(toks, c)) continue;
+        const s = this.beforeCue(c, postStart) ?? this.afterCue(c, hi);
+        if (s !== undefined && s !== null) return { speaker: s, how: 'post' };
+        break;
+      }
     }
-    // (e) The previous sentence of the paragraph introduces it: `Bolton added. "…"` / `… he said:`.
-    const quoteOpensSentence = lo === openTok;
-    if (quoteOpensSentence && openTok > 0) {
-      const pt = openTok - 1;
+    // (e) No reporting verb, but the sentence has a subject: `Trump attacked Romney as a "failed candidate."`
+    if (wordsBefore) {
+      const s = this.sentenceSubject(openTok);
+      if (s) return { speaker: s, how: 'subject' };
+    }
+    // (f) The previous sentence of the paragraph introduces it: `Bolton added. "…"` / `… he said:`.
+    if (!wordsBefore && lo > 0) {
+      const pt = lo - 1;
       const pTok = toks[pt] as Token;
       if (pTok.para === para && pTok.quote < 0) {
-        let plo = pt;
-        while (plo > 0 && (toks[plo - 1] as Token).para === para && (toks[plo - 1] as Token).quote < 0 && this.sentOf[plo - 1] === this.sentOf[pt]) plo--;
+        const plo = this.sentenceStart(pt);
         for (let c = pt; c >= plo; c--) {
-          if (!isCueAt(toks, c)) continue;
+          if ((toks[c] as Token).quote >= 0 || !isCueAt(toks, c)) continue;
           const s = this.beforeCue(c, plo) ?? this.afterCue(c, pt + 1);
           if (s) return { speaker: s, how: 'prev' };
           break;
         }
       }
     }
-    // (f) Carry forward: a later quote in the same paragraph, or a paragraph that opens with a quote.
+    // (g) Carry forward: a later quote in the same paragraph, or a paragraph that opens with a quote.
     if (prev?.speaker && prevQuote) {
       const prevPara = (toks[this.tokAt(prevQuote.open)] as Token).para;
       let opensPara = true;

@@ -79,9 +79,21 @@ export function findQuotes(text: string): FoundQuote[] {
   return out;
 }
 
-/** The quotes the eval PRED output lists (see quotesForEval's doc in the report). */
-export function quotesForEval(found: readonly FoundQuote[]): FoundQuote[] {
-  return found.filter((q) => q.kind === 'speech' || q.speaker !== null);
+/** The opening mark of a quote: the first non-space character before its words. */
+function openingMark(text: string, q: Quote): string {
+  let i = q.start - 1;
+  while (i >= 0 && /\s/.test(text[i] as string)) i--;
+  return text[i] ?? '';
+}
+
+/**
+ * The quotes an eval PRED line lists: speech, or any quote with a speaker, delimited by the
+ * double marks (" “ ”) that the PolNeAR gold set counts as quotation marks. Quotes in single
+ * marks or in the typewriter `''` style are real quotes for the brief, but that gold set cannot
+ * contain them, so listing them would only measure the mark convention.
+ */
+export function quotesForEval(text: string, found: readonly FoundQuote[]): FoundQuote[] {
+  return found.filter((q) => (q.kind === 'speech' || q.speaker !== null) && /["\u201c\u201d]/.test(openingMark(text, q)));
 }
 
 const tokensOf = (s: string): Set<string> => new Set((s.toLowerCase().match(WORD) ?? []).filter((w) => w.length > 2));
@@ -117,7 +129,8 @@ export function selectKeyQuotes(text: string, quotes: readonly FoundQuote[], max
   };
   const scored: { q: FoundQuote; score: number; toks: Set<string> }[] = [];
   for (const q of quotes) {
-    if (q.kind !== 'speech' || !q.speaker || q.start < headlineEnd) continue;
+    // Named speakers only: a described source ("a senior official") starts lowercase.
+    if (q.kind !== 'speech' || !q.speaker || !/^\p{Lu}/u.test(q.speaker.name) || q.start < headlineEnd) continue;
     const words = q.text.match(WORD) ?? [];
     if (words.length < 6) continue;
     const body = q.text.trim();

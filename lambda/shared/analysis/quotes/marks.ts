@@ -65,15 +65,15 @@ function trimmed(text: string, start: number, end: number): [number, number] {
   return [s, e];
 }
 
-const DOUBLE = /["\u201c\u201d\u00ab\u00bb\u201e]/;
 const OPENING_DOUBLE = new Set(['\u201c', '\u00ab', '\u201e']);
 const CLOSING_DOUBLE = new Set(['\u201d', '\u00bb']);
 
 /** Length of a double mark at i: 1 for " “ ” « » „, 2 for '' (two apostrophes), else 0. */
 function doubleAt(text: string, i: number): 0 | 1 | 2 {
-  const ch = text[i] as string;
-  if (DOUBLE.test(ch)) return 1;
-  if (ch === "'" && text[i + 1] === "'" && text[i + 2] !== "'" && text[i - 1] !== "'") return 2;
+  const c = text.charCodeAt(i);
+  // " “ ” « » „
+  if (c === 0x22 || c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb || c === 0x201e) return 1;
+  if (c === 0x27 && text.charCodeAt(i + 1) === 0x27 && text.charCodeAt(i + 2) !== 0x27 && text.charCodeAt(i - 1) !== 0x27) return 2;
   return 0;
 }
 
@@ -152,15 +152,17 @@ const ELISION = /^['\u2018\u2019](?:\d|em\b|til\b|cause\b|n\b|tis\b|twas\b|bout\
 /** Single-quoted spans inside [from, to): ‘…’ or '…' pairs that are not apostrophes. */
 function singleSpans(text: string, from: number, to: number, depth: 0 | 1, maxLen: number, out: MarkSpan[]): void {
   for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x2018 && code !== 0x27) continue;
     const ch = text[i];
-    if (ch !== '\u2018' && ch !== "'") continue;
     if (ch === "'" && (text[i + 1] === "'" || text[i - 1] === "'")) continue;
     if (!looksOpen(text, i, from, to) || ELISION.test(text.slice(i, i + 6))) continue;
     if (ch === "'" && i > from && /[\p{L}\p{N}]/u.test(text[i - 1] as string)) continue;
     for (let j = i + 2; j < to && j - i <= maxLen; j++) {
+      const cc = text.charCodeAt(j);
+      if (cc === 0x0a) break;
+      if (cc !== 0x2019 && cc !== 0x27) continue;
       const c = text[j];
-      if (c === '\n') break;
-      if (c !== '\u2019' && c !== "'") continue;
       if (c === "'" && (text[j + 1] === "'" || text[j - 1] === "'")) continue;
       if (!looksClose(text, j, from, to)) continue;
       const [s, e] = trimmed(text, i + 1, j);

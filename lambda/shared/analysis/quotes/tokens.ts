@@ -43,17 +43,17 @@ const ABBREV = new Set([
   'fr', 'prof', 'pres', 'hon', 'amb', 'atty', 'cmdr', 'supt', 'det', 'messrs', 'mt', 'ft', 'no', 'vs', 'inc', 'co', 'corp',
 ]);
 
-const TOKEN = /(?:\p{Lu}\.){2,}|[\p{L}\p{N}][\p{L}\p{M}\p{N}'’-]*|\S/gu;
+const TOKEN = /(?:[A-Z]\.){2,}|[A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff][A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff'\u2019-]*|\S/g;
 
 /** Tokenise `text`; `marks` are the offsets of quotation marks, which always stand alone. */
 export function tokenize(text: string, spans: readonly MarkSpan[], paras: readonly Paragraph[]): Token[] {
-  const markAt = new Set<number>();
+  const markAt = new Uint8Array(text.length + 1);
   const top: MarkSpan[] = [];
   for (const s of spans) {
     for (let k = 0; k < s.markLen; k++) {
-      markAt.add(s.open + k);
-      if (s.close >= 0) markAt.add(s.close + k);
-      for (const c of s.continuations) markAt.add(c + (text[c] === "'" ? k : 0));
+      markAt[s.open + k] = 1;
+      if (s.close >= 0) markAt[s.close + k] = 1;
+      for (const c of s.continuations) markAt[c + (text[c] === "'" ? k : 0)] = 1;
     }
     if (s.depth === 0) top.push(s);
   }
@@ -66,14 +66,14 @@ export function tokenize(text: string, spans: readonly MarkSpan[], paras: readon
     const start = m.index;
     // Cut a word at a quotation mark inside it (a closing ’ glued to the word, e.g. ‘loser’).
     for (let k = 0; k < raw.length; k++) {
-      if (k > 0 && markAt.has(start + k)) {
+      if (k > 0 && markAt[start + k] === 1) {
         raw = raw.slice(0, k);
         TOKEN.lastIndex = start + k;
         break;
       }
     }
     let end = start + raw.length;
-    const word = /[\p{L}\p{N}]/u.test(raw[0] as string) && !markAt.has(start);
+    const word = markAt[start] !== 1 && (raw.length > 1 || /[\p{L}\p{N}]/u.test(raw));
     if (word && text[end] === '.' && (ABBREV.has(raw.toLowerCase()) || /^\p{Lu}$/u.test(raw))) {
       raw += '.';
       end += 1;
@@ -85,15 +85,21 @@ export function tokenize(text: string, spans: readonly MarkSpan[], paras: readon
     const inQuote = q !== undefined && q.open <= start && start < quoteEnd(q) ? qi : -1;
     let lower = raw.toLowerCase();
     let poss = false;
-    if (word && /['’]s$/.test(lower) && lower.length > 2) {
-      lower = lower.slice(0, -2);
-      poss = true;
-    } else if (word && /s['’]$/.test(lower)) {
-      lower = lower.slice(0, -1);
-      poss = true;
+    if (word && lower.length > 2) {
+      const last = lower.charCodeAt(lower.length - 1);
+      const prev = lower.charCodeAt(lower.length - 2);
+      const apos = (c: number) => c === 0x27 || c === 0x2019;
+      if (last === 0x73 && apos(prev)) {
+        lower = lower.slice(0, -2); // Trump's
+        poss = true;
+      } else if (apos(last) && prev === 0x73) {
+        lower = lower.slice(0, -1); // Democrats'
+        poss = true;
+      }
     }
-    lower = lower.replace(/[’]/g, "'");
-    const cap = word && /^\p{Lu}/u.test(raw);
+    if (lower.includes('\u2019')) lower = lower.replace(/\u2019/g, "'");
+    const c0 = raw.charCodeAt(0);
+    const cap = word && ((c0 >= 65 && c0 <= 90) || (c0 > 127 && raw[0] !== lower[0] && /^\p{Lu}/u.test(raw)));
     out.push({ text: raw, lower, start, end, word, cap, poss, quote: inQuote, para: pi });
   }
   return out;
