@@ -1,0 +1,114 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Mailer, OutgoingMessage } from '../../lambda/shared/delivery/ports.ts';
+import { silentLog } from '../../lambda/shared/logger.ts';
+import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
+import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';
+import { createSubscriptionService } from '../../lambda/shared/subscriptions/service.ts';
+import { createApp } from '../../lambda/subscribe/app.ts';
+import { createConfirmationComposer } from '../../lambda/subscribe/confirmation-mail.ts';
+
+/** Shared fixtures for the subscribe tests: the real app and composer over the in-memory store. */
+
+export const TOPICS = ['world', 'asia', 'science'];
+export const PUBLIC_URL = 'https://news.example.com';
+export const keyring = parseKeyring(JSON.stringify({ current: 'k1', k1: 'test-secret-0123456789abcdef0123456789' }));
+
+/** A mailer that records messages, and can be told to fail. */
+export function recordingMailer(): Mailer & { sent: OutgoingMessage[]; failNext: number } {
+  const mailer = {
+    sent: [] as OutgoingMessage[],
+    failNext: 0,
+    async send(message: OutgoingMessage) {
+      if (mailer.failNext > 0) {
+        mailer.failNext--;
+        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+      }
+      mailer.sent.push(message);
+      return { messageId: `m-${mailer.sent.length}` };
+    },
+  };
+  return mailer;
+}
+
+// One composer for the whole process: confirm.mjml is rendered once, as in a Lambda container.
+const composer = createConfirmationComposer({
+  newsletterName: 'newsbrief',
+  postalAddress: '1 Example Street, Springfield',
+  from: { name: 'newsbrief', address: 'news@example.com' },
+});
+
+/** A fresh app with its own store, mailer and a clock the test can move. */
+export function harness(start = new Date('2026-05-01T08:00:00Z')) {
+  const store = createMemorySubscriberStore();
+  const mailer = recordingMailer();
+  const clock = { now: start };
+  const service = createSubscriptionService({
+    store,
+    mailer,
+    composer,
+    keyring,
+    config: { publicUrl: PUBLIC_URL, topics: TOPICS },
+    clock: () => clock.now,
+    log: silentLog,
+  });
+  const app = createApp({ service, pages: { newsletterName: 'newsbrief', topics: TOPICS }, log: silentLog });
+  const advance = (ms: number) => {
+    clock.now = new Date(clock.now.getTime() + ms);
+  };
+  return { app, store, mailer, clock, advance };
+}
+
+/** An API Gateway HTTP API (v2) event. */
+export function event(
+  method: string,
+  pathAndQuery: string,
+  options: { body?: string; type?: string; accept?: string; base64?: boolean; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
+  const [rawPath = '/', rawQueryString = ''] = pathAndQuery.split(/\?(.*)/s);
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.type) headers['content-type'] = options.type;
+  if (options.accept) headers.accept = options.accept;
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: 'test',
+      apiId: 'test',
+      domainName: 'news.example.com',
+      domainPrefix: 'news',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'r',
+      routeKey: '$default',
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+    ...(options.body !== undefined
+      ? { body: options.base64 ? Buffer.from(options.body).toString('base64') : options.body }
+      : {}),
+    isBase64Encoded: options.base64 ?? false,
+  };
+}
+
+/** POST a JSON body to /subscribe. */
+export const subscribeJson = (body: unknown) => event('POST', '/subscribe', { body: JSON.stringify(body), type: 'application/json' });
+
+/** The token of the link of `purpose` inside a raw message. */
+export function linkIn(raw: Buffer | string, path: string): string {
+  const text = raw.toString();
+  // Quoted-printable soft breaks would split the URL; the text part is 7bit/QP, so undo soft breaks first.
+  const unfolded = text.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const match = unfolded.match(new RegExp(`https://news\\.example\\.com/${path}\\?token=([A-Za-z0-9_.-]+)`));
+  if (!match?.[1]) throw new Error(`no ${path} link in the message`);
+  return match[1];
+}
+
+/** The header block of a raw message, unfolded into lines. */
+export function headerLines(raw: Buffer | string): string[] {
+  const text = raw.toString();
+  const end = text.indexOf('\r\n\r\n');
+  return text.slice(0, end).split('\r\n');
+}
