@@ -30,7 +30,7 @@ export class FolderBlobStore implements BlobStore {
     }
   }
 
-  async put(key: string, body: string | Buffer): Promise<void> {
+  async put(key: string, body: string | Buffer, _contentType?: string): Promise<void> {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     // Write then rename: a reader never sees half an issue (S3 puts are atomic too).
