@@ -28,10 +28,11 @@ The White House said on Monday that a second meeting is being coordinated.
 `;
 
 describe('topic rules', () => {
-  it('adds rule topics on whole words, case-insensitively, to metadata topics as slugs', () => {
-    const rules = parseTopicRules('{"asia":["north korea","kim jong"],"sports":["football"]}');
-    expect(topicsOf({ title: 'NORTH  Korea talks', paragraphs: ['x'], topics: ['World News'] }, rules)).toEqual(['asia', 'world-news']);
-    expect(topicsOf({ title: 'Kimchi festival', paragraphs: ['footballer'], topics: [] }, rules)).toEqual([]);
+  it('takes metadata topics as slugs, else rule topics matched case-insensitively from a word start', () => {
+    const rules = parseTopicRules('{"asia":["north korea","kim jong"],"sports":["ball"],"diplomacy":["denuclear"]}');
+    expect(topicsOf({ title: 'NORTH  Korea talks', paragraphs: ['x'], topics: ['World News', 'world news'] }, rules)).toEqual(['world-news']);
+    expect(topicsOf({ title: 'NORTH\nKorea talks', paragraphs: ['on denuclearisation'], topics: [] }, rules)).toEqual(['asia', 'diplomacy']);
+    expect(topicsOf({ title: 'Kimchi festival', paragraphs: ['football'] }, rules)).toEqual([]);
     expect(toSlug('Économie & Société')).toBe('economie-societe');
   });
 

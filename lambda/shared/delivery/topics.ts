@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { Article } from '../article/model.ts';
 
 /**
- * Topics of an article: the ones its metadata names, plus those of the operator's keyword rules
- * (TOPIC_RULES, JSON `{"asia":["north korea","kim jong"]}`) whose keywords occur in the headline or
- * body. Matching is case-insensitive on whole words, so "kim jong" does not match "kimchi".
+ * Topics of an article: the ones its metadata names (front matter or JSON) or, when it names none,
+ * those of the operator's keyword rules (TOPIC_RULES, JSON `{"asia":["north korea","kim jong"]}`)
+ * whose keywords occur in the headline or body. Matching is case-insensitive and anchored at the
+ * start of a word, so "denuclear" matches "denuclearisation" but "ball" does not match "football".
  */
 
 /** Keyword rules per topic slug. */
@@ -41,10 +42,10 @@ export function parseTopicRules(json: string): TopicRules {
   }
   const rules = new Map<string, RegExp[]>();
   for (const [topic, keywords] of Object.entries(parsed.data)) {
-    // Whole words, flexible whitespace inside a phrase; \p{L}\p{N} so accented names count as word characters.
+    // Anchored at a word start, flexible whitespace inside a phrase; \p{L}\p{N} so accented letters count as word characters.
     rules.set(
       topic,
-      keywords.map((k) => new RegExp(`(?<![\\p{L}\\p{N}])${k.split(/\s+/).map(escapeRegExp).join('\\s+')}(?![\\p{L}\\p{N}])`, 'iu')),
+      keywords.map((k) => new RegExp(`(?<![\\p{L}\\p{N}])${k.split(/\s+/).map(escapeRegExp).join('\\s+')}`, 'iu')),
     );
   }
   return rules;
@@ -60,12 +61,10 @@ export function toSlug(topic: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/** The article's topics: metadata topics (as slugs) and matching rule topics, sorted, without duplicates. */
+/** The article's topics: its metadata topics as slugs, else the matching rule topics; sorted, without duplicates. */
 export function topicsOf(article: Pick<Article, 'title' | 'paragraphs' | 'topics'>, rules: TopicRules): string[] {
-  const topics = new Set((article.topics ?? []).map(toSlug).filter(Boolean));
+  const own = [...new Set((article.topics ?? []).map(toSlug).filter(Boolean))];
+  if (own.length > 0) return own.sort();
   const text = [article.title, ...article.paragraphs].join('\n');
-  for (const [topic, patterns] of rules) {
-    if (!topics.has(topic) && patterns.some((p) => p.test(text))) topics.add(topic);
-  }
-  return [...topics].sort();
+  return [...rules].filter(([, patterns]) => patterns.some((p) => p.test(text))).map(([topic]) => topic).sort();
 }
