@@ -3,6 +3,7 @@ import type { Mailer, OutgoingMessage } from '../../lambda/shared/delivery/ports
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
 import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';
+import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
 import { createSubscriptionService } from '../../lambda/shared/subscriptions/service.ts';
 import { createApp } from '../../lambda/subscribe/app.ts';
 import { createConfirmationComposer } from '../../lambda/subscribe/confirmation-mail.ts';
@@ -38,8 +39,7 @@ const composer = createConfirmationComposer({
 });
 
 /** A fresh app with its own store, mailer and a clock the test can move. */
-export function harness(start = new Date('2026-05-01T08:00:00Z')) {
-  const store = createMemorySubscriberStore();
+export function harness(start = new Date('2026-05-01T08:00:00Z'), store: SubscriberStore = createMemorySubscriberStore()) {
   const mailer = recordingMailer();
   const clock = { now: start };
   const service = createSubscriptionService({
