@@ -60,6 +60,13 @@ describe('summarize', () => {
     expect(s.join(' ')).not.toMatch(/By Jane Smith|PUBLISHED|Scroll down/);
   });
 
+  it('drops wire datelines that open the lead, but keeps ordinary capitalised openings', () => {
+    expect(run('(CNN)A storm hit the coast on Friday, officials said.')).toEqual(['A storm hit the coast on Friday, officials said.']);
+    expect(run('WASHINGTON (AP) — The Senate voted on the budget on Tuesday.')).toEqual(['The Senate voted on the budget on Tuesday.']);
+    expect(run('HEMPSTEAD, N.Y. ― If it worked against Romney, it might work again.')).toEqual(['If it worked against Romney, it might work again.']);
+    expect(run('NASA said the probe was lost over the weekend.')).toEqual(['NASA said the probe was lost over the weekend.']);
+  });
+
   it('returns nothing for a headline-only text', () => {
     expect(run('Just a headline')).toEqual(['Just a headline']);
     expect(summarize({ text: 'Headline', sentences: splitSentences('Headline'), bodyStart: 9, exclude: [] })).toEqual([]);

@@ -153,7 +153,19 @@ export function summarize(input: SummaryInput, limits: SummaryLimits = DEFAULT_L
     chosen.push(c);
     total += c.nWords;
   }
-  return chosen.sort((a, b) => a.index - b.index).map((c) => c.text);
+  return chosen.sort((a, b) => a.index - b.index).map((c) => withoutDateline(c.text));
+}
+
+/**
+ * Wire datelines that open a lead ("(CNN)", "WASHINGTON (AP) — ", "HEMPSTEAD, N.Y. ― ") are
+ * page furniture in a summary line shown on its own.
+ */
+const DATELINE_PREFIX =
+  /^(?:\((?:CNN|AP|Reuters|AFP|UPI)\)\s*(?:--|[—―–-])?\s*|[A-Z][A-Z'’.-]{2,}(?:\s[A-Z][A-Z'’.-]+)*(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?\s*(?:\([A-Za-z ]+\)\s*)?(?:--|[—―–])\s*)(?=\S)/;
+
+function withoutDateline(sentence: string): string {
+  const rest = sentence.replace(DATELINE_PREFIX, '');
+  return rest.length >= 20 ? rest : sentence;
 }
 
 function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
