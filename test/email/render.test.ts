@@ -163,16 +163,27 @@ describe('digest content', () => {
 
 describe('alert and confirm', () => {
   it('alert names the topic that matched', async () => {
-    const rendered = await renderAlert(brief(2), { ...digestOptions, matchedTopic: 'north-korea', topics: ['north-korea', 'asia'] });
+    const rendered = await renderAlert(brief(2), { ...digestOptions, matchedTopic: 'north-korea', topics: ['north-korea', 'asia', 'us-politics'] });
     expect(rendered.subject).toBe('newsbrief alert (North korea): Ministers agree on plan 2 to rebuild coastal flood defences before winter storms');
     const { html, text } = personalise(rendered, values);
     for (const part of [html, text]) {
       expect(part).toContain('A new article matches your topic North korea.');
       expect(part).toContain('You get this alert because you asked newsbrief for alerts as articles appear');
-      expect(part).toContain('North korea, Asia');
+      expect(part).toContain('North korea, Asia, US politics');
     }
     expect(text).toContain('“We cannot keep asking families');
     expect(text).not.toMatch(/^1\./m);
+  });
+
+  it('uses configured topic labels when given', async () => {
+    const rendered = await renderAlert(brief(2), {
+      ...digestOptions,
+      matchedTopic: 'north-korea',
+      topics: ['north-korea'],
+      topicLabels: { 'north-korea': 'North Korea & the <Peninsula>' },
+    });
+    expect(rendered.subject).toContain('alert (North Korea & the <Peninsula>)');
+    expect(rendered.html).toContain('matches your topic North Korea &amp; the &lt;Peninsula&gt;.');
   });
 
   it('confirm has the button and the plain link, and no unsubscribe links', async () => {

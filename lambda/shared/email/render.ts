@@ -1,4 +1,5 @@
 import type mjml2html from 'mjml';
+import type { MJMLMinifyOptions } from 'mjml-core';
 import type { Brief } from '../article/model.ts';
 import { RenderError } from './errors.ts';
 import { newSlotKey, slotToken } from './slots.ts';
@@ -21,6 +22,14 @@ function loadMjml(): Promise<Mjml2Html> {
   return mjmlModule;
 }
 
+/**
+ * mjml 5 + cssnano breaks the media queries of responsive columns, so CSS stays as written. There
+ * is no SVG or JS in these emails; turning htmlnano's minifySvg off (an htmlnano option the mjml
+ * types do not list) also stops it looking for the optional svgo package, which a Lambda bundle
+ * lacks and which otherwise logs a warning on every render.
+ */
+const minifyOptions: MJMLMinifyOptions & { readonly minifySvg: false } = { minifyCss: false, minifyJs: false, minifySvg: false };
+
 /** Compile MJML with strict validation; minified so a 10-article digest stays far below Gmail's 102 KB clip. */
 export async function compileMjml(source: string): Promise<string> {
   const mjml2html = await loadMjml();
@@ -29,14 +38,13 @@ export async function compileMjml(source: string): Promise<string> {
     result = await mjml2html(source, {
       validationLevel: 'strict',
       minify: true,
-      // mjml 5 + cssnano breaks the media queries of responsive columns; keep CSS as written.
-      minifyOptions: { minifyCss: false },
+      minifyOptions,
       // No web fonts: the font stack is system fonts, and remote fonts would be an external load.
       fonts: {},
       keepComments: false,
     });
   } catch (cause) {
-    throw new RenderError(`MJML validation failed: ${(cause as Error).message}`, { cause });
+    throw new RenderError(`MJML rendering failed: ${(cause as Error).message}`, { cause });
   }
   if (result.errors.length > 0) {
     throw new RenderError(`MJML validation failed: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);

@@ -65,10 +65,16 @@ export function formatDate(value: Date | string | null): string | null {
 
 /** The display name of a topic slug. */
 export function topicLabel(slug: string, labels?: Readonly<Record<string, string>>): string {
-  const label = labels?.[slug];
-  if (label !== undefined) return cleanLine(label);
-  const words = cleanLine(slug).replace(/[-_]+/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const configured = labels?.[slug];
+  if (configured !== undefined) return cleanLine(configured);
+  // "us-politics" → "US politics": two-letter words in slugs are nearly always abbreviations
+  // (US, UK, EU, AI); operators can name any topic exactly with topicLabels.
+  const words = cleanLine(slug)
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => (w.length === 2 ? w.toUpperCase() : w));
+  const label = words.join(' ');
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 function topicList(topics: readonly string[], labels?: Readonly<Record<string, string>>): string {
