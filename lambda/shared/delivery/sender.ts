@@ -86,6 +86,8 @@ export interface BatchReport {
 export interface BatchOptions {
   /** Clock time (ms) after which no new send or retry starts: the Lambda's remaining time minus a margin. */
   readonly deadline?: number;
+  /** Overrides the lease for this batch (the handler derives it from the invocation's remaining time). */
+  readonly leaseMs?: number;
 }
 
 /** What stopped the batch; the first reason wins. */
@@ -172,7 +174,7 @@ export function createSender(deps: SenderDeps): SenderService {
     const claimId = newClaimId();
     let claim;
     try {
-      claim = await ledger.claim(key, { claimId, now: clock.now(), leaseMs: deps.leaseMs });
+      claim = await ledger.claim(key, { claimId, now: clock.now(), leaseMs: options.leaseMs ?? deps.leaseMs });
     } catch (error) {
       log.warn('ledger claim failed', { ...key, error: errorName(error) });
       return 'failed';

@@ -1,0 +1,55 @@
+import type { SNSEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { baseEnvSchema, readEnv } from '../shared/config.ts';
+import { systemClock } from '../shared/delivery/clock.ts';
+import { DynamoEventDedup } from '../shared/delivery/event-dedup-dynamo.ts';
+import { createMailEvents, type MailEventsService } from '../shared/delivery/mail-events.ts';
+import { logger, type Log } from '../shared/logger.ts';
+import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
+
+/**
+ * Lambda entry point for SES events (configuration-set event destination → SNS → this function).
+ * Malformed records are logged and dropped (a retry cannot fix them); a store failure throws, so
+ * Lambda's asynchronous retry (and then the function's failure destination) takes the event again:
+ * suppression is idempotent and transient bounces are de-duplicated by feedback id.
+ */
+
+export const mailEventsEnvSchema = baseEnvSchema.pick({ TABLE_NAME: true });
+
+const powertoolsLog: Log = {
+  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
+  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
+  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
+  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
+};
+
+/** Build the service from the environment (clients honour AWS_ENDPOINT_URL_DYNAMODB locally). */
+export function mailEventsFromEnvironment(env: Record<string, string | undefined> = process.env, log: Log = powertoolsLog): MailEventsService {
+  const config = readEnv(mailEventsEnvSchema, env);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return createMailEvents({
+    suppressor: createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
+    dedup: new DynamoEventDedup(doc, config.TABLE_NAME),
+    clock: systemClock,
+    log,
+  });
+}
+
+/** Build the SNS handler over a service factory (tests and local runs pass their own). */
+export function createMailEventsHandler(service: () => MailEventsService, log: Log = powertoolsLog): (event: SNSEvent) => Promise<void> {
+  let built: MailEventsService | undefined;
+  return async (event) => {
+    built ??= service();
+    const records: unknown = (event as { Records?: unknown } | null)?.Records;
+    if (!Array.isArray(records)) {
+      log.warn('mail-events invoked without SNS records; ignored');
+      return;
+    }
+    const counts = await built.handleRecords(records);
+    log.info('mail events handled', counts);
+  };
+}
+
+/** The Lambda handler. */
+export const handler = createMailEventsHandler(() => mailEventsFromEnvironment());

@@ -1,0 +1,176 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { deliveryEnvSchema, readEnv } from '../shared/config.ts';
+import { systemClock, type Clock } from '../shared/delivery/clock.ts';
+import { createIssueComposer } from '../shared/delivery/composer.ts';
+import { DynamoLedger } from '../shared/delivery/ledger-dynamo.ts';
+import type { DeliveryLedger } from '../shared/delivery/ledger.ts';
+import { sendJobSchema, type BlobStore, type Mailer } from '../shared/delivery/ports.ts';
+import { instanceRate, TokenBucket } from '../shared/delivery/rate-limiter.ts';
+import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
+import { createSender, type BatchItem, type BatchReport, type SenderService } from '../shared/delivery/sender.ts';
+import { logger, type Log } from '../shared/logger.ts';
+import { createSesMailer } from '../shared/ses-mailer.ts';
+import { keyringLoader } from '../shared/signing-keys.ts';
+import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
+import type { SubscriberReader } from '../shared/subscriptions/store.ts';
+
+/**
+ * Lambda entry point of the sender: an SQS event source (batch size ≤ 10, ReportBatchItemFailures)
+ * of send jobs. It parses each job, hands the batch to the sender service and reports the failed
+ * messages only, so SQS redelivers just those; the delivery ledger makes a redelivered job skip the
+ * recipients already sent. A message that is not a valid job is reported failed too, so after
+ * maxReceiveCount receives it lands in the dead-letter queue for inspection instead of vanishing.
+ *
+ * Nothing is built at import: the environment is read and the clients are made on the first invocation
+ * and kept for the container's life, with the token bucket (this instance's share of the SES rate).
+ */
+
+/** The sender's environment: the delivery variables it uses, plus its own tuning. */
+export const senderEnvSchema = deliveryEnvSchema
+  .pick({
+    TABLE_NAME: true,
+    BUCKET_NAME: true,
+    NEWSLETTER_NAME: true,
+    SENDER_ADDRESS: true,
+    SENDER_NAME: true,
+    PUBLIC_URL: true,
+    CONFIGURATION_SET: true,
+    MAX_SEND_RATE: true,
+    SENDER_CONCURRENCY: true,
+    SIGNING_KEY_SECRET_ARN: true,
+    SIGNING_KEYRING: true,
+  })
+  .extend({
+    /** Recipients of one job in flight at once (SES latency hides behind it; the bucket still caps the rate). */
+    SENDER_PARALLELISM: z.coerce.number().int().min(1).max(50).default(4),
+    /** Stop starting sends when this little of the invocation is left. */
+    SENDER_RESERVE_SECONDS: z.coerce.number().int().min(1).default(10),
+  });
+export type SenderEnv = z.infer<typeof senderEnvSchema>;
+
+/** Claims outlive the invocation that made them by this much (see ledger.ts: a live attempt never loses its lease). */
+const LEASE_MARGIN_MS = 60_000;
+
+/** The Powertools logger behind the narrow Log port. */
+const powertoolsLog: Log = {
+  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
+  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
+  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
+  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
+};
+
+export interface SenderRuntime {
+  readonly sender: SenderService;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly reserveMs: number;
+}
+
+/** Ports a local runner or a test substitutes (S3 has no stand-in locally; faults are injected here). */
+export interface SenderOverrides {
+  readonly blobs?: BlobStore;
+  readonly mailer?: Mailer;
+  readonly ledger?: DeliveryLedger;
+  readonly subscribers?: Pick<SubscriberReader, 'get'>;
+  readonly clock?: Clock;
+  readonly log?: Log;
+}
+
+/** Build the sender from the environment; clients honour AWS_ENDPOINT_URL_* (how local runs reach the stand-ins). */
+export function senderRuntime(env: Record<string, string | undefined> = process.env, overrides: SenderOverrides = {}): SenderRuntime {
+  const config = readEnv(senderEnvSchema, env);
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.log ?? powertoolsLog;
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  // maxAttempts 1: throttling is retried by the sender's own backoff, so every SES call passes the token bucket.
+  const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } });
+  const keyring = keyringLoader(config, () => new SecretsManagerClient({}));
+  const sender = createSender({
+    subscribers: overrides.subscribers ?? createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
+    ledger: overrides.ledger ?? new DynamoLedger(doc, config.TABLE_NAME),
+    composer: createIssueComposer({
+      blobs: overrides.blobs ?? new S3BlobStore(new S3Client({}), config.BUCKET_NAME),
+      from: { name: config.SENDER_NAME, address: config.SENDER_ADDRESS },
+      publicUrl: config.PUBLIC_URL,
+      keyring,
+      clock,
+    }),
+    mailer: overrides.mailer ?? createSesMailer(ses, { from: config.SENDER_ADDRESS, configurationSet: config.CONFIGURATION_SET }),
+    permit: new TokenBucket(instanceRate(config.MAX_SEND_RATE, config.SENDER_CONCURRENCY), clock),
+    clock,
+    log,
+    leaseMs: 15 * 60_000 + LEASE_MARGIN_MS,
+    parallelism: config.SENDER_PARALLELISM,
+  });
+  return { sender, clock, log, reserveMs: config.SENDER_RESERVE_SECONDS * 1000 };
+}
+
+/** Build once on first use; a failed build is retried on the next invocation, not cached. */
+function lazy<T>(build: () => T | Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= Promise.resolve()
+      .then(build)
+      .catch((error: unknown) => {
+        value = undefined;
+        throw error;
+      });
+    return value;
+  };
+}
+
+export type SenderHandler = (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
+
+/**
+ * Build the SQS handler over a runtime (the Lambda builds it from the environment; npm start and tests
+ * pass their own). `onReport` sees each batch's counts (the local runner's summary); the Lambda
+ * response itself carries only batchItemFailures, the shape SQS's ReportBatchItemFailures expects.
+ */
+export function createSenderHandler(
+  runtime: () => Promise<SenderRuntime>,
+  options: { readonly onReport?: (report: BatchReport) => void } = {},
+): SenderHandler {
+  return async (event, context) => {
+    const rt = await runtime();
+    const remaining = context?.getRemainingTimeInMillis?.() ?? 15 * 60_000;
+    const start = rt.clock.now();
+    const items: BatchItem[] = [];
+    const invalid: string[] = [];
+    for (const record of event.Records ?? []) {
+      let body: unknown;
+      try {
+        body = JSON.parse(record.body);
+      } catch {
+        body = undefined;
+      }
+      const job = sendJobSchema.safeParse(body);
+      if (job.success) {
+        items.push({ id: record.messageId, job: job.data });
+      } else {
+        rt.log.error('not a send job; it will reach the dead-letter queue', {
+          messageId: record.messageId,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+          reason: job.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+        });
+        invalid.push(record.messageId);
+      }
+    }
+    const report = await rt.sender.sendBatch(items, {
+      deadline: start + remaining - rt.reserveMs,
+      // The lease outlives this invocation, so no redelivery can take over a claim while we still hold it.
+      leaseMs: remaining + LEASE_MARGIN_MS,
+    });
+    if (report.stopped) rt.log.warn('send batch stopped early', { reason: report.stopped, failed: report.failedItemIds.length });
+    options.onReport?.(report);
+    return { batchItemFailures: [...invalid, ...report.failedItemIds].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+/** The Lambda handler. */
+export const handler = createSenderHandler(lazy(() => senderRuntime()));

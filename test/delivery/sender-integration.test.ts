@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SNSEvent, SQSEvent } from 'aws-lambda';
+import type { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { Brief } from '../../lambda/shared/article/model.ts';
+import { ManualClock } from '../../lambda/shared/delivery/clock.ts';
+import { FolderBlobStore } from '../../lambda/shared/delivery/folder-blobs.ts';
+import { issueKey, selectionKey, writeIssue } from '../../lambda/shared/delivery/issue.ts';
+import { DynamoLedger } from '../../lambda/shared/delivery/ledger-dynamo.ts';
+import type { Mailer, SendJob } from '../../lambda/shared/delivery/ports.ts';
+import type { BatchReport } from '../../lambda/shared/delivery/sender.ts';
+import { renderDigest } from '../../lambda/shared/email/render.ts';
+import { silentLog } from '../../lambda/shared/logger.ts';
+import { createSesMailer } from '../../lambda/shared/ses-mailer.ts';
+import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
+import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
+import { createSenderHandler, senderRuntime, type SenderOverrides } from '../../lambda/sender/handler.ts';
+import { createMailEventsHandler, mailEventsFromEnvironment } from '../../lambda/mail-events/handler.ts';
+import {
+  clearOutbox,
+  ensureTable,
+  localDynamo,
+  localSes,
+  readOutbox,
+  startStandins,
+  type Standins,
+} from '../../scripts/local/standins.ts';
+import { faultyMailer, Invocation, type MailFault } from './faults-support.ts';
+
+// The real sender and mail-events handlers over dynalite and the SES emulator through the real SDK.
+// S3 has no stand-in: the issues archive is a folder. Faults the emulator cannot produce (throttling,
+// MessageRejected, a process dying mid-send) come from a fault-injecting wrapper around the real SES
+// mailer (faults-support.ts `faultyMailer`), named in each test.
+
+const TABLE = 'sender-it';
+const KEYRING = JSON.stringify({ current: 'k1', k1: 'integration-test-signing-key-0123456789abcdef' });
+
+let standins: Standins;
+let dir: string;
+let blobs: FolderBlobStore;
+let store: SubscriberStore;
+let env: Record<string, string>;
+
+const brief: Brief = {
+  title: 'Council approves harbour tunnel',
+  publishedAt: '2026-01-02T05:00:00.000Z',
+  source: 'Example Herald',
+  url: 'https://news.example.com/tunnel',
+  topics: ['city'],
+  summary: ['The council approved the harbour tunnel on Thursday.', 'Construction starts in spring.'],
+  keyQuotes: [{ text: 'This tunnel will change how the city moves', start: 0, end: 42, speaker: { name: 'Mara Lind', role: 'mayor' } }],
+};
+
+async function publishIssue(runId: string): Promise<string> {
+  const email = await renderDigest([brief], {
+    newsletterName: 'newsbrief',
+    postalAddress: '1 Example Street, Springfield',
+    issueDate: '2026-01-02',
+    frequency: 'daily',
+    topics: [],
+  });
+  return writeIssue(blobs, {
+    schemaVersion: 1,
+    runId,
+    kind: 'digest',
+    frequency: 'daily',
+    topics: [],
+    selection: selectionKey([]),
+    articleIds: ['a1'],
+    email: { ...email, slots: [...email.slots] },
+    renderedAt: '2026-01-02T06:00:00.000Z',
+  });
+}
+
+let seq = 0;
+async function subscriber(status: 'confirmed' | 'pending' | 'unsubscribed' = 'confirmed'): Promise<string> {
+  const id = `it${++seq}x${Math.random().toString(36).slice(2, 8)}`;
+  await store.createPending({ id, email: `${id}@example.org`, emailHash: `k1:${id}`, topics: [], frequency: 'daily' }, '2026-01-01T00:00:00.000Z');
+  if (status !== 'pending') await store.confirm(id, '2026-01-01T00:00:00.000Z');
+  if (status === 'unsubscribed') await store.unsubscribe(id, '2026-01-01T00:00:01.000Z');
+  return id;
+}
+
+function sqsEvent(jobs: SendJob[], bodies: string[] = []): SQSEvent {
+  const all = [...jobs.map((j) => JSON.stringify(j)), ...bodies];
+  return {
+    Records: all.map((body, i) => ({
+      messageId: `msg-${i}`,
+      receiptHandle: `rh-${i}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:send',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+const context = (ms = 60_000) => ({ getRemainingTimeInMillis: () => ms });
+
+/** A real SES mailer whose client records every SendRawEmail command. */
+function recordingSesMailer(commands: SendRawEmailCommand[]): Mailer {
+  const ses = localSes(standins.sesEndpoint);
+  return createSesMailer(
+    { send: (cmd: SendRawEmailCommand) => (commands.push(cmd), ses.send(cmd)) },
+    { from: 'news@example.com', configurationSet: 'newsbrief-events' },
+  );
+}
+
+function handlerWith(overrides: SenderOverrides & { envOverrides?: Record<string, string> }, reports: BatchReport[] = []) {
+  const { envOverrides, ...ports } = overrides;
+  const rt = senderRuntime({ ...env, ...envOverrides }, { blobs, log: silentLog, ...ports });
+  return createSenderHandler(async () => rt, { onReport: (r) => reports.push(r) });
+}
+
+async function received(): Promise<Map<string, number>> {
+  const m = new Map<string, number>();
+  for (const mail of await readOutbox(standins.sesEndpoint)) {
+    for (const to of mail.destination.to) m.set(to, (m.get(to) ?? 0) + 1);
+  }
+  return m;
+}
+const addr = (id: string) => `${id}@example.org`;
+
+beforeAll(async () => {
+  standins = await startStandins();
+  dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-sender-'));
+  blobs = new FolderBlobStore(dir);
+  const { client, doc } = localDynamo(standins.dynamoEndpoint);
+  await ensureTable(client, TABLE);
+  store = createDynamoSubscriberStore({ doc, tableName: TABLE });
+  // The handlers make their own clients: point them at the stand-ins the way npm start does.
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', standins.dynamoEndpoint);
+  vi.stubEnv('AWS_ENDPOINT_URL_SES', standins.sesEndpoint);
+  env = {
+    TABLE_NAME: TABLE,
+    BUCKET_NAME: 'unused-locally',
+    SENDER_ADDRESS: 'news@example.com',
+    SENDER_NAME: 'newsbrief',
+    PUBLIC_URL: 'http://127.0.0.1:8080',
+    CONFIGURATION_SET: 'newsbrief-events',
+    MAX_SEND_RATE: '1000',
+    SENDER_CONCURRENCY: '1',
+    SIGNING_KEYRING: KEYRING,
+  };
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await standins?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await clearOutbox(standins.sesEndpoint);
+});
+
+describe('sender handler over dynalite and the SES emulator', () => {
+  it('mails each confirmed recipient once with the key quote and personal links, and a redelivery sends nothing', async () => {
+    const runId = 'digest#daily#2026-01-02T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    expect(key).toBe(issueKey(runId, 'all'));
+    const yes = [await subscriber(), await subscriber(), await subscriber()];
+    const no = [await subscriber('pending'), await subscriber('unsubscribed')];
+    const job: SendJob = { runId, kind: 'digest', issueKey: key, recipients: [...yes, ...no] };
+    const reports: BatchReport[] = [];
+    const handler = handlerWith({}, reports);
+
+    expect(await handler(sqsEvent([job]), context())).toEqual({ batchItemFailures: [] });
+    const mail = await readOutbox(standins.sesEndpoint);
+    expect(mail.map((m) => m.destination.to[0]).sort()).toEqual(yes.map(addr).sort());
+    const links = new Set<string>();
+    for (const m of mail) {
+      expect(m.body.text).toContain('This tunnel will change how the city moves');
+      expect(m.body.text).toContain('Mara Lind');
+      const unsubscribe = /http:\/\/127\.0\.0\.1:8080\/unsubscribe\?token=[^\s"]+/.exec(m.body.text ?? '')?.[0];
+      expect(unsubscribe).toBeTruthy();
+      links.add(unsubscribe as string);
+    }
+    expect(links.size).toBe(3);
+    expect(reports[0]?.jobs[0]?.counts).toMatchObject({ sent: 3, skipped: 2 });
+    const ledger = new DynamoLedger(localDynamo(standins.dynamoEndpoint).doc, TABLE);
+    const entry = await ledger.get({ runId, subscriberId: yes[0] as string });
+    expect(entry?.state).toBe('sent');
+    expect(mail.map((m) => m.messageId)).toContain(entry?.messageId);
+
+    expect(await handler(sqsEvent([job]), context())).toEqual({ batchItemFailures: [] });
+    expect((await readOutbox(standins.sesEndpoint)).length).toBe(3);
+    expect(reports[1]?.jobs[0]?.counts).toMatchObject({ sent: 0, 'already-done': 3 });
+  });
+
+  it('sends with the configuration set, a subscriberId tag and RFC 8058 headers in the MIME', async () => {
+    const runId = 'digest#daily#2026-01-03T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const id = await subscriber();
+    const commands: SendRawEmailCommand[] = [];
+    await handlerWith({ mailer: recordingSesMailer(commands) })(sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: [id] }]), context());
+    expect(commands).toHaveLength(1);
+    const input = commands[0]?.input;
+    expect(input).toMatchObject({ ConfigurationSetName: 'newsbrief-events', Destinations: [addr(id)], Tags: [{ Name: 'subscriberId', Value: id }] });
+    const raw = Buffer.from(input?.RawMessage?.Data ?? new Uint8Array()).toString('utf8');
+    expect(raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/127\.0\.0\.1:8080\/unsubscribe\?token=/m);
+    expect(raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(raw).toContain(`X-Newsbrief-Subscriber: ${id}`);
+    expect(raw).toMatch(/^Message-ID: <nb\.[0-9a-f]{40}@example\.com>/m);
+  });
+
+  it('after an injected crash after k sends, the redelivery gives every recipient exactly one email', async () => {
+    const runId = 'digest#daily#2026-01-04T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const ids = await Promise.all(Array.from({ length: 6 }, () => subscriber()));
+    const event = sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: ids }]);
+    const clock = new ManualClock(Date.UTC(2026, 0, 4, 6));
+    const k = 4;
+    // Fault injection: the k+1-th SES call kills the invocation before SES sees it (a crashed container).
+    const inv = new Invocation();
+    const crashing = faultyMailer(recordingSesMailer([]), inv, (i) => (i === k ? 'crash-before-accept' : undefined));
+    const first = handlerWith({ mailer: crashing, clock, envOverrides: { SENDER_PARALLELISM: '1' } })(event, context(30_000));
+    expect(await Promise.race([first, inv.dead])).toBe('crashed');
+    expect([...(await received()).values()]).toEqual(Array(k).fill(1));
+
+    // SQS redelivers after the visibility timeout (longer than the lease: remaining 30 s + 60 s).
+    clock.advance(120_000);
+    const again = handlerWith({ clock });
+    expect(await again(event, context())).toEqual({ batchItemFailures: [] });
+    const got = await received();
+    expect([...got.keys()].sort()).toEqual(ids.map(addr).sort());
+    expect([...got.values()]).toEqual(Array(6).fill(1));
+  });
+
+  it('retries injected throttling with exponential backoff and delivers everything once', async () => {
+    const runId = 'digest#daily#2026-01-05T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const ids = await Promise.all(Array.from({ length: 4 }, () => subscriber()));
+    const clock = new ManualClock(Date.UTC(2026, 0, 5, 6));
+    const attempts = new Map<string, number[]>();
+    const throttled = new Map<string, number>();
+    // Fault injection: SES answers Throttling ("Maximum sending rate exceeded.") twice per recipient.
+    const mailer = faultyMailer(
+      recordingSesMailer([]),
+      new Invocation(),
+      (_i, m): MailFault | undefined => {
+        const n = throttled.get(m.subscriberId) ?? 0;
+        throttled.set(m.subscriberId, n + 1);
+        return n < 2 ? 'throttle' : undefined;
+      },
+      (_i, m) => attempts.set(m.subscriberId, [...(attempts.get(m.subscriberId) ?? []), clock.now()]),
+    );
+    const event = sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: ids }]);
+    expect(await handlerWith({ mailer, clock })(event, context())).toEqual({ batchItemFailures: [] });
+    expect([...(await received()).values()]).toEqual(Array(4).fill(1));
+    for (const id of ids) {
+      const t = attempts.get(id) ?? [];
+      expect(t).toHaveLength(3);
+      // Default policy: retry r waits in [step/2, step], step = 200·2^(r−1) ms.
+      expect((t[1] as number) - (t[0] as number)).toBeGreaterThanOrEqual(100);
+      expect((t[2] as number) - (t[1] as number)).toBeGreaterThanOrEqual(200);
+    }
+  });
+
+  it('records one rejected recipient and delivers the others', async () => {
+    const runId = 'digest#daily#2026-01-06T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const ids = await Promise.all(Array.from({ length: 4 }, () => subscriber()));
+    const bad = ids[1] as string;
+    // Fault injection: SES answers MessageRejected for one recipient.
+    const mailer = faultyMailer(recordingSesMailer([]), new Invocation(), (_i, m) => (m.subscriberId === bad ? 'reject' : undefined));
+    const event = sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: ids }]);
+    expect(await handlerWith({ mailer })(event, context())).toEqual({ batchItemFailures: [] });
+    const got = await received();
+    expect([...got.keys()].sort()).toEqual(ids.filter((i) => i !== bad).map(addr).sort());
+    const ledger = new DynamoLedger(localDynamo(standins.dynamoEndpoint).doc, TABLE);
+    expect(await ledger.get({ runId, subscriberId: bad })).toMatchObject({ state: 'rejected', reason: 'MessageRejected' });
+  });
+
+  it('reports only the failed and the malformed messages of a batch', async () => {
+    const runId = 'digest#daily#2026-01-07T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const [a, b] = [await subscriber(), await subscriber()];
+    // Fault injection: recipient b is throttled on every attempt.
+    const mailer = faultyMailer(recordingSesMailer([]), new Invocation(), (_i, m) => (m.subscriberId === b ? 'throttle' : undefined));
+    const event = sqsEvent(
+      [
+        { runId, kind: 'digest', issueKey: key, recipients: [a as string] },
+        { runId, kind: 'digest', issueKey: key, recipients: [b as string] },
+      ],
+      ['{"runId":"x"}', 'not json'],
+    );
+    const out = await handlerWith({ mailer, clock: new ManualClock() })(event, context());
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['msg-1', 'msg-2', 'msg-3']);
+    expect([...(await received()).keys()]).toEqual([addr(a as string)]);
+  });
+});
+
+describe('mail-events handler and the next send', () => {
+  it('suppresses a bounced subscriber from the SES event, and the next digest skips them', async () => {
+    const runId = 'digest#daily#2026-01-08T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const ids = [await subscriber(), await subscriber(), await subscriber()];
+    const bounced = ids[2] as string;
+    const commands: SendRawEmailCommand[] = [];
+    await handlerWith({ mailer: recordingSesMailer(commands) })(sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: ids }]), context());
+    const sentToBounced = commands.find((c) => c.input.Destinations?.[0] === addr(bounced));
+    const tags = Object.fromEntries((sentToBounced?.input.Tags ?? []).map((t) => [t.Name, [t.Value]]));
+
+    // The SES event-publishing notification SES would publish for that message, wrapped by SNS.
+    const notification = {
+      eventType: 'Bounce',
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'NoEmail',
+        bouncedRecipients: [{ emailAddress: addr(bounced) }],
+        timestamp: '2026-01-08T06:00:05.000Z',
+        feedbackId: 'fb-it-1',
+      },
+      mail: { timestamp: '2026-01-08T06:00:00.000Z', messageId: 'ses-1', destination: [addr(bounced)], tags: { 'ses:configuration-set': ['newsbrief-events'], ...tags } },
+    };
+    const sns = { Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'n1', Message: JSON.stringify(notification) } }] } as unknown as SNSEvent;
+    await createMailEventsHandler(() => mailEventsFromEnvironment(env, silentLog), silentLog)(sns);
+    expect(await store.get(bounced)).toMatchObject({ status: 'suppressed', suppressedReason: 'bounce:permanent:NoEmail' });
+
+    await clearOutbox(standins.sesEndpoint);
+    const next = 'digest#daily#2026-01-09T06:00:00.000Z';
+    const nextKey = await publishIssue(next);
+    const reports: BatchReport[] = [];
+    await handlerWith({}, reports)(sqsEvent([{ runId: next, kind: 'digest', issueKey: nextKey, recipients: ids }]), context());
+    expect([...(await received()).keys()].sort()).toEqual(ids.slice(0, 2).map(addr).sort());
+    expect(reports[0]?.jobs[0]?.counts).toMatchObject({ sent: 2, skipped: 1 });
+  });
+});
