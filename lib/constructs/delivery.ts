@@ -1,0 +1,213 @@
+import { Duration, Stack, TimeZone, type RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, ContextAttribute } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DigestFrequency } from '../config.ts';
+import { grantObjects, grantTable } from '../grants.ts';
+import { acknowledge, arnFinding } from '../nag-suppressions.ts';
+import { HouseFunction } from './house-function.ts';
+import type { Mail } from './mail.ts';
+import { ARTICLES_PREFIX, ISSUES_PREFIX } from './data.ts';
+
+/** Recipients per send job (MAX_RECIPIENTS_PER_JOB in lambda/shared/delivery/ports.ts). */
+const RECIPIENTS_PER_JOB = 50;
+/** The sender's timeout; a batch that cannot finish in time is cut at a deadline and partly retried. */
+export const SENDER_TIMEOUT = Duration.minutes(5);
+/** AWS's guidance for SQS event sources: visibility timeout at least six times the function timeout. */
+export const SEND_QUEUE_VISIBILITY = Duration.seconds(SENDER_TIMEOUT.toSeconds() * 6);
+/** Receives of one job before it is parked in the dead-letter queue. */
+export const SEND_MAX_RECEIVE_COUNT = 5;
+
+/**
+ * SQS batch size such that a full batch (50 recipients a job) fits in half the sender's timeout at
+ * one instance's share of the rate, so a healthy batch never hits the deadline. Between 1 and 10.
+ */
+export function senderBatchSize(maxSendRate: number, senderConcurrency: number): number {
+  const perInstanceRate = maxSendRate / senderConcurrency;
+  const jobsInHalfTimeout = Math.floor((SENDER_TIMEOUT.toSeconds() / 2) * perInstanceRate / RECIPIENTS_PER_JOB);
+  return Math.min(10, Math.max(1, jobsInHalfTimeout));
+}
+
+/** Settings every delivery function shares. */
+export interface FunctionDefaults {
+  /** Log retention of every function. */
+  readonly logRetention: RetentionDays;
+  /** Removal policy of every function's log group. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Powertools log level. */
+  readonly logLevel: string;
+}
+
+export interface DeliveryProps {
+  readonly table: TableV2;
+  readonly bucket: Bucket;
+  readonly signingKey: Secret;
+  readonly mail: Mail;
+  /** Environment of the base schema (lambda/shared/config.ts), shared with the subscribe API. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /** Digest schedules by frequency: an EventBridge Scheduler cron and IANA time zone. */
+  readonly schedules: Readonly<Partial<Record<DigestFrequency, { readonly cron: string; readonly timeZone: string }>>>;
+  /** The SES account's MaxSendRate, shared by all sender instances. */
+  readonly maxSendRate: number;
+  /** Sender instances at once (the event source's maximum concurrency, at least 2). */
+  readonly senderConcurrency: number;
+  /** Keyword rules per topic, JSON-encoded into TOPIC_RULES. */
+  readonly topicRules: Readonly<Record<string, readonly string[]>>;
+  /** Articles shown in full per digest. */
+  readonly digestMaxFullArticles: number;
+  readonly functionDefaults: FunctionDefaults;
+  /** Hooks that copy templates/ next to the bundle of the functions that render MJML. */
+  readonly renderingHooks: ICommandHooks;
+  /** Entry modules of the three delivery functions. */
+  readonly entries: Readonly<Record<'ingest' | 'digest' | 'sender', string>>;
+}
+
+/**
+ * The delivery pipeline: an article landing under `articles/` runs ingest (store, immediate
+ * alerts); a schedule per frequency runs the digest; both put send jobs on an encrypted SQS queue
+ * whose consumer, the sender, mails each recipient once through SES at a bounded rate.
+ * Asynchronous invocations that fail after Lambda's retries are parked in `failedInvocations`.
+ */
+export class Delivery extends Construct {
+  public readonly sendQueue: Queue;
+  /** Send jobs that failed SEND_MAX_RECEIVE_COUNT times. */
+  public readonly sendDeadLetterQueue: Queue;
+  /** Events of ingest, digest and mail-events that failed every asynchronous attempt. */
+  public readonly failedInvocations: Queue;
+  public readonly ingest: HouseFunction;
+  public readonly digest: HouseFunction;
+  public readonly sender: HouseFunction;
+  public readonly schedules: Partial<Record<DigestFrequency, Schedule>> = {};
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const { table, bucket, mail, signingKey, functionDefaults } = props;
+
+    this.sendDeadLetterQueue = new Queue(this, 'SendDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.sendQueue = new Queue(this, 'SendQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: SEND_QUEUE_VISIBILITY,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.sendDeadLetterQueue, maxReceiveCount: SEND_MAX_RECEIVE_COUNT },
+    });
+    this.failedInvocations = new Queue(this, 'FailedInvocations', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const env = {
+      ...props.baseEnvironment,
+      BUCKET_NAME: bucket.bucketName,
+      SEND_QUEUE_URL: this.sendQueue.queueUrl,
+      CONFIGURATION_SET: mail.configurationSet.configurationSetName,
+      MAX_SEND_RATE: String(props.maxSendRate),
+      SENDER_CONCURRENCY: String(props.senderConcurrency),
+      TOPIC_RULES: JSON.stringify(props.topicRules),
+      DIGEST_MAX_FULL_ARTICLES: String(props.digestMaxFullArticles),
+    };
+    const common = {
+      logRetention: functionDefaults.logRetention,
+      logRemovalPolicy: functionDefaults.logRemovalPolicy,
+      logLevel: functionDefaults.logLevel,
+    };
+
+    this.ingest = new HouseFunction(this, 'Ingest', {
+      ...common,
+      description: 'newsbrief: parse and analyse an uploaded article, store it, send immediate alerts',
+      entry: props.entries.ingest,
+      memorySize: 1024, // NLP analysis is CPU-bound; Lambda CPU scales with memory
+      timeout: Duration.minutes(2),
+      deadLetterQueue: this.failedInvocations,
+      retryAttempts: 2,
+      bundling: { commandHooks: props.renderingHooks },
+      environment: env,
+    });
+    bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.ingest), { prefix: ARTICLES_PREFIX });
+    grantObjects(bucket, this.ingest, ARTICLES_PREFIX, { read: true });
+    grantObjects(bucket, this.ingest, ISSUES_PREFIX, { read: true, write: true });
+    grantTable(table, this.ingest, { read: true, write: true, query: true });
+    this.sendQueue.grantSendMessages(this.ingest);
+    signingKey.grantRead(this.ingest);
+
+    this.digest = new HouseFunction(this, 'Digest', {
+      ...common,
+      description: 'newsbrief: render the scheduled digest, archive it, enqueue send jobs for its audience',
+      entry: props.entries.digest,
+      memorySize: 1024,
+      // The full Lambda limit: a run that still times out resumes from its checkpoint next time.
+      timeout: Duration.minutes(15),
+      deadLetterQueue: this.failedInvocations,
+      retryAttempts: 2,
+      bundling: { commandHooks: props.renderingHooks },
+      environment: env,
+    });
+    grantObjects(bucket, this.digest, ISSUES_PREFIX, { read: true, write: true });
+    grantTable(table, this.digest, { read: true, write: true, query: true });
+    this.sendQueue.grantSendMessages(this.digest);
+    signingKey.grantRead(this.digest);
+
+    // One role for every digest schedule, allowed to invoke only the digest function.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
+    acknowledge(
+      schedulerRole,
+      arnFinding(schedulerRole, this.digest, ':*'),
+      'Added by the scheduler target\'s grantInvoke: the digest function and its versions/aliases (function ARN + ":*"), never any other function.',
+    );
+    for (const [frequency, schedule] of Object.entries(props.schedules) as [DigestFrequency, { cron: string; timeZone: string }][]) {
+      this.schedules[frequency] = new Schedule(this, `${capitalise(frequency)}Schedule`, {
+        description: `newsbrief ${frequency} digest`,
+        schedule: ScheduleExpression.expression(schedule.cron, TimeZone.of(schedule.timeZone)),
+        target: new LambdaInvoke(this.digest, {
+          role: schedulerRole,
+          // The digest derives its run id from the scheduled time, so a redelivered event is one run.
+          input: ScheduleTargetInput.fromObject({ frequency, scheduledTime: ContextAttribute.scheduledTime }),
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+        }),
+      });
+    }
+
+    this.sender = new HouseFunction(this, 'Sender', {
+      ...common,
+      description: 'newsbrief: send each recipient of a send job once through SES, at a bounded rate',
+      entry: props.entries.sender,
+      memorySize: 512,
+      timeout: SENDER_TIMEOUT,
+      environment: env,
+    });
+    this.sender.addEventSource(
+      new SqsEventSource(this.sendQueue, {
+        batchSize: senderBatchSize(props.maxSendRate, props.senderConcurrency),
+        maxConcurrency: props.senderConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    grantObjects(bucket, this.sender, ISSUES_PREFIX, { read: true });
+    grantTable(table, this.sender, { read: true, write: true });
+    signingKey.grantRead(this.sender);
+    mail.grantSendRaw(this.sender);
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,135 @@
+import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { PublicHostedZone } from 'aws-cdk-lib/aws-route53';
+import {
+  ConfigurationSet,
+  ConfigurationSetEventDestination,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface MailProps {
+  /** The From address, e.g. briefs@newsroom.example.com. */
+  readonly senderAddress: string;
+  /**
+   * A domain to verify with Easy DKIM instead of the single address.
+   * @default - only senderAddress is verified (SES mails it a link to click)
+   */
+  readonly domain?: string;
+  /**
+   * Route 53 public hosted zone of `domain`: the DKIM CNAMEs and a MAIL FROM subdomain
+   * (`bounce.<domain>`, for SPF alignment under DMARC) are then created automatically.
+   * @default - DKIM records are output for the operator to create by hand
+   */
+  readonly hostedZoneId?: string;
+}
+
+/**
+ * Everything SES: the sender identity, the configuration set every message is sent with
+ * (reputation metrics on, account suppression list for bounces and complaints), and its event
+ * destination, an SNS topic of bounce, complaint, delivery and reject events for mail-events.
+ */
+export class Mail extends Construct {
+  /** The verified sender identity (domain or address). */
+  public readonly identity: EmailIdentity;
+  /** The configuration set every send uses. */
+  public readonly configurationSet: ConfigurationSet;
+  /** ARN of the configuration set (SendRawEmail authorises against it). */
+  public readonly configurationSetArn: string;
+  /** SES events (bounce, complaint, delivery, reject); encrypted, since they carry addresses. */
+  public readonly eventsTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: MailProps) {
+    super(scope, id);
+
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+
+    const identity =
+      props.domain === undefined
+        ? Identity.email(props.senderAddress)
+        : props.hostedZoneId === undefined
+          ? Identity.domain(props.domain)
+          : Identity.publicHostedZone(
+              PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {
+                hostedZoneId: props.hostedZoneId,
+                zoneName: props.domain,
+              }),
+            );
+    this.identity = new EmailIdentity(this, 'Identity', {
+      identity,
+      // Sends that forget the header still land in the configuration set.
+      configurationSet: this.configurationSet,
+      ...(props.domain !== undefined && props.hostedZoneId !== undefined ? { mailFromDomain: `bounce.${props.domain}` } : {}),
+    });
+    if (props.domain !== undefined && props.hostedZoneId === undefined) {
+      // Manual Easy DKIM: the operator creates these three CNAMEs at their DNS provider.
+      this.identity.dkimRecords.forEach((record, i) => {
+        new CfnOutput(this, `DkimRecord${i + 1}`, {
+          description: `Create this CNAME to verify ${props.domain} in SES (Easy DKIM)`,
+          value: `${record.name} CNAME ${record.value}`,
+        });
+      });
+    }
+
+    // SES can only publish to an encrypted topic whose customer managed key lets it.
+    const key = new Key(this, 'EventsKey', {
+      description: 'newsbrief SES event notifications (they carry recipient addresses)',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowSesToPublishEncryptedEvents',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': this.configurationSetArn },
+        },
+      }),
+    );
+    this.eventsTopic = new Topic(this, 'EventsTopic', {
+      displayName: 'newsbrief SES events',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    new ConfigurationSetEventDestination(this, 'EventsDestination', {
+      configurationSet: this.configurationSet,
+      destination: EventDestination.snsTopic(this.eventsTopic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.DELIVERY, EmailSendingEvent.REJECT],
+    });
+  }
+
+  /** Allow `grantee` SendRawEmail from this identity through this configuration set, and nothing else. */
+  grantSendRaw(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: [this.identity.emailIdentityArn, this.configurationSetArn],
+      }),
+    );
+  }
+
+  /** Deliver the SES events to `handler`. */
+  subscribe(handler: IFunction): void {
+    this.eventsTopic.addSubscription(new LambdaSubscription(handler));
+  }
+}

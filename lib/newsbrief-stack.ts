@@ -1,0 +1,148 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { NewsbriefConfig } from './config.ts';
+import { Alarms } from './constructs/alarms.ts';
+import { SubscribeApi } from './constructs/api.ts';
+import { Data } from './constructs/data.ts';
+import { Delivery } from './constructs/delivery.ts';
+import { HouseFunction } from './constructs/house-function.ts';
+import { Mail } from './constructs/mail.ts';
+import { SigningKey } from './constructs/signing-key.ts';
+import { entriesUnder } from './entries.ts';
+import { grantTable } from './grants.ts';
+import { acknowledgeCdkInternals } from './nag-suppressions.ts';
+
+export interface NewsbriefStackProps extends StackProps {
+  /** The validated operator configuration (lib/config.ts). */
+  readonly config: NewsbriefConfig;
+  /**
+   * Folder holding `<function>/handler.ts` for each function.
+   * @default the repository's lambda/ folder
+   */
+  readonly lambdaRoot?: string;
+}
+
+/**
+ * Copies templates/ next to the bundle of each function that renders MJML; the email module finds
+ * them at $LAMBDA_TASK_ROOT/templates (lambda/shared/email/templates.ts).
+ */
+export const COPY_TEMPLATES: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${inputDir}/templates" "${outputDir}/templates"`],
+};
+
+/**
+ * The whole newsbrief pipeline: data (table, bucket), the signing key, SES (identity,
+ * configuration set, event topic), delivery (ingest, digest schedules, send queue, sender), the
+ * subscribe API, the mail-events consumer and the alarms.
+ */
+export class NewsbriefStack extends Stack {
+  public readonly data: Data;
+  public readonly mail: Mail;
+  public readonly delivery: Delivery;
+  public readonly api: SubscribeApi;
+  public readonly subscribe: HouseFunction;
+  public readonly mailEvents: HouseFunction;
+  public readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: NewsbriefStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const entries = entriesUnder(props.lambdaRoot);
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const functionDefaults = {
+      logRetention: config.logRetentionDays as RetentionDays,
+      logRemovalPolicy: removalPolicy,
+      logLevel: config.logLevel,
+    };
+
+    this.data = new Data(this, 'Data', { removalPolicy });
+    const signingKey = new SigningKey(this, 'SigningKey', { removalPolicy }).secret;
+    this.mail = new Mail(this, 'Mail', {
+      senderAddress: config.senderAddress,
+      ...(config.domain !== undefined ? { domain: config.domain } : {}),
+      ...(config.hostedZoneId !== undefined ? { hostedZoneId: config.hostedZoneId } : {}),
+    });
+    this.api = new SubscribeApi(this, 'Api', {
+      throttling: config.apiThrottling,
+      allowedOrigins: config.allowedOrigins,
+      logRetention: functionDefaults.logRetention,
+      logRemovalPolicy: removalPolicy,
+    });
+
+    const baseEnvironment = {
+      TABLE_NAME: this.data.table.tableName,
+      NEWSLETTER_NAME: config.newsletterName,
+      SENDER_ADDRESS: config.senderAddress,
+      SENDER_NAME: config.senderName,
+      POSTAL_ADDRESS: config.postalAddress,
+      PUBLIC_URL: config.siteUrl ?? this.api.url,
+      TOPICS: config.topics.join(','),
+      SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+    };
+
+    this.delivery = new Delivery(this, 'Delivery', {
+      table: this.data.table,
+      bucket: this.data.bucket,
+      signingKey,
+      mail: this.mail,
+      baseEnvironment,
+      schedules: config.schedules,
+      maxSendRate: config.maxSendRate,
+      senderConcurrency: config.senderConcurrency,
+      topicRules: config.topicRules,
+      digestMaxFullArticles: config.digestMaxFullArticles,
+      functionDefaults,
+      renderingHooks: COPY_TEMPLATES,
+      entries,
+    });
+
+    this.subscribe = new HouseFunction(this, 'Subscribe', {
+      ...functionDefaults,
+      description: 'newsbrief: subscribe API (double opt-in, RFC 8058 one-click unsubscribe, preferences, forget)',
+      entry: entries.subscribe,
+      bundling: { commandHooks: COPY_TEMPLATES },
+      environment: { ...baseEnvironment, CONFIGURATION_SET: this.mail.configurationSet.configurationSetName },
+    });
+    this.api.addHandler(this.subscribe);
+    grantTable(this.data.table, this.subscribe, { read: true, write: true });
+    signingKey.grantRead(this.subscribe);
+    this.mail.grantSendRaw(this.subscribe);
+
+    this.mailEvents = new HouseFunction(this, 'MailEvents', {
+      ...functionDefaults,
+      description: 'newsbrief: suppress subscribers on SES bounces and complaints',
+      entry: entries['mail-events'],
+      deadLetterQueue: this.delivery.failedInvocations,
+      retryAttempts: 2,
+      environment: baseEnvironment,
+    });
+    this.mail.subscribe(this.mailEvents);
+    grantTable(this.data.table, this.mailEvents, { read: true, write: true });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      deadLetterQueues: { SendJobs: this.delivery.sendDeadLetterQueue, FailedInvocations: this.delivery.failedInvocations },
+      functions: {
+        Ingest: this.delivery.ingest,
+        Digest: this.delivery.digest,
+        Sender: this.delivery.sender,
+        Subscribe: this.subscribe,
+        MailEvents: this.mailEvents,
+      },
+      ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'BucketName', { description: 'Upload articles under articles/', value: this.data.bucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'DigestFunctionName', { description: 'Invoke by hand to run a digest', value: this.delivery.digest.functionName });
+    new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.delivery.sendDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.delivery.failedInvocations.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
+
+    acknowledgeCdkInternals(this);
+  }
+}

@@ -1,0 +1,400 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BOUNCE_RATE_THRESHOLD, COMPLAINT_RATE_THRESHOLD } from '../../lib/constructs/alarms.ts';
+import { SEND_MAX_RECEIVE_COUNT, SEND_QUEUE_VISIBILITY, SENDER_TIMEOUT, senderBatchSize } from '../../lib/constructs/delivery.ts';
+import { synthesise, type Synthesised } from './synth.ts';
+
+// One synthesis of the example configuration (with cdk-nag) shared by every test in this file.
+let s: Synthesised;
+beforeAll(() => {
+  s = synthesise({}, { nag: true });
+}, 240_000);
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+
+const resources = (type: string): Record<string, Json> => s.template.findResources(type) as Record<string, Json>;
+const props = (r: Json): Json => r.Properties as Json;
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** Logical id of the function whose description starts with `newsbrief: <prefix>`. */
+function functionId(prefix: string): string {
+  const [id] = Object.entries(resources('AWS::Lambda::Function')).find(([, r]) =>
+    String(props(r).Description ?? '').startsWith(`newsbrief: ${prefix}`),
+  ) ?? [undefined];
+  if (id === undefined) throw new Error(`no function described as "${prefix}"`);
+  return id;
+}
+const FUNCTIONS = {
+  ingest: () => functionId('parse and analyse'),
+  digest: () => functionId('render the scheduled digest'),
+  sender: () => functionId('send each recipient'),
+  subscribe: () => functionId('subscribe API'),
+  mailEvents: () => functionId('suppress subscribers'),
+};
+
+/** Every statement of the inline policies attached to the role of function `fnId`. */
+function statementsOf(fnId: string): Statement[] {
+  const role = (props(resources('AWS::Lambda::Function')[fnId]!).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.values(resources('AWS::IAM::Policy'))
+    .filter((p) => (props(p).Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap((p) => (props(p).PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (fnId: string): string[] => statementsOf(fnId).flatMap((st) => asArray(st.Action)).sort();
+const envOf = (fnId: string): Json => ((props(resources('AWS::Lambda::Function')[fnId]!).Environment as Json).Variables as Json);
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding', () => {
+    expect(s.nagViolations).toEqual([]);
+  });
+});
+
+describe('IAM', () => {
+  const allStatements = (): Statement[] =>
+    [...Object.values(resources('AWS::IAM::Policy')), ...Object.values(resources('AWS::IAM::Role'))].flatMap((r) => {
+      const p = props(r);
+      const docs = [p.PolicyDocument, ...((p.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((x) => x.PolicyDocument)];
+      return docs.filter(Boolean).flatMap((d) => (d as { Statement: Statement[] }).Statement);
+    });
+
+  it('grants no "*" or "service:*" action anywhere', () => {
+    const actions = allStatements().flatMap((st) => asArray(st.Action));
+    expect(actions.length).toBeGreaterThan(20);
+    expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
+  });
+
+  it('uses Resource "*" only for the X-Ray actions that have no resource-level permissions', () => {
+    const starred = allStatements().filter((st) => asArray(st.Resource).includes('*'));
+    expect(starred.length).toBeGreaterThan(0);
+    for (const st of starred) expect(asArray(st.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('allows ses:SendRawEmail only to sender and subscribe, only on the identity and configuration-set ARNs', () => {
+    const identity = Object.keys(resources('AWS::SES::EmailIdentity'))[0]!;
+    const configSet = Object.keys(resources('AWS::SES::ConfigurationSet'))[0]!;
+    for (const [name, id] of Object.entries(FUNCTIONS)) {
+      const ses = statementsOf(id()).filter((st) => asArray(st.Action).some((a) => a.startsWith('ses:')));
+      if (name === 'sender' || name === 'subscribe') {
+        expect(ses).toHaveLength(1);
+        expect(ses[0]!.Action).toBe('ses:SendRawEmail');
+        const arns = asArray(ses[0]!.Resource).map((r) => JSON.stringify(r));
+        expect(arns).toHaveLength(2);
+        expect(arns.some((a) => a.includes(':identity/') && a.includes(`"Ref":"${identity}"`))).toBe(true);
+        expect(arns.some((a) => a.includes(':configuration-set/') && a.includes(`"Ref":"${configSet}"`))).toBe(true);
+      } else {
+        expect(ses, name).toEqual([]);
+      }
+    }
+  });
+
+  it('gives each function only the table, bucket and queue actions it needs', () => {
+    const ddbWrite = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    const xray = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const secret = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+    const enqueue = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+    const sort = (a: string[]) => [...a].sort();
+    expect(actionsOf(FUNCTIONS.sender())).toEqual(
+      sort([...logs, ...xray, ...ddbWrite, ...secret, 's3:GetObject', 's3:ListBucket', 'ses:SendRawEmail',
+        'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
+    );
+    expect(actionsOf(FUNCTIONS.digest())).toEqual(
+      sort([...logs, ...xray, ...ddbWrite, 'dynamodb:Query', ...secret, 's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, 'sqs:SendMessage']),
+    );
+    expect(actionsOf(FUNCTIONS.ingest())).toEqual(
+      sort([...logs, ...xray, ...ddbWrite, 'dynamodb:Query', ...secret, 's3:GetObject', 's3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, 'sqs:SendMessage']),
+    );
+    expect(actionsOf(FUNCTIONS.subscribe())).toEqual(sort([...logs, ...xray, ...ddbWrite, ...secret, 'ses:SendRawEmail']));
+    expect(actionsOf(FUNCTIONS.mailEvents())).toEqual(sort([...logs, ...xray, ...ddbWrite, 'sqs:SendMessage']));
+  });
+
+  it('limits object access to the prefixes: ingest reads articles/, nobody else touches them', () => {
+    const objectResources = (fnId: string, action: string): string[] =>
+      statementsOf(fnId)
+        .filter((st) => asArray(st.Action).includes(action))
+        .flatMap((st) => asArray(st.Resource).map((r) => JSON.stringify(r)));
+    expect(objectResources(FUNCTIONS.ingest(), 's3:GetObject').some((r) => r.includes('/articles/*'))).toBe(true);
+    for (const fn of [FUNCTIONS.digest(), FUNCTIONS.sender()]) {
+      const reads = objectResources(fn, 's3:GetObject');
+      expect(reads.length).toBeGreaterThan(0);
+      for (const r of reads) expect(r).toContain('/issues/*');
+    }
+    expect(objectResources(FUNCTIONS.sender(), 's3:PutObject')).toEqual([]);
+    const lists = statementsOf(FUNCTIONS.sender()).filter((st) => asArray(st.Action).includes('s3:ListBucket'));
+    expect(lists.map((st) => st.Condition)).toEqual([{ StringLike: { 's3:prefix': ['issues/*'] } }]);
+  });
+
+  it('lets Query reach the byFrequency index by name, not every index', () => {
+    const query = statementsOf(FUNCTIONS.digest()).find((st) => asArray(st.Action).includes('dynamodb:Query'))!;
+    const arns = JSON.stringify(query.Resource);
+    expect(arns).toContain('/index/byFrequency');
+    expect(arns).not.toContain('/index/*');
+  });
+});
+
+describe('functions', () => {
+  it('all run Node.js 24 on ARM64 with tracing, source maps and a log group with retention', () => {
+    const fns = Object.entries(resources('AWS::Lambda::Function')).filter(([, r]) =>
+      String(props(r).Description ?? '').startsWith('newsbrief:'),
+    );
+    expect(fns).toHaveLength(5);
+    for (const [id, r] of fns) {
+      const p = props(r);
+      expect(p.Runtime, id).toBe('nodejs24.x');
+      expect(p.Architectures, id).toEqual(['arm64']);
+      expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
+      const env = envOf(id);
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe('newsbrief');
+      expect(env.POWERTOOLS_LOG_LEVEL).toBe('INFO');
+      const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(props(resources('AWS::Logs::LogGroup')[logGroup]!).RetentionInDays).toBe(30);
+    }
+  });
+
+  it('gives the delivery functions the delivery environment from the configuration', () => {
+    for (const id of [FUNCTIONS.ingest(), FUNCTIONS.digest(), FUNCTIONS.sender()]) {
+      const env = envOf(id);
+      expect(env).toMatchObject({
+        NEWSLETTER_NAME: 'The Newsroom Brief',
+        SENDER_ADDRESS: 'briefs@newsroom.example.com',
+        SENDER_NAME: 'The Newsroom Brief',
+        POSTAL_ADDRESS: s.config.postalAddress,
+        TOPICS: 'world,asia,us-politics,diplomacy',
+        MAX_SEND_RATE: '14',
+        SENDER_CONCURRENCY: '2',
+        DIGEST_MAX_FULL_ARTICLES: '8',
+      });
+      expect(JSON.parse(env.TOPIC_RULES as string)).toEqual(s.config.topicRules);
+      for (const key of ['TABLE_NAME', 'BUCKET_NAME', 'SEND_QUEUE_URL', 'CONFIGURATION_SET', 'SIGNING_KEY_SECRET_ARN', 'PUBLIC_URL']) {
+        expect(env[key], key).toBeDefined();
+      }
+      // No siteUrl in the example: links point at the HTTP API itself.
+      const api = Object.keys(resources('AWS::ApiGatewayV2::Api'))[0]!;
+      expect(env.PUBLIC_URL).toEqual({ 'Fn::GetAtt': [api, 'ApiEndpoint'] });
+    }
+  });
+
+  it('gives subscribe and mail-events the base environment and no delivery settings', () => {
+    for (const id of [FUNCTIONS.subscribe(), FUNCTIONS.mailEvents()]) {
+      const env = envOf(id);
+      for (const key of ['TABLE_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL', 'TOPICS', 'SIGNING_KEY_SECRET_ARN']) {
+        expect(env[key], key).toBeDefined();
+      }
+      for (const key of ['SEND_QUEUE_URL', 'BUCKET_NAME', 'MAX_SEND_RATE', 'TOPIC_RULES']) expect(env[key], key).toBeUndefined();
+    }
+  });
+
+  it('parks failed asynchronous events (S3, schedule, SNS) in the failed-invocations queue', () => {
+    for (const id of [FUNCTIONS.ingest(), FUNCTIONS.digest(), FUNCTIONS.mailEvents()]) {
+      expect(props(resources('AWS::Lambda::Function')[id]!).DeadLetterConfig).toEqual({
+        TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^DeliveryFailedInvocations/), 'Arn'] },
+      });
+    }
+  });
+});
+
+describe('send queue and sender', () => {
+  it('consumes the queue with bounded concurrency, a rate-derived batch size and partial batch failures', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: FUNCTIONS.sender() },
+      BatchSize: senderBatchSize(14, 2),
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(senderBatchSize(14, 2)).toBe(10);
+    // 1 message/s shared by 2 instances: 50 recipients take 100 s, so one job per batch.
+    expect(senderBatchSize(1, 2)).toBe(1);
+    expect(props(resources('AWS::Lambda::Function')[FUNCTIONS.sender()]!).Timeout).toBe(SENDER_TIMEOUT.toSeconds());
+  });
+
+  it('encrypts the queue, redrives to an encrypted DLQ and outlasts the sender timeout', () => {
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: SEND_QUEUE_VISIBILITY.toSeconds(),
+      RedrivePolicy: { maxReceiveCount: SEND_MAX_RECEIVE_COUNT, deadLetterTargetArn: Match.anyValue() },
+    });
+    expect(SEND_QUEUE_VISIBILITY.toSeconds()).toBeGreaterThanOrEqual(6 * SENDER_TIMEOUT.toSeconds());
+    const queues = Object.values(resources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(3);
+    for (const q of queues) expect(props(q).SqsManagedSseEnabled).toBe(true);
+    // enforceSSL: every queue policy denies insecure transport.
+    const policies = Object.values(resources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(3);
+    for (const p of policies) {
+      expect(JSON.stringify(props(p).PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+});
+
+describe('schedules', () => {
+  it('invokes the digest per configured frequency with its cron, IANA time zone and scheduled time', () => {
+    const schedules = Object.values(resources('AWS::Scheduler::Schedule')).map(props);
+    expect(schedules).toHaveLength(2);
+    const byInput = Object.fromEntries(
+      schedules.map((p) => [JSON.parse((p.Target as { Input: string }).Input).frequency as string, p]),
+    );
+    expect(byInput.daily).toMatchObject({ ScheduleExpression: 'cron(0 7 * * ? *)', ScheduleExpressionTimezone: 'Asia/Kolkata' });
+    expect(byInput.weekly).toMatchObject({ ScheduleExpression: 'cron(0 8 ? * SUN *)', ScheduleExpressionTimezone: 'Asia/Kolkata' });
+    for (const p of schedules) {
+      const target = p.Target as { Arn: unknown; Input: string };
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': [FUNCTIONS.digest(), 'Arn'] });
+      expect(JSON.parse(target.Input).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => Object.values(resources('AWS::CloudWatch::Alarm')).map(props);
+
+  it('alarm on SES bounce rate >= 4% and complaint rate >= 0.08%', () => {
+    expect(BOUNCE_RATE_THRESHOLD).toBe(0.04);
+    expect(COMPLAINT_RATE_THRESHOLD).toBe(0.0008);
+    expect(alarms()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate', Threshold: 0.04, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+        expect.objectContaining({ Namespace: 'AWS/SES', MetricName: 'Reputation.ComplaintRate', Threshold: 0.0008, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+      ]),
+    );
+  });
+
+  it('alarm on any message in either dead-letter queue and on any function error', () => {
+    const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlq).toHaveLength(2);
+    for (const a of dlq) expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    const errors = alarms().filter((a) => a.MetricName === 'Errors');
+    expect(errors.map((a) => (a.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref).sort()).toEqual(
+      Object.values(FUNCTIONS).map((f) => f()).sort(),
+    );
+    for (const a of errors) expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('notify the alarm topic, which has no subscription without alarmEmail', () => {
+    const topic = Object.keys(resources('AWS::SNS::Topic')).find((id) => id.startsWith('AlarmsTopic'))!;
+    for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+    s.template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
+  });
+});
+
+describe('data', () => {
+  it('keeps the table on delete, on demand, with point-in-time recovery, TTL and the byFrequency index', () => {
+    s.template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byFrequency', Projection: { ProjectionType: 'ALL' } })],
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+      }),
+    });
+  });
+
+  it('keeps buckets, secret and log groups on delete', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+      for (const [id, r] of Object.entries(resources(type))) {
+        expect(r.DeletionPolicy, id).toBe('Retain');
+      }
+    }
+  });
+
+  it('blocks public access, encrypts, enforces TLS and versions the articles bucket', () => {
+    const buckets = Object.entries(resources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(2);
+    for (const [id, b] of buckets) {
+      expect(props(b).PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
+      expect(JSON.stringify(props(b).BucketEncryption), id).toContain('AES256');
+    }
+    const data = buckets.find(([id]) => id.startsWith('DataBucket'))![1];
+    expect(props(data).VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(props(data).LoggingConfiguration).toBeDefined();
+    for (const p of Object.values(resources('AWS::S3::BucketPolicy'))) {
+      expect(JSON.stringify(props(p).PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('triggers ingest for objects created under articles/ only', () => {
+    s.template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'articles/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [FUNCTIONS.ingest(), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('generates the signing key ring at deploy', () => {
+    s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{"current":"k1"}', GenerateStringKey: 'k1', ExcludePunctuation: true, PasswordLength: 64 },
+    });
+  });
+});
+
+describe('mail', () => {
+  it('verifies the sender address and sends through a configuration set with reputation metrics', () => {
+    s.template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'briefs@newsroom.example.com',
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+    s.template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+  });
+
+  it('publishes bounce, complaint, delivery and reject events to an encrypted topic that feeds mail-events', () => {
+    s.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'delivery', 'reject'],
+        SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('^MailEventsTopic') } },
+      }),
+    });
+    const topic = Object.entries(resources('AWS::SNS::Topic')).find(([id]) => id.startsWith('MailEventsTopic'))!;
+    expect(props(topic[1]).KmsMasterKeyId).toBeDefined();
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topic[0] },
+      Endpoint: { 'Fn::GetAtt': [FUNCTIONS.mailEvents(), 'Arn'] },
+    });
+  });
+});
+
+describe('subscribe API', () => {
+  it('routes every endpoint to the subscribe function', () => {
+    const routes = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => props(r).RouteKey).sort();
+    expect(routes).toEqual([
+      'GET /confirm', 'GET /preferences', 'GET /unsubscribe', 'POST /forget', 'POST /preferences', 'POST /subscribe', 'POST /unsubscribe',
+    ]);
+  });
+
+  it('throttles the stage, logs access without query strings, and allows the configured origins', () => {
+    const stage = Object.values(resources('AWS::ApiGatewayV2::Stage')).map(props)[0]!;
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+    const format = (stage.AccessLogSettings as { Format: string }).Format;
+    expect(format).toContain('$context.routeKey');
+    expect(format).not.toMatch(/querystring|\$context\.path|requestOverride/i);
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://newsroom.example.com'], AllowMethods: ['GET', 'POST'] }),
+    });
+  });
+
+  it('outputs the API URL and the bucket name', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['BucketName', 'DigestFunctionName', 'AlarmTopicArn']));
+    expect(Object.keys(outputs).some((k) => k.startsWith('ApiUrl'))).toBe(true);
+  });
+});
