@@ -32,8 +32,12 @@ const DESCRIBERS = new Set(['the', 'a', 'an', 'one', 'another', 'two', 'three', 
 /** Words that end a described source: "a spokesman for the city, who …". */
 const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says', 'told', 'and', 'but', 'in', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'because', 'as', 'last', 'this', 'yesterday', 'today', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'recently', 'later', 'earlier']);
 /** Groups that speak in their own name: "the Clinton campaign said". */
+const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
+const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
+/** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
+const PEOPLE = new Set(['people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
 const COMPLEMENT = new Set(['for', 'of', 'at', 'with', 'to', 'from']);
-const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'statement', 'memo', 'website', 'spokespeople']);
+const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'spokespeople']);
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
 const ADVERBIAL_OPENERS = new Set(['in', 'at', 'on', 'after', 'before', 'when', 'while', 'during', 'speaking', 'asked', 'as', 'despite', 'although', 'though', 'if', 'since', 'because', 'later', 'earlier', 'still', 'meanwhile', 'but', 'and', 'yet', 'instead', 'now', 'then', 'last', 'for', 'with', 'without', 'under', 'over', 'by', 'addressing', 'writing', 'responding', 'appearing', 'following', 'like', 'unlike']);
 /** Words allowed between a sentence start and its subject: "But former Gov. X …". */
@@ -219,14 +223,17 @@ export class Attributor {
   }
 
   /** An unnamed-source noun phrase starting at a determiner at j: "a longtime adviser to both Clintons". */
-  private npAfter(j: number, end: number): Speaker | null {
+  private npAfter(j: number, end: number): Speaker | null | undefined {
     let b = j + 1;
+    let person = false;
     while (b < end && b - j < 12) {
       const t = this.toks[b] as Token;
       if (!t.word || t.quote >= 0 || NP_STOP.has(t.lower) || isCueAt(this.toks, b)) break;
+      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower) || PEOPLE.has(t.lower))) person = true;
       b++;
     }
-    return this.described(j, b);
+    // Only people and groups speak: "a lengthy message" or "the idea" is no source.
+    return person ? this.described(j, b) : undefined;
   }
 
   /**
@@ -248,7 +255,7 @@ export class Attributor {
   }
 
   /** A noun phrase ending at the role head h, back to its determiner: "A Clinton campaign official". */
-  private npBefore(h: number, lo: number, cue: number): Speaker | null {
+  private npBefore(h: number, lo: number, cue: number): Speaker | null | undefined {
     // Keep a complement up to the cue: "a spokesman for the city said".
     let b = h + 1;
     if (COMPLEMENT.has((this.toks[b] as Token | undefined)?.lower ?? '') && cue - b <= 6) {
@@ -256,12 +263,18 @@ export class Attributor {
       while (b > h + 1 && SKIPPABLE_AFTER_CUE.has((this.toks[b - 1] as Token).lower)) b--;
     }
     let a = h;
-    while (a > lo && h - a < 8) {
+    let determined = false;
+    while (a > lo && h - a < 6) {
       const t = this.toks[a - 1] as Token;
       if (!t.word || t.quote >= 0) break;
       a--;
-      if (DESCRIBERS.has(t.lower) || t.poss) break;
+      if (DESCRIBERS.has(t.lower) || t.poss) {
+        determined = true;
+        break;
+      }
     }
+    // Without a determiner this is no noun phrase of its own ("waylaid by voter mistrust").
+    if (!determined && a > lo) return undefined;
     return this.described(a, b);
   }
 
@@ -271,8 +284,10 @@ export class Attributor {
    */
   private beforeCue(k: number, lo: number): Speaker | null | undefined {
     const cue = this.toks[k] as Token;
-    // "…, saying": a participle takes the subject of the whole sentence.
-    if (cue.lower.endsWith('ing') && this.toks[k - 1]?.text === ',') {
+    // "…, saying" / "and called": a participle or a coordinated verb takes the sentence's subject.
+    const before = this.toks[k - 1];
+    const participle = cue.lower.endsWith('ing') && !!before && (before.text === ',' || PARTICIPLE_LEAD.has(before.lower));
+    if (participle || (before && (before.lower === 'and' || before.lower === 'but'))) {
       const s = this.sentenceSubject(k);
       if (s !== undefined) return s;
     }
@@ -293,6 +308,11 @@ export class Attributor {
           j = m.from;
           continue;
         }
+        // A place or organisation speaks only right before its verb ("the White House said").
+        if ((this.entityOf[mi] as Entity).person === 'no' && !this.adjacent(m.to, k)) {
+          j = m.from;
+          continue;
+        }
         if (after && m.to === m.last && after.word && !after.cap && GROUP_NOUNS.has(after.lower)) {
           // "the Clinton campaign said": the group speaks, not the person it is named after.
           let a = m.from;
@@ -305,9 +325,21 @@ export class Attributor {
       const g = this.pronounGender(t);
       if (g !== undefined) return this.resolvePronoun(j, g);
       if (t.lower === 'they' || t.lower === 'we' || t.lower === 'i' || t.lower === 'it') return null;
-      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower))) return this.npBefore(j, lo, k);
+      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower))) {
+        const np = this.npBefore(j, lo, k);
+        if (np !== undefined) return np;
+      }
     }
     return undefined;
+  }
+
+  /** Whether only adverbs and auxiliaries stand between token a and token b ("the White House also said"). */
+  private adjacent(a: number, b: number): boolean {
+    for (let j = a; j < b; j++) {
+      const t = this.toks[j] as Token;
+      if (t.word && !SKIPPABLE_AFTER_CUE.has(t.lower) && !AUX.has(t.lower)) return false;
+    }
+    return b - a <= 3;
   }
 
   /** Start of the sentence holding token k, within its paragraph. */
@@ -323,8 +355,31 @@ export class Attributor {
    * The grammatical subject of the sentence holding token k, approximated: after an opening
    * adverbial ("In a statement Tuesday, …"), the first name, pronoun or described source.
    */
-  private sentenceSubject(k: number): Speaker | null | undefined {
+  private sentenceSubject(k: number, loose = false): Speaker | null | undefined {
     const lo = this.sentenceStart(k);
+    const strict = this.strictSubject(lo, k, loose);
+    if (strict !== undefined || !loose) return strict;
+    // Loosely: the first person named in the sentence who is no prepositional object or possessor.
+    for (let j = lo; j < k; j++) {
+      const t = this.toks[j] as Token;
+      if (t.quote >= 0 || !t.word) continue;
+      const mi = this.owner[j] as number;
+      if (mi >= 0) {
+        const m = this.mentions[mi] as Mention;
+        const before = this.toks[m.from - 1];
+        const e = this.entityOf[mi] as Entity;
+        const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
+        if (!m.poss && !object && e.person !== 'no') return this.speakerOf(mi);
+        j = m.to - 1;
+        continue;
+      }
+      const g = this.pronounGender(t);
+      if (g !== undefined) return this.resolvePronoun(j, g);
+    }
+    return undefined;
+  }
+
+  private strictSubject(lo: number, k: number, possessor = false): Speaker | null | undefined {
     let j = lo;
     while (j < k && (this.toks[j] as Token).quote >= 0) j++;
     const first = this.toks[j];
@@ -339,7 +394,8 @@ export class Attributor {
       const mi = this.owner[j] as number;
       if (mi >= 0) {
         const m = this.mentions[mi] as Mention;
-        if (m.poss) return undefined;
+        // "Trump's assertion that "thousands" …": the possessor makes the claim.
+        if (m.poss) return possessor && (this.entityOf[mi] as Entity).person !== 'no' ? this.speakerOf(mi) : undefined;
         return this.speakerOf(mi);
       }
       const g = this.pronounGender(t);
@@ -350,7 +406,7 @@ export class Attributor {
   }
 
   /** Attribute the top-level quote span q, given the previous speech quote and its attribution. */
-  attribute(q: MarkSpan, prev: Attribution | null, prevQuote: MarkSpan | null): Attribution {
+  attribute(q: MarkSpan, prev: Attribution | null, prevQuote: MarkSpan | null, kind: { scare: boolean; title: boolean } = { scare: false, title: false }): Attribution {
     const toks = this.toks;
     const openTok = this.tokAt(q.open);
     const closeTok = q.close >= 0 ? this.tokAt(q.close + q.markLen - 1) : this.tokAtOrAfter(q.end, openTok) - 1;
@@ -370,7 +426,8 @@ export class Attributor {
     }
     // A quote that ends its sentence is followed by a new statement, unless that is a bare tag ("Bolton said.").
     const newSentence = postSent !== this.sentOf[closeTok];
-    const postUsable = !newSentence || hi - postStart <= 8;
+    const exclaims = /[?!]$/.test(this.text.slice(q.start, q.end));
+    const postUsable = !newSentence || exclaims || hi - postStart <= 8;
 
     // (a) Attribution right after the quote: `," Bolton said` / `," said Bolton` / `," he said`.
     let k = postStart;
@@ -396,7 +453,19 @@ export class Attributor {
       }
     }
     // (b) A cue before the quote in its sentence: `Bolton said that …"`, `According to X, "`.
-    for (let c = openTok - 1; c >= lo; c--) {
+    // After the last quote before this one, the outermost (leftmost) cue wins: `Obama said he
+    // expected Americans will say "no"` is Obama's; before it, the nearest cue.
+    let lastQuote = lo;
+    for (let j = openTok - 1; j >= lo; j--) {
+      if ((toks[j] as Token).quote >= 0) {
+        lastQuote = j + 1;
+        break;
+      }
+    }
+    const cueOrder: number[] = [];
+    for (let c = lastQuote; c < openTok; c++) cueOrder.push(c);
+    for (let c = lastQuote - 1; c >= lo; c--) cueOrder.push(c);
+    for (const c of cueOrder) {
       if ((toks[c] as Token).quote >= 0 || !isCueAt(toks, c)) continue;
       const after = (toks[c] as Token).lower === 'according' ? this.afterCue(c, openTok) : undefined;
       if (after !== undefined) return { speaker: after, how: after ? 'pre' : 'unnamed' };
@@ -420,26 +489,36 @@ export class Attributor {
       }
     }
     // (e) No reporting verb, but the sentence has a subject: `Trump attacked Romney as a "failed candidate."`
-    if (wordsBefore) {
-      const s = this.sentenceSubject(openTok);
+    if (wordsBefore && !kind.title) {
+      const s = this.sentenceSubject(openTok, true);
       if (s) return { speaker: s, how: 'subject' };
     }
     // (f) The previous sentence of the paragraph introduces it: `Bolton added. "…"` / `… he said:`.
-    if (!wordsBefore && lo > 0) {
+    // Across a paragraph break only when the previous paragraph hands over: `Cruz continued:` ¶ `"…"`.
+    if (!wordsBefore && lo > 0 && !kind.scare) {
       const pt = lo - 1;
       const pTok = toks[pt] as Token;
-      if (pTok.para === para && pTok.quote < 0) {
+      const colon = pTok.text === ':';
+      if ((pTok.para === para || (pTok.para === para - 1 && lo === openTok)) && pTok.quote < 0) {
         const plo = this.sentenceStart(pt);
-        for (let c = pt; c >= plo; c--) {
-          if ((toks[c] as Token).quote >= 0 || !isCueAt(toks, c)) continue;
-          const s = this.beforeCue(c, plo) ?? this.afterCue(c, pt + 1);
-          if (s) return { speaker: s, how: 'prev' };
-          break;
+        let hasQuote = false;
+        for (let c = plo; c <= pt; c++) if ((toks[c] as Token).quote >= 0) hasQuote = true;
+        if (pTok.para === para || colon || !hasQuote) {
+          for (let c = pt; c >= plo; c--) {
+            if ((toks[c] as Token).quote >= 0 || !isCueAt(toks, c)) continue;
+            const s = this.beforeCue(c, plo) ?? this.afterCue(c, pt + 1);
+            if (s) return { speaker: s, how: 'prev' };
+            break;
+          }
+          if (colon) {
+            const s = this.sentenceSubject(pt) ?? this.beforeCue(pt, plo);
+            if (s) return { speaker: s, how: 'prev' };
+          }
         }
       }
     }
     // (g) Carry forward: a later quote in the same paragraph, or a paragraph that opens with a quote.
-    if (prev?.speaker && prevQuote) {
+    if (prev?.speaker && prevQuote && !kind.scare) {
       const prevPara = (toks[this.tokAt(prevQuote.open)] as Token).para;
       let opensPara = true;
       for (let j = openTok - 1; j >= 0 && (toks[j] as Token).para === para; j--) {

@@ -28,15 +28,19 @@ function quoteText(text: string, s: MarkSpan): string {
   return out.replace(/[ \t]*\n[ \t\r]*\n[ \t]*/g, ' ');
 }
 
+/** Whether every significant word is capitalised: a title or a name ("Face the Nation"). */
+function isTitleCase(words: string[]): boolean {
+  const significant = words.filter((w) => w.length >= 4);
+  return significant.length > 0 && significant.every((w) => /^\p{Lu}/u.test(w));
+}
+
 /** Scare quotes, titles and embedded single words, as opposed to quoted speech. */
 function kindOf(text: string, s: MarkSpan, words: string[]): FoundQuote['kind'] {
   const body = text.slice(s.start, s.end).replace(/["'”’“‘]+$/, '');
   const terminal = /[.!?…]$/.test(body);
   const startsUpper = /^\p{Lu}/u.test(body);
   if (words.length <= 2 && !(terminal && startsUpper)) return 'scare';
-  const significant = words.filter((w) => w.length >= 4);
-  const titleCase = significant.length > 0 && significant.every((w) => /^\p{Lu}/u.test(w));
-  if (titleCase && !terminal && words.length <= 8) return 'scare';
+  if (isTitleCase(words) && !terminal && words.length <= 8) return 'scare';
   if (words.length <= 5 && !terminal && s.close >= 0) {
     let b = s.open - 1;
     while (b >= 0 && text[b] === ' ') b--;
@@ -63,8 +67,8 @@ export function findQuotes(text: string): FoundQuote[] {
     const qt = quoteText(text, s);
     const words = qt.match(WORD) ?? [];
     if (s.depth === 0) {
-      const a = att.attribute(s, prev, prevSpan);
       const kind = kindOf(text, s, words);
+      const a = att.attribute(s, prev, prevSpan, { scare: kind === 'scare', title: kind === 'scare' && isTitleCase(words) });
       // Scare quotes and titles neither start nor pass on a speaker chain.
       if (kind === 'speech') {
         prev = a;

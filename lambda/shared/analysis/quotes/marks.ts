@@ -108,6 +108,14 @@ function doubleSpans(text: string, paras: Paragraph[]): MarkSpan[] {
         continue;
       }
       const ch = text[i] as string;
+      // Markup attribute values (`<tweet author="@AP">`) are no quotations.
+      if (open < 0 && ch === '"' && text[i - 1] === '=') {
+        const close = text.indexOf('"', i + 1);
+        if (close > 0 && close < p.end) {
+          i = close;
+          continue;
+        }
+      }
       const lo = looksOpen(text, i, p.start, p.end, len);
       const lc = looksClose(text, i, p.start, p.end, len);
       let asClose: boolean;

@@ -135,7 +135,7 @@ function genderOf(first: string, roleWords: string[]): Gender {
 
 const APPOSITIVE_START = new Set(['a', 'an', 'the', 'who', 'whose', 'one', 'former', 'now', 'then', 'also', 'himself', 'herself']);
 
-const SENTENCE_OPENERS = new Set(['.', '?', '!', ':', ';', '"', '\u201c', "'", '\u2018', '(', '\u2014', '\u2013', '-']);
+const SENTENCE_OPENERS = new Set(['.', '?', '!', ':', ';', '"', '\u201c', "'", '\u2018', '(', '\u2014', '\u2013', '-', '>', ']', '*', '\u2022', '|']);
 
 function opensSentence(toks: readonly Token[], k: number): boolean {
   const prev = toks[k - 1];
