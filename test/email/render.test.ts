@@ -159,6 +159,19 @@ describe('digest content', () => {
     expect(html.match(/<blockquote/g)).toHaveLength(30);
     expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(102 * 1024);
   });
+
+  it('shows fewer articles in full when an operator’s maxFullArticles would pass the clip limit', async () => {
+    const briefs = Array.from({ length: 30 }, (_, i) => brief(i));
+    const rendered = await renderDigest(briefs, { ...digestOptions, maxFullArticles: 30 });
+    const { html, text } = personalise(rendered, values);
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(102 * 1024);
+    const full = html.match(/<blockquote/g)?.length ?? 0;
+    expect(full / 3).toBeGreaterThanOrEqual(10);
+    expect(full / 3).toBeLessThan(30);
+    // Every article is still there: the rest as headlines, in both parts.
+    for (const b of briefs) expect(html).toContain(b.title);
+    expect(text).toContain(`The last ${30 - full / 3} are listed as headlines at the end.`);
+  });
 });
 
 describe('alert and confirm', () => {

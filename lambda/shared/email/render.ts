@@ -129,9 +129,27 @@ async function renderView(view: IssueView, slots: readonly SlotName[]): Promise<
 
 const LIST_SLOTS: readonly SlotName[] = ['unsubscribeUrl', 'preferencesUrl', 'greeting'];
 
-/** Render a digest of `briefs` once per issue; personalise() then fills each recipient's links. */
+/**
+ * Gmail clips messages whose HTML exceeds about 102 KB, hiding the rest, footer and unsubscribe link
+ * included. The rendered HTML (placeholders still in) must stay under this budget, which leaves
+ * room for the per-recipient links that personalise() adds.
+ */
+export const GMAIL_CLIP_BUDGET_BYTES = 100_000;
+
+/**
+ * Render a digest of `briefs` once per issue; personalise() then fills each recipient's links.
+ * Articles past `maxFullArticles` are listed as headlines; should the HTML still exceed the Gmail
+ * clip budget (a large operator setting, very long articles), fewer are shown in full.
+ */
 export async function renderDigest(briefs: readonly Brief[], options: DigestOptions): Promise<RenderedEmail> {
-  return renderView(digestView(briefs, options), LIST_SLOTS);
+  let max = options.maxFullArticles ?? 10;
+  for (;;) {
+    const rendered = await renderView(digestView(briefs, { ...options, maxFullArticles: max }), LIST_SLOTS);
+    const size = Buffer.byteLength(rendered.html, 'utf8');
+    const full = Math.min(max, briefs.length);
+    if (size <= GMAIL_CLIP_BUDGET_BYTES || full <= 1) return rendered;
+    max = Math.max(1, Math.min(full - 1, Math.floor((full * GMAIL_CLIP_BUDGET_BYTES) / size)));
+  }
 }
 
 /** Render an immediate alert for one brief and the reader's topic that matched. */
