@@ -38,7 +38,15 @@ export class AlertFanOutPausedError extends Error {
 }
 
 export interface IngestSummary {
-  readonly results: { key: string; outcome: IngestOutcome; articleId: string; alerts: number; title: string; keyQuotes: string[] }[];
+  readonly results: {
+    key: string;
+    outcome: IngestOutcome;
+    articleId: string;
+    alerts: number;
+    title: string;
+    topics: string[];
+    keyQuotes: string[];
+  }[];
   readonly rejected: { key: string; reason: string }[];
   readonly ignored: string[];
 }
@@ -84,6 +92,7 @@ export function createIngestHandler(
           articleId: result.article.id,
           alerts: result.alerts.enqueued,
           title: result.article.brief.title,
+          topics: result.article.brief.topics,
           keyQuotes: result.article.brief.keyQuotes.map((q) => `“${q.text}” — ${q.speaker?.name ?? 'unattributed'}`),
         });
       } catch (error) {
