@@ -116,6 +116,12 @@ describe('header injection and bad addresses', () => {
     }
   });
 
+  it('refuses extra headers that would override addressing or structure', async () => {
+    for (const name of ['Bcc', 'to', 'From', 'List-Unsubscribe', 'Content-Type', 'Message-ID']) {
+      await expect(buildMessage(digest, recipient, { ...options, headers: { [name]: 'x@example.org' } })).rejects.toBeInstanceOf(InvalidHeaderError);
+    }
+  });
+
   it('rejects malformed Message-ID and List-Id values', async () => {
     await expect(buildMessage(digest, recipient, { ...options, messageId: 'a b<c>' })).rejects.toBeInstanceOf(InvalidHeaderError);
     await expect(buildMessage(digest, recipient, { ...options, list: { id: 'no spaces allowed' } })).rejects.toBeInstanceOf(InvalidHeaderError);

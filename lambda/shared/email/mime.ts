@@ -77,12 +77,19 @@ function domainOf(addr: string): string {
 }
 
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+// Addressing, identity and structure headers come only from the typed options, never from `headers`.
+const RESERVED_HEADERS = /^(from|sender|to|cc|bcc|reply-to|subject|date|message-id|mime-version|content-.*|list-.*|return-path)$/i;
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
 /** RFC 8058 needs an https URI; plain http is accepted only for loopback hosts (local runs). */
 function unsubscribeHeader(url: string): string {
   headerText('List-Unsubscribe', url);
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new InvalidHeaderError('List-Unsubscribe', 'not an absolute URL', { cause });
+  }
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
     throw new InvalidHeaderError('List-Unsubscribe', 'RFC 8058 one-click unsubscribe needs an https URL');
@@ -137,6 +144,7 @@ export async function buildMessage(email: PersonalisedEmail, recipient: MailReci
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     headerText('header name', name);
     if (!HEADER_NAME.test(name)) throw new InvalidHeaderError('header name', 'only letters, digits and "-" are allowed');
+    if (RESERVED_HEADERS.test(name)) throw new InvalidHeaderError('header name', `${name} is set by buildMessage itself`);
     headers[name] = headerText(name, value);
   }
   // nodemailer would encode the whole value, <id> included; encode only the phrase (RFC 2047).

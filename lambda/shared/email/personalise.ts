@@ -7,8 +7,8 @@ import type { PersonalValues, PersonalisedEmail, RenderedEmail, SlotName } from 
 /**
  * Per-recipient filling of a rendered email, no MJML: the HTML and text are split at their
  * placeholders once per rendered email (and the static pieces quoted-printable encoded once, see
- * encoded.ts); each recipient then costs a join. Must never import mjml (the sender bundle stays small); a test bundles
- * this module with esbuild and checks.
+ * encoded.ts); each recipient then costs a join. Must never import mjml, so the sender bundle
+ * stays small; a test bundles this module with esbuild and checks.
  */
 
 const URL_SLOTS = ['unsubscribeUrl', 'preferencesUrl', 'confirmUrl'] as const;
