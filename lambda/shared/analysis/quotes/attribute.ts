@@ -35,7 +35,7 @@ const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says'
 const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
 const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
 /** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
-const PEOPLE = new Set(['people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
+const PEOPLE = new Set(['leaders', 'officials', 'people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
 const COMPLEMENT = new Set(['for', 'of', 'at', 'with', 'to', 'from']);
 const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'spokespeople']);
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
@@ -313,7 +313,7 @@ export class Attributor {
           j = m.from;
           continue;
         }
-        if (after && m.to === m.last && after.word && !after.cap && GROUP_NOUNS.has(after.lower)) {
+        if (after && m.to === m.last && after.word && !after.cap && (GROUP_NOUNS.has(after.lower) || PEOPLE.has(after.lower))) {
           // "the Clinton campaign said": the group speaks, not the person it is named after.
           let a = m.from;
           if (before && (before.lower === 'the' || before.lower === 'a')) a--;
@@ -329,6 +329,13 @@ export class Attributor {
         const np = this.npBefore(j, lo, k);
         if (np !== undefined) return np;
       }
+      // Any noun phrase right before the verb: "The department said", "The letter continues:".
+      if (!t.cap && this.adjacent(j + 1, k) && !cue.lower.endsWith('ing')) {
+        const d = this.toks[j - 1];
+        const dd = this.toks[j - 2];
+        if (d && (d.lower === 'the' || d.lower === 'a' || d.lower === 'an')) return this.described(j - 1, j + 1);
+        if (dd && d?.word && !d.cap && (dd.lower === 'the' || dd.lower === 'a' || dd.lower === 'an')) return this.described(j - 2, j + 1);
+      }
     }
     return undefined;
   }
@@ -340,6 +347,18 @@ export class Attributor {
       if (t.word && !SKIPPABLE_AFTER_CUE.has(t.lower) && !AUX.has(t.lower)) return false;
     }
     return b - a <= 3;
+  }
+
+  /**
+   * A lone capitalised word used as an adjective ("Jewish leaders", "Republican claims"): not a
+   * speaker. Names known as people ("Trump went") or as full names are never treated so.
+   */
+  private modifierUse(mi: number): boolean {
+    const m = this.mentions[mi] as Mention;
+    const e = this.entityOf[mi] as Entity;
+    if (e.person === 'yes' || e.name.includes(' ') || m.last - m.first > 1 || m.to !== m.last) return false;
+    const after = this.toks[m.last];
+    return !!after && after.word && !after.cap && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !isCueAt(this.toks, m.last) && !after.lower.endsWith('ed');
   }
 
   /** Start of the sentence holding token k, within its paragraph. */
@@ -369,7 +388,8 @@ export class Attributor {
         const before = this.toks[m.from - 1];
         const e = this.entityOf[mi] as Entity;
         const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
-        if (!m.poss && !object && e.person !== 'no') return this.speakerOf(mi);
+        const known = e.person === 'yes' || e.name.includes(' ');
+        if (!m.poss && !object && known && !this.modifierUse(mi)) return this.speakerOf(mi);
         j = m.to - 1;
         continue;
       }
@@ -394,8 +414,15 @@ export class Attributor {
       const mi = this.owner[j] as number;
       if (mi >= 0) {
         const m = this.mentions[mi] as Mention;
+        const e = this.entityOf[mi] as Entity;
+        // A place closing the opening adverbial: "Speaking in Salem, New Hampshire, Trump …".
+        if (e.person === 'no' && this.toks[m.to]?.text === ',') {
+          j = m.to;
+          n = 0;
+          continue;
+        }
         // "Trump's assertion that "thousands" …": the possessor makes the claim.
-        if (m.poss) return possessor && (this.entityOf[mi] as Entity).person !== 'no' ? this.speakerOf(mi) : undefined;
+        if (m.poss) return possessor && e.person !== 'no' ? this.speakerOf(mi) : undefined;
         return this.speakerOf(mi);
       }
       const g = this.pronounGender(t);

@@ -140,7 +140,11 @@ const SENTENCE_OPENERS = new Set(['.', '?', '!', ':', ';', '"', '\u201c', "'", '
 function opensSentence(toks: readonly Token[], k: number): boolean {
   const prev = toks[k - 1];
   const t = toks[k] as Token;
-  return !prev || prev.para !== t.para || (!prev.word && SENTENCE_OPENERS.has(prev.text));
+  if (!prev || prev.para !== t.para) return true;
+  if (prev.word || !SENTENCE_OPENERS.has(prev.text)) return false;
+  // After a closing mark that follows a comma (`…," Hale said`) the sentence goes on.
+  if (prev.quote >= 0 && toks[k - 2]?.text === ',') return false;
+  return true;
 }
 
 /** Build name mentions from tokens outside quotes, left to right. */
