@@ -331,10 +331,12 @@ export class Attributor {
       }
       // Any noun phrase right before the verb: "The department said", "The letter continues:".
       if (!t.cap && this.adjacent(j + 1, k) && !cue.lower.endsWith('ing')) {
+        const article = (x: Token | undefined) => !!x && (x.lower === 'the' || x.lower === 'a' || x.lower === 'an');
+        // …unless it is a prepositional object: "a spokesman for the city said", "a sign on the wall read".
+        const free = (a: number) => !PREPOSITIONS.has(this.toks[a - 1]?.lower ?? '');
         const d = this.toks[j - 1];
-        const dd = this.toks[j - 2];
-        if (d && (d.lower === 'the' || d.lower === 'a' || d.lower === 'an')) return this.described(j - 1, j + 1);
-        if (dd && d?.word && !d.cap && (dd.lower === 'the' || dd.lower === 'a' || dd.lower === 'an')) return this.described(j - 2, j + 1);
+        if (article(d) && free(j - 1)) return this.described(j - 1, j + 1);
+        if (d?.word && !d.cap && article(this.toks[j - 2]) && free(j - 2)) return this.described(j - 2, j + 1);
       }
     }
     return undefined;
