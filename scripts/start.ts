@@ -1,0 +1,356 @@
+/**
+ * `npm start`: the whole pipeline on this machine, through the real Lambda handlers and the real AWS
+ * SDK clients against embedded stand-ins (dynalite for DynamoDB, aws-ses-v2-local for SES).
+ *
+ * 1. starts dynalite (data under .data/start/dynamo) and the SES emulator on 127.0.0.1;
+ * 2. loads examples/subscribers.json through the subscriber store (pending, then confirmed);
+ * 3. puts each examples/articles/* file into the local articles "bucket" (.data/start/blobs) and
+ *    invokes the ingest handler with the S3 notification for it;
+ * 4. drains the in-process send queue through the sender handler (the immediate alerts), then
+ *    invokes the digest handler for the daily digest and drains the queue again;
+ * 5. writes every email the SES emulator received to out/outbox/*.eml (the raw MIME the sender
+ *    built, recorded on its way to SES, because the emulator's store drops headers) and *.html;
+ * 6. prints a summary and exits 0.
+ *
+ * Data persists, so a second `npm start` finds the articles already ingested (no second alert) and
+ * no article new since the last daily run (no second digest). `--fresh` wipes .data/start first.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { createIngestHandler, type IngestSummary } from '../lambda/ingest/handler.ts';
+import { createDigestHandler } from '../lambda/digest/handler.ts';
+import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts';
+import type { DigestResult } from '../lambda/shared/delivery/digest.ts';
+import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
+import { MemoryJobQueue } from '../lambda/shared/delivery/memory-queue.ts';
+import type { Mailer } from '../lambda/shared/delivery/ports.ts';
+import { deliveryRuntime, lazy } from '../lambda/shared/delivery/runtime.ts';
+import type { BatchReport, RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
+import type { Log } from '../lambda/shared/logger.ts';
+import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
+import { parseKeyring } from '../lambda/shared/signing-keys.ts';
+import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
+import { FREQUENCIES, type Frequency } from '../lambda/shared/subscriptions/model.ts';
+import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
+import { clearOutbox, ensureTable, LOCAL_AWS, localDynamo, localSes, readOutbox, startStandins } from './local/standins.ts';
+
+const TABLE_NAME = 'newsbrief-local';
+const SENDER_ADDRESS = 'news@newsbrief.example.com';
+
+/** Keyword rules of the local run (a deployment sets TOPIC_RULES from its config file). */
+const LOCAL_TOPIC_RULES = {
+  asia: ['north korea', 'pyongyang', 'kim jong', 'seoul', 'korean peninsula'],
+  'us-politics': ['white house', 'trump', 'pompeo', 'bolton'],
+  diplomacy: ['summit', 'sanctions', 'denuclear'],
+};
+
+/** A problem with the local inputs, reported as one line naming the file and the reason. */
+export class StartInputError extends Error {
+  override readonly name = 'StartInputError';
+}
+
+const subscribersSchema = z.array(
+  z
+    .object({
+      email: z.email().max(254),
+      topics: z.array(z.string().regex(/^[a-z0-9-]+$/, 'topic slugs are lower-case letters, digits and dashes')).default([]),
+      frequency: z.enum(FREQUENCIES).default('daily'),
+      /** "pending" subscribers never confirmed: they must receive nothing. */
+      status: z.enum(['confirmed', 'pending']).default('confirmed'),
+    })
+    .strict(),
+);
+
+export interface StartOptions {
+  /** Root of persisted data (dynalite, blobs, keyring). Default .data/start. */
+  readonly dataDir: string;
+  /** Where the outbox goes. Default out/outbox. */
+  readonly outboxDir: string;
+  readonly articlesDir: string;
+  readonly subscribersFile: string;
+  readonly fresh?: boolean;
+  /** Warnings and errors of the handlers; default: printed to stderr, one line each. */
+  readonly log?: Log;
+}
+
+export interface StartSummary {
+  readonly articles: IngestSummary['results'];
+  readonly rejected: IngestSummary['rejected'];
+  readonly subscribers: { id: string; email: string; frequency: Frequency; topics: string[]; status: string }[];
+  readonly alertsEnqueued: number;
+  readonly digest: DigestResult;
+  readonly delivery: Record<RecipientOutcome, number>;
+  readonly deadLetters: number;
+  /** Files written to the outbox, one .eml (+ .html) per email the SES emulator received. */
+  readonly outbox: { file: string; subscriberId: string; subject: string }[];
+  readonly millis: number;
+}
+
+function localKeyring(dataDir: string): string {
+  const file = path.join(dataDir, 'signing-keyring.json');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  // Generated per data directory, never committed: links in the outbox stay valid across runs.
+  const ring = JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
+  writeFileSync(file, ring, { mode: 0o600 });
+  return ring;
+}
+
+function readSubscribers(file: string): z.infer<typeof subscribersSchema> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
+    throw new StartInputError(`${file}: ${reason}`, { cause: error });
+  }
+  const parsed = subscribersSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ');
+    throw new StartInputError(`${file}: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** Normalise an address the way the subscribe API does: trimmed, domain lower-cased. */
+function normaliseEmail(email: string): string {
+  const trimmed = email.trim();
+  const at = trimmed.lastIndexOf('@');
+  return `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
+}
+
+const stderrLog: Log = {
+  debug() {},
+  info() {},
+  warn: (message, extra) => process.stderr.write(`warn: ${message} ${extra ? JSON.stringify(extra) : ''}\n`),
+  error: (message, extra) => process.stderr.write(`error: ${message} ${extra ? JSON.stringify(extra) : ''}\n`),
+};
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+}
+
+/** Run the local pipeline once and return what happened. */
+export async function runStart(options: StartOptions): Promise<StartSummary> {
+  const started = performance.now();
+  const log = options.log ?? stderrLog;
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  rmSync(options.outboxDir, { recursive: true, force: true });
+  mkdirSync(options.outboxDir, { recursive: true });
+  const subscriberInput = readSubscribers(options.subscribersFile);
+  const articleFiles = readdirSync(options.articlesDir)
+    .filter((f) => !f.startsWith('.') && statSync(path.join(options.articlesDir, f)).isFile())
+    .sort();
+  if (articleFiles.length === 0) throw new StartInputError(`${options.articlesDir}: no article files`);
+
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const standins = await startStandins({ dataDir: path.join(options.dataDir, 'dynamo') });
+  try {
+    // The emulator's store is per process; start from an empty one so the outbox is this run's mail only.
+    await clearOutbox(standins.sesEndpoint);
+    const { client, doc } = localDynamo(standins.dynamoEndpoint);
+    await ensureTable(client, TABLE_NAME);
+    // The handlers' SDK clients find the stand-ins through the standard endpoint variables.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
+      AWS_ENDPOINT_URL_SES: standins.sesEndpoint,
+    });
+    const keyringJson = localKeyring(options.dataDir);
+    const env: Record<string, string> = {
+      TABLE_NAME,
+      NEWSLETTER_NAME: 'newsbrief',
+      SENDER_ADDRESS,
+      SENDER_NAME: 'newsbrief',
+      POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
+      PUBLIC_URL: 'http://127.0.0.1:3000',
+      TOPICS: 'world,asia,us-politics,diplomacy,politics,europe,business,science,climate,sports',
+      SIGNING_KEYRING: keyringJson,
+      BUCKET_NAME: 'local',
+      SEND_QUEUE_URL: 'in-process',
+      CONFIGURATION_SET: 'newsbrief-local',
+      MAX_SEND_RATE: '50',
+      SENDER_CONCURRENCY: '1',
+      TOPIC_RULES: JSON.stringify(LOCAL_TOPIC_RULES),
+      // dynalite is strongly consistent and nothing ingests concurrently here: no settle delay.
+      DIGEST_SETTLE_SECONDS: '0',
+    };
+
+    // 2. Subscribers, through the subscriber store's own transitions.
+    const keyring = parseKeyring(keyringJson);
+    const store = createDynamoSubscriberStore({ doc, tableName: TABLE_NAME });
+    const subscribers: StartSummary['subscribers'] = [];
+    for (const s of subscriberInput) {
+      const email = normaliseEmail(s.email);
+      const at = new Date().toISOString();
+      const [hash] = emailHashes(email, keyring);
+      const { subscriberId } = await store.createPending(
+        { id: randomUUID(), email, emailHash: (hash as { hash: string }).hash, topics: s.topics, frequency: s.frequency },
+        at,
+      );
+      if (s.status === 'confirmed') await store.confirm(subscriberId, at);
+      const current = await store.get(subscriberId);
+      subscribers.push({
+        id: subscriberId,
+        email,
+        frequency: current?.frequency ?? s.frequency,
+        topics: current?.topics ?? s.topics,
+        status: current?.status ?? 'unknown',
+      });
+    }
+
+    // The delivery ports: the same runtime as the Lambdas, with a folder for S3 and an in-process queue for SQS.
+    const blobs = new FolderBlobStore(path.join(options.dataDir, 'blobs'));
+    const queue = new MemoryJobQueue({ visibilityTimeoutMs: 2_000, maxReceives: 5 });
+    const runtime = lazy(() => deliveryRuntime(env, { blobs, queue, log }));
+
+    // The sender's SES calls go through a recorder that keeps the exact raw MIME for the outbox.
+    const raws = new Map<string, { raw: Buffer; subscriberId: string }>();
+    const ses = createSesMailer(localSes(standins.sesEndpoint), { from: SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET as string });
+    const recordingMailer: Mailer = {
+      async send(message) {
+        const result = await ses.send(message);
+        raws.set(result.messageId, { raw: Buffer.from(message.raw), subscriberId: message.subscriberId });
+        return result;
+      },
+    };
+    const delivery: Record<RecipientOutcome, number> = { sent: 0, 'already-done': 0, skipped: 0, rejected: 0, failed: 0 };
+    const onReport = (report: BatchReport) => {
+      for (const job of report.jobs) for (const [k, n] of Object.entries(job.counts)) delivery[k as RecipientOutcome] += n;
+    };
+    const sender = createSenderHandler(lazy(() => senderRuntime(env, { blobs, mailer: recordingMailer, log })), { onReport });
+
+    // 3. Ingest every article as S3 would announce it.
+    const ingest = createIngestHandler(runtime);
+    const results: IngestSummary['results'] = [];
+    const rejected: IngestSummary['rejected'] = [];
+    for (const file of articleFiles) {
+      const key = `articles/${file}`;
+      await blobs.put(key, readFileSync(path.join(options.articlesDir, file)), 'application/octet-stream');
+      const summary = await ingest({
+        Records: [{ s3: { bucket: { name: env.BUCKET_NAME }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } } }],
+      });
+      results.push(...summary.results);
+      rejected.push(...summary.rejected.map((r) => ({ key: path.join(options.articlesDir, file), reason: r.reason })));
+    }
+    const alertsEnqueued = queue.enqueued.length ? queue.enqueued.reduce((n, j) => n + j.recipients.length, 0) : 0;
+
+    // 4. Alerts out, then the daily digest, through the same queue and sender.
+    await queue.drain(sender);
+    const digest = await createDigestHandler(runtime, env)({ frequency: 'daily' });
+    await queue.drain(sender);
+
+    // 5. The outbox: what the SES emulator received, with the raw MIME recorded on the way.
+    const outbox: StartSummary['outbox'] = [];
+    const mails = await readOutbox(standins.sesEndpoint);
+    for (const [i, mail] of mails.entries()) {
+      const recorded = raws.get(mail.messageId);
+      const subscriberId = recorded?.subscriberId ?? 'unknown';
+      const base = `${String(i + 1).padStart(2, '0')}-${slug(mail.subject)}-${subscriberId.slice(0, 8)}`;
+      const eml = recorded?.raw ?? Buffer.from(`Subject: ${mail.subject}\r\n\r\n${mail.body.text ?? ''}`);
+      writeFileSync(path.join(options.outboxDir, `${base}.eml`), eml);
+      if (mail.body.html) writeFileSync(path.join(options.outboxDir, `${base}.html`), mail.body.html);
+      outbox.push({ file: path.join(options.outboxDir, `${base}.eml`), subscriberId, subject: mail.subject });
+    }
+
+    return {
+      articles: results,
+      rejected,
+      subscribers,
+      alertsEnqueued,
+      digest,
+      delivery,
+      deadLetters: queue.deadLetters.length,
+      outbox,
+      millis: performance.now() - started,
+    };
+  } finally {
+    await standins.stop();
+  }
+}
+
+/** Mask an address for the console: first letter of the local part, the domain kept. */
+function mask(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+/** The human summary printed by `npm start`. */
+export function formatSummary(s: StartSummary): string {
+  const lines: string[] = [];
+  lines.push(`Articles (${s.articles.length}):`);
+  for (const a of s.articles) {
+    const state = a.outcome === 'duplicate' ? 'already ingested, no new alert' : `${a.outcome}, ${a.alerts} alert recipient(s)`;
+    lines.push(`  • ${a.title}  [${state}]`);
+    for (const q of a.keyQuotes) lines.push(`      ${q}`);
+  }
+  for (const r of s.rejected) lines.push(`  ✗ ${r.key}: ${r.reason}`);
+  lines.push('', `Subscribers (${s.subscribers.length}):`);
+  for (const sub of s.subscribers) {
+    lines.push(`  ${sub.id.slice(0, 8)}  ${mask(sub.email).padEnd(20)} ${sub.status.padEnd(10)} ${sub.frequency.padEnd(9)} ${sub.topics.join(',') || '(all topics)'}`);
+  }
+  const d = s.digest;
+  const digestLine =
+    d.outcome === 'empty'
+      ? 'no article since the last daily run: nothing sent, run recorded empty'
+      : d.outcome === 'duplicate'
+        ? 'this schedule event was already handled: nothing sent again'
+        : `${d.outcome}, ${d.articleIds.length} article(s), ${d.counts.enqueued} recipient(s), ` +
+          `${d.counts.skipped} whose topics matched no article (sent nothing)`;
+  lines.push(
+    '',
+    `Daily digest ${d.runId}: ${digestLine}`,
+    `Alerts enqueued: ${s.alertsEnqueued} recipient(s)`,
+    '',
+    `Emails sent: ${s.delivery.sent}   skipped: ${s.delivery.skipped}   already sent before: ${s.delivery['already-done']}   ` +
+      `rejected: ${s.delivery.rejected}   failed: ${s.delivery.failed}   dead-lettered jobs: ${s.deadLetters}`,
+  );
+  if (s.outbox.length > 0) {
+    lines.push(`Outbox (${s.outbox.length} emails, .eml + .html):`);
+    for (const o of s.outbox) lines.push(`  ${o.file}  "${o.subject}"`);
+  } else {
+    lines.push('Outbox: no email this time (nothing new since the last run; use --fresh to start over).');
+  }
+  lines.push(`Time taken: ${(s.millis / 1000).toFixed(2)} s`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--fresh');
+  if (unknown.length > 0) {
+    process.stderr.write(`npm start: unknown option ${unknown.join(' ')} (only --fresh)\n`);
+    return 2;
+  }
+  try {
+    const summary = await runStart({
+      dataDir: path.resolve('.data/start'),
+      outboxDir: 'out/outbox',
+      articlesDir: 'examples/articles',
+      subscribersFile: 'examples/subscribers.json',
+      fresh: argv.includes('--fresh'),
+    });
+    process.stdout.write(`${formatSummary(summary)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof StartInputError) {
+      process.stderr.write(`npm start: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`npm start failed: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
