@@ -80,18 +80,23 @@ async function handle(handler: HttpHandler, req: IncomingMessage, res: ServerRes
   res.writeHead(result.statusCode ?? 200, headers).end(out);
 }
 
-/** Serve `handler` on host:port (0 = a free port); resolves once listening. */
+/** Serve `handler` on host:port (0 = a free port); resolves once listening. close() drains in-flight requests. */
 export async function startHttpAdapter(
   handler: HttpHandler,
   options: { readonly port?: number; readonly host?: string } = {},
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const host = options.host ?? '127.0.0.1';
+  // In-flight handler calls, so close() can let them finish before the stand-ins behind them stop.
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    handle(handler, req, res).catch(() => {
-      // The handler maps its own errors; this is only for a crash in the adapter itself.
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'internal', message: 'local adapter error' }));
-    });
+    const done = handle(handler, req, res)
+      .catch(() => {
+        // The handler maps its own errors; this is only for a crash in the adapter itself.
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'internal', message: 'local adapter error' }));
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -102,10 +107,12 @@ export async function startHttpAdapter(
   return {
     url: `http://${host}:${port}`,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Give in-flight requests up to 5 s, then cut every connection.
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -49,7 +49,7 @@ function contract(name: string, make: () => Promise<Harness>) {
 
     it('creates one pending subscriber per address hash', async () => {
       const a = fresh('weekly', ['asia']);
-      expect(await h.store.createPending(a, t(0))).toEqual({ subscriberId: a.id, created: true });
+      expect(await h.store.createPending(a, t(0))).toMatchObject({ subscriberId: a.id, created: true, subscriber: { id: a.id } });
       const s = await h.store.get(a.id);
       expect(s).toMatchObject({ id: a.id, email: a.email, status: 'pending', topics: ['asia'], frequency: 'weekly', createdAt: t(0) });
       expect(await h.store.findByEmailHash(['k1:nope', a.emailHash])).toMatchObject({ subscriberId: a.id, emailHash: a.emailHash, subscriber: { id: a.id } });
@@ -63,7 +63,7 @@ function contract(name: string, make: () => Promise<Harness>) {
       const a = fresh();
       await h.orphanLookup(a.emailHash, a.id);
       expect(await h.store.findByEmailHash([a.emailHash])).toEqual({ subscriberId: a.id, emailHash: a.emailHash, subscriber: null });
-      expect(await h.store.createPending(a, t(2))).toEqual({ subscriberId: a.id, created: true });
+      expect(await h.store.createPending(a, t(2))).toMatchObject({ subscriberId: a.id, created: true });
       expect((await h.store.get(a.id))?.status).toBe('pending');
     });
 
@@ -188,6 +188,26 @@ function contract(name: string, make: () => Promise<Harness>) {
       expect(racers.filter(Boolean)).toHaveLength(1);
       await h.store.confirm(a.id, t(40));
       expect(await h.store.claimConfirmationMail(a.id, t(100), t(90))).toBe(false);
+    });
+
+    it('createPending can claim the first confirmation mail; requestConfirmation re-claims after the window', async () => {
+      const a = fresh('daily', ['world']);
+      const created = await h.store.createPending(a, t(0), { claimConfirmationMail: true });
+      expect(created).toMatchObject({ created: true, subscriber: { id: a.id, status: 'pending' } });
+      expect(await h.store.claimConfirmationMail(a.id, t(5), t(-5))).toBe(false);
+      const early = await h.store.requestConfirmation(a.id, { topics: ['asia'], frequency: 'weekly' }, t(5), t(-5));
+      expect(early).toMatchObject({ outcome: 'changed', mail: false, subscriber: { topics: ['asia'], frequency: 'weekly' } });
+      const late = await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, t(11), t(1));
+      expect(late).toMatchObject({ outcome: 'changed', mail: true, subscriber: { status: 'pending', topics: [] } });
+      const racers = await Promise.all(Array.from({ length: 4 }, () => h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, t(30), t(20))));
+      expect(racers.filter((r) => r.mail)).toHaveLength(1);
+      await h.store.confirm(a.id, t(40));
+      expect(await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, t(100), t(90))).toMatchObject({ outcome: 'refused', mail: false });
+      await h.store.unsubscribe(a.id, t(101));
+      const back = await h.store.requestConfirmation(a.id, { topics: ['asia'], frequency: 'daily' }, t(102), t(92));
+      expect(back).toMatchObject({ outcome: 'changed', mail: true, subscriber: { status: 'pending' } });
+      expect((await all(h.store, 'daily', t(9_999))).ids).not.toContain(a.id);
+      expect(await h.store.requestConfirmation('no-such-id', { topics: [], frequency: 'daily' }, t(1), t(0))).toMatchObject({ outcome: 'unknown', mail: false });
     });
 
     it('racing confirm and unsubscribe end in one consistent state', async () => {

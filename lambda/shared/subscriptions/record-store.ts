@@ -60,12 +60,21 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
     id: string,
     decide: (record: SubscriberRecord) => { outcome: Transition; next?: SubscriberRecord },
   ): Promise<Transition> {
+    return (await mutateRecord(id, decide)).outcome;
+  }
+
+  /** mutate(), also giving back the record as it now stands (null when unknown). */
+  async function mutateRecord(
+    id: string,
+    decide: (record: SubscriberRecord) => { outcome: Transition; next?: SubscriberRecord },
+  ): Promise<{ outcome: Transition; record: SubscriberRecord | null }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const record = await backend.getRecord(id);
-      if (!record) return 'unknown';
+      if (!record) return { outcome: 'unknown', record: null };
       const step = decide(record);
-      if (!step.next) return step.outcome;
-      if (await backend.putRecord({ ...step.next, version: record.version + 1 }, record.version)) return step.outcome;
+      if (!step.next) return { outcome: step.outcome, record };
+      const next = { ...step.next, version: record.version + 1 };
+      if (await backend.putRecord(next, record.version)) return { outcome: step.outcome, record: next };
     }
     throw new ConcurrentUpdateError(`subscriber ${id}: too many concurrent updates`);
   }
@@ -89,7 +98,7 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return null;
     },
 
-    async createPending(input: NewSubscriber, at: string) {
+    async createPending(input: NewSubscriber, at: string, options?: { claimConfirmationMail?: boolean }) {
       if (!(await backend.putLookup(input.emailHash, input.id, at))) {
         const existing = await backend.getLookup(input.emailHash);
         if (existing && existing !== input.id) return { subscriberId: existing, created: false };
@@ -103,8 +112,28 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
         createdAt: at,
         updatedAt: at,
       };
-      const created = await backend.putRecord({ subscriber, version: 1, emailHash: input.emailHash }, null);
-      return { subscriberId: input.id, created };
+      const claim = options?.claimConfirmationMail ? { lastConfirmMailAt: at } : {};
+      const created = await backend.putRecord({ subscriber, version: 1, emailHash: input.emailHash, ...claim }, null);
+      return created ? { subscriberId: input.id, created, subscriber } : { subscriberId: input.id, created };
+    },
+
+    async requestConfirmation(id, choice, at, notSentSince) {
+      let mail = false;
+      const { outcome, record } = await mutateRecord(id, (r) => {
+        mail = false;
+        const s = r.subscriber;
+        if ((s.status !== 'pending' && s.status !== 'unsubscribed') || !s.email) return { outcome: 'refused' };
+        mail = !r.lastConfirmMailAt || r.lastConfirmMailAt <= notSentSince;
+        const next: Subscriber = {
+          ...without(s, 'confirmedAt'),
+          status: 'pending',
+          topics: [...choice.topics],
+          frequency: choice.frequency,
+          updatedAt: at,
+        };
+        return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next, ...(mail ? { lastConfirmMailAt: at } : {}) } };
+      });
+      return { outcome, mail: outcome === 'changed' && mail, subscriber: record?.subscriber ?? null };
     },
 
     resubscribe(id, choice, at) {

@@ -78,14 +78,9 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   const newId = deps.newId ?? randomSubscriberId;
   const defaultFrequency = config.defaultFrequency ?? 'daily';
 
-  async function sendConfirmation(subscriber: Subscriber, now: Date): Promise<void> {
+  /** Send the confirmation mail whose claim the store already recorded at `at`; release it on failure. */
+  async function sendConfirmation(subscriber: Subscriber, now: Date, at: string): Promise<void> {
     if (!subscriber.email) return;
-    const at = now.toISOString();
-    const since = new Date(now.getTime() - CONFIRM_MAIL_INTERVAL_MS).toISOString();
-    if (!(await store.claimConfirmationMail(subscriber.id, at, since))) {
-      log.info('confirmation mail withheld: one already sent within 10 minutes', { subscriberId: subscriber.id });
-      return;
-    }
     try {
       const confirmUrl = confirmUrlFor(subscriber.id, { publicUrl: config.publicUrl, keyring, now });
       const raw = await composer.compose({ subscriberId: subscriber.id, email: subscriber.email, confirmUrl });
@@ -116,36 +111,35 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       const frequency = body.frequency ?? defaultFrequency;
       const hashes = emailHashes(body.email, keyring).map((h) => h.hash);
       const found = await store.findByEmailHash(hashes);
+      const notSentSince = new Date(now.getTime() - CONFIRM_MAIL_INTERVAL_MS).toISOString();
 
-      let subscriber = found?.subscriber ?? null;
-      let fresh = false;
-      if (!subscriber) {
-        // New address, or a lookup left by a crash between the two writes: (re)create the subscriber.
+      let existing = found?.subscriber ?? null;
+      if (!existing) {
+        // New address, or a lookup left by a crash between the two writes: (re)create the subscriber,
+        // with the confirmation-mail claim in the same write (one round trip fewer on the hot path).
         const id = found?.subscriberId ?? newId();
         const emailHash = found?.emailHash ?? (hashes[0] as string);
-        const created = await store.createPending({ id, email: body.email, emailHash, topics, frequency }, at);
-        fresh = created.created;
-        subscriber = await store.get(created.subscriberId);
-        if (!subscriber) throw new Error(`subscriber ${created.subscriberId} vanished right after creation`);
-        if (fresh) log.info('subscriber created', { subscriberId: subscriber.id });
+        const created = await store.createPending({ id, email: body.email, emailHash, topics, frequency }, at, { claimConfirmationMail: true });
+        if (created.created && created.subscriber) {
+          log.info('subscriber created', { subscriberId: created.subscriberId });
+          await sendConfirmation(created.subscriber, now, at);
+          return;
+        }
+        // Lost a race with a concurrent request for the same address: carry on with the winner's record.
+        existing = await store.get(created.subscriberId);
+        if (!existing) return;
       }
 
-      switch (subscriber.status) {
-        case 'confirmed':
-          log.info('subscribe request for a confirmed subscriber: nothing to do', { subscriberId: subscriber.id });
-          return;
-        case 'suppressed':
-          log.info('subscribe request for a suppressed subscriber: never mailed again', { subscriberId: subscriber.id });
-          return;
-        case 'pending':
-        case 'unsubscribed':
-          if (!fresh) {
-            const outcome = await store.resubscribe(subscriber.id, { topics, frequency }, at);
-            if (outcome === 'refused' || outcome === 'unknown') return; // confirmed or suppressed meanwhile
-            subscriber = (await store.get(subscriber.id)) ?? subscriber;
-          }
-          await sendConfirmation(subscriber, now);
+      if (existing.status === 'confirmed' || existing.status === 'suppressed') {
+        log.info(`subscribe request for a ${existing.status} subscriber: nothing sent`, { subscriberId: existing.id });
+        return;
       }
+      const result = await store.requestConfirmation(existing.id, { topics, frequency }, at, notSentSince);
+      if (!result.mail || !result.subscriber) {
+        log.info('confirmation mail withheld', { subscriberId: existing.id, outcome: result.outcome });
+        return;
+      }
+      await sendConfirmation(result.subscriber, now, at);
     },
 
     /** GET /confirm: pending → confirmed. Idempotent; an unsubscribed or forgotten subscriber's link is gone. */

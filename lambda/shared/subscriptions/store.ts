@@ -65,7 +65,22 @@ export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor 
    * and creates nothing; when it points to this id (a retry, or a crash between the two writes), the
    * subscriber item is created if still missing.
    */
-  createPending(input: NewSubscriber, at: string): Promise<{ subscriberId: string; created: boolean }>;
+  createPending(
+    input: NewSubscriber,
+    at: string,
+    options?: { readonly claimConfirmationMail?: boolean },
+  ): Promise<{ subscriberId: string; created: boolean; subscriber?: Subscriber }>;
+  /**
+   * One conditional write for a repeated subscribe: a pending or unsubscribed subscriber becomes
+   * pending with the new choice, and claims a confirmation mail unless one went out after
+   * `notSentSince`. `mail` says whether the caller should send it.
+   */
+  requestConfirmation(
+    id: string,
+    choice: { topics: string[]; frequency: Frequency },
+    at: string,
+    notSentSince: string,
+  ): Promise<{ outcome: Transition; mail: boolean; subscriber: Subscriber | null }>;
   /** A pending or unsubscribed subscriber asks again: pending, with the new topics and frequency. */
   resubscribe(id: string, choice: { topics: string[]; frequency: Frequency }, at: string): Promise<Transition>;
   /**
