@@ -229,7 +229,7 @@ export class Attributor {
     while (b < end && b - j < 12) {
       const t = this.toks[b] as Token;
       if (!t.word || t.quote >= 0 || NP_STOP.has(t.lower) || isCueAt(this.toks, b)) break;
-      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower) || PEOPLE.has(t.lower))) person = true;
+      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower) || PEOPLE.has(t.lower) || t.lower.endsWith('er'))) person = true;
       b++;
     }
     // Only people and groups speak: "a lengthy message" or "the idea" is no source.
@@ -247,7 +247,18 @@ export class Attributor {
     const t = this.toks[j];
     if (!t || j >= end || !t.word || t.quote >= 0) return undefined;
     const mi = this.owner[j] as number;
-    if (mi >= 0 && (this.mentions[mi] as Mention).from === j) return this.speakerOf(mi);
+    if (mi >= 0 && (this.mentions[mi] as Mention).from === j) {
+      const m = this.mentions[mi] as Mention;
+      if (!m.poss) return this.speakerOf(mi);
+      // "opined Cleveland's Plain Dealer", "exhorted Clinton's introducer, actress Jamie Lee Curtis".
+      for (let n = m.last; n < end && n - m.last <= 6; n++) {
+        const t2 = this.toks[n] as Token;
+        if (t2.quote >= 0) break;
+        const m2 = this.owner[n] as number;
+        if (m2 >= 0 && m2 !== mi && !(this.mentions[m2] as Mention).poss) return this.speakerOf(m2);
+      }
+      return this.npAfter(j, end) ?? this.speakerOf(mi);
+    }
     const g = this.pronounGender(t);
     if (g !== undefined) return this.resolvePronoun(j, g);
     if (DESCRIBERS.has(t.lower)) return this.npAfter(j, end);
@@ -291,14 +302,22 @@ export class Attributor {
       const s = this.sentenceSubject(k);
       if (s !== undefined) return s;
     }
+    let relative = false;
     for (let j = k - 1; j >= lo && k - j <= 30; j--) {
       const t = this.toks[j] as Token;
       if (t.quote >= 0) return undefined;
+      // ", who was among those polled, said": the speaker is the person the clause hangs on.
+      if (t.lower === 'who' && this.toks[j - 1]?.text === ',') relative = true;
       const mi = this.owner[j] as number;
       if (mi >= 0) {
         const m = this.mentions[mi] as Mention;
         const before = this.toks[m.from - 1];
         const after = this.toks[m.last];
+        const ent = this.entityOf[mi] as Entity;
+        if (relative && ent.person !== 'yes' && !ent.name.includes(' ')) {
+          j = m.from;
+          continue;
+        }
         if (m.poss) {
           if (after && COMM_NOUNS.has(after.lower)) return this.speakerOf(mi);
           j = m.from;
@@ -346,7 +365,7 @@ export class Attributor {
   private adjacent(a: number, b: number): boolean {
     for (let j = a; j < b; j++) {
       const t = this.toks[j] as Token;
-      if (t.word && !SKIPPABLE_AFTER_CUE.has(t.lower) && !AUX.has(t.lower)) return false;
+      if (!t.word || (!SKIPPABLE_AFTER_CUE.has(t.lower) && !AUX.has(t.lower))) return false;
     }
     return b - a <= 3;
   }
@@ -456,7 +475,8 @@ export class Attributor {
     // A quote that ends its sentence is followed by a new statement, unless that is a bare tag ("Bolton said.").
     const newSentence = postSent !== this.sentOf[closeTok];
     const exclaims = /[?!]$/.test(this.text.slice(q.start, q.end));
-    const postUsable = !newSentence || exclaims || hi - postStart <= 8;
+    const intoQuote = toks[hi] !== undefined && (toks[hi] as Token).quote >= 0;
+    const postUsable = !newSentence || ((exclaims || hi - postStart <= 5) && !intoQuote);
 
     // (a) Attribution right after the quote: `," Bolton said` / `," said Bolton` / `," he said`.
     let k = postStart;
@@ -473,8 +493,10 @@ export class Attributor {
       else if (this.pronounGender(t) !== undefined) subjEnd = k + 1;
       else if (DESCRIBERS.has(t.lower)) subjEnd = k + 1;
       if (subjEnd >= 0) {
-        for (let c = subjEnd; c < hi && c - subjEnd <= 8; c++) {
+        for (let c = subjEnd; c < hi && c - subjEnd <= 4; c++) {
           if (!isCueAt(toks, c)) continue;
+          // Only time words and adverbs between subject and verb: `," Bolton said`, `," he later told`.
+          if (!this.adjacent(subjEnd, c) && c !== subjEnd) break;
           const s = this.beforeCue(c, k);
           if (s !== undefined) return { speaker: s, how: s ? 'post' : 'unnamed' };
           break;

@@ -109,6 +109,8 @@ function quoteEnd(q: MarkSpan): number {
   return q.close >= 0 ? q.close + q.markLen : q.end;
 }
 
+/** Capitalised words that never continue a name even after a first name ("Jeb Said", "Mike And"). */
+const STOP_SURNAME = new Set(['the', 'a', 'an', 'and', 'but', 'or', 'of', 'in', 'on', 'at', 'to', 'for', 'with', 'from', 'by', 'as', 'if', 'he', 'she', 'it', 'they', 'we', 'i', 'you', 'said', 'says', 'is', 'was', 'are', 'were', 'has', 'had', 'have', 'will', 'would', 'can', 'could', 'should', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'that', 'this', 'who', 'which', 'what', 'when', 'where', 'not', 'no', 'also', 'then', 'now', 'today']);
 const CONNECTORS = new Set(['de', 'van', 'von', 'der', 'den', 'bin', 'al', 'la', 'le', 'da', 'del', 'di', 'du', 'dos', 'el', 'ibn']);
 const SUFFIX = new Set(['jr.', 'sr.', 'jr', 'sr', 'ii', 'iii', 'iv']);
 
@@ -174,7 +176,11 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     while (j < toks.length) {
       const t = toks[j] as Token;
       if (j > i && (t.para !== (toks[i] as Token).para)) break;
-      if (isNameWord(t)) {
+      // A surname that is also a common word, after a first name: "Theresa May", "Ai Jun".
+      const prevTok = toks[j - 1] as Token;
+      const surname = j > i && t.word && t.cap && t.quote < 0 && !t.poss && NOT_NAME.has(t.lower) && !prevTok.poss &&
+        (MALE_FIRST.has(prevTok.lower) || FEMALE_FIRST.has(prevTok.lower) || j - i === 1) && !STOP_SURNAME.has(t.lower);
+      if (isNameWord(t) || surname) {
         if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) hasTitle = true;
         j++;
         if (t.poss) break;
