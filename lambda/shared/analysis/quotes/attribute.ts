@@ -35,7 +35,7 @@ const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says'
 const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
 const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
 /** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
-const PEOPLE = new Set(['leaders', 'officials', 'people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
+const PEOPLE = new Set(['confidant', 'insider', 'ally', 'allies', 'friend', 'colleague', 'veteran', 'associate', 'operative', 'aide', 'official', 'leaders', 'officials', 'people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
 const COMPLEMENT = new Set(['for', 'of', 'at', 'with', 'to', 'from']);
 const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'spokespeople']);
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
@@ -262,6 +262,13 @@ export class Attributor {
     const g = this.pronounGender(t);
     if (g !== undefined) return this.resolvePronoun(j, g);
     if (DESCRIBERS.has(t.lower)) return this.npAfter(j, end);
+    // "said undecided Republican voter Stephanie Hooton": lowercase words, then the name.
+    for (let n = j; n < end && n - j < 5; n++) {
+      const tn = this.toks[n] as Token;
+      const mn = this.owner[n] as number;
+      if (mn >= 0) return (this.mentions[mn] as Mention).poss ? undefined : this.speakerOf(mn);
+      if (!tn.word || tn.cap || tn.quote >= 0 || isCueAt(this.toks, n) || NP_STOP.has(tn.lower)) break;
+    }
     return undefined;
   }
 
@@ -409,7 +416,7 @@ export class Attributor {
         const before = this.toks[m.from - 1];
         const e = this.entityOf[mi] as Entity;
         const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
-        const known = e.person === 'yes' || e.name.includes(' ');
+        const known = e.person !== 'no';
         if (!m.poss && !object && known && !this.modifierUse(mi)) return this.speakerOf(mi);
         j = m.to - 1;
         continue;
@@ -475,7 +482,8 @@ export class Attributor {
     // A quote that ends its sentence is followed by a new statement, unless that is a bare tag ("Bolton said.").
     const newSentence = postSent !== this.sentOf[closeTok];
     const exclaims = /[?!]$/.test(this.text.slice(q.start, q.end));
-    const intoQuote = toks[hi] !== undefined && (toks[hi] as Token).quote >= 0;
+    // `"…." He writes that "…"` runs into the next quote; `"…?" Sanders said. "…"` is a finished tag.
+    const intoQuote = toks[hi] !== undefined && (toks[hi] as Token).quote >= 0 && !/^[.!?]$/.test((toks[hi - 1] as Token).text);
     const postUsable = !newSentence || ((exclaims || hi - postStart <= 5) && !intoQuote);
 
     // (a) Attribution right after the quote: `," Bolton said` / `," said Bolton` / `," he said`.

@@ -37,6 +37,7 @@ export const CUE_VERBS = words(`
   tout touted touts touting hail hailed hails hailing decry decried decries decrying
   repeat repeats repeated repeating agree agrees agreed agreeing disagree disagreed disagrees
   speculate speculated speculates surmise surmised acknowledge acknowledged
+  report reports reported reporting speak speaks spoke speaking
   press pressed presses pressing answer answered answers answering exhort exhorted exhorts
   beam beamed beams beaming sing sang sings singing interrupt interrupted interrupts
   concur concurred advise advised advises advising inform informed informs assure assured assures assuring
