@@ -32,6 +32,7 @@ const DESCRIBERS = new Set(['the', 'a', 'an', 'one', 'another', 'two', 'three', 
 /** Words that end a described source: "a spokesman for the city, who …". */
 const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says', 'told', 'and', 'but', 'in', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'because', 'as', 'last', 'this', 'yesterday', 'today', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'recently', 'later', 'earlier']);
 /** Groups that speak in their own name: "the Clinton campaign said". */
+const SUBORDINATORS = new Set(['when', 'after', 'before', 'while', 'as', 'if', 'since', 'although', 'though', 'because', 'once', 'until', 'whether']);
 const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
 const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
 /** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
@@ -39,7 +40,7 @@ const PEOPLE = new Set(['confidant', 'insider', 'ally', 'allies', 'friend', 'col
 const COMPLEMENT = new Set(['for', 'of', 'at', 'with', 'to', 'from']);
 const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'spokespeople']);
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
-const ADVERBIAL_OPENERS = new Set(['in', 'at', 'on', 'after', 'before', 'when', 'while', 'during', 'speaking', 'asked', 'as', 'despite', 'although', 'though', 'if', 'since', 'because', 'later', 'earlier', 'still', 'meanwhile', 'but', 'and', 'yet', 'instead', 'now', 'then', 'last', 'for', 'with', 'without', 'under', 'over', 'by', 'addressing', 'writing', 'responding', 'appearing', 'following', 'like', 'unlike']);
+const ADVERBIAL_OPENERS = new Set(['in', 'at', 'on', 'after', 'before', 'when', 'while', 'during', 'speaking', 'asked', 'as', 'despite', 'although', 'though', 'if', 'since', 'because', 'last', 'for', 'with', 'without', 'under', 'over', 'by', 'addressing', 'writing', 'responding', 'appearing', 'following', 'like', 'unlike', 'early', 'late', 'earlier', 'later', 'once', 'upon', 'amid', 'according']);
 /** Words allowed between a sentence start and its subject: "But former Gov. X …". */
 const ROLE_MODIFIERS_LOOSE = new Set(['but', 'and', 'so', 'yet', 'still', 'also', 'then', 'now', 'former', 'later', 'meanwhile']);
 const SKIPPABLE_AFTER_CUE = new Set(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'today', 'yesterday', 'recently', 'later', 'also', 'then', 'once', 'again', 'simply', 'only', 'flatly']);
@@ -229,7 +230,7 @@ export class Attributor {
     while (b < end && b - j < 12) {
       const t = this.toks[b] as Token;
       if (!t.word || t.quote >= 0 || NP_STOP.has(t.lower) || isCueAt(this.toks, b)) break;
-      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower) || PEOPLE.has(t.lower) || t.lower.endsWith('er'))) person = true;
+      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower) || PEOPLE.has(t.lower))) person = true;
       b++;
     }
     // Only people and groups speak: "a lengthy message" or "the idea" is no source.
@@ -315,6 +316,15 @@ export class Attributor {
       if (t.quote >= 0) return undefined;
       // ", who was among those polled, said": the speaker is the person the clause hangs on.
       if (t.lower === 'who' && this.toks[j - 1]?.text === ',') relative = true;
+      // A parenthesis ("Sen. Elizabeth Warren (D-MA) said") is skipped whole.
+      if (t.text === ')') {
+        let p = j - 1;
+        while (p > lo && (this.toks[p] as Token).text !== '(' && j - p < 12) p--;
+        if ((this.toks[p] as Token).text === '(') {
+          j = p;
+          continue;
+        }
+      }
       const mi = this.owner[j] as number;
       if (mi >= 0) {
         const m = this.mentions[mi] as Mention;
@@ -404,7 +414,13 @@ export class Attributor {
    */
   private sentenceSubject(k: number, loose = false): Speaker | null | undefined {
     const lo = this.sentenceStart(k);
-    const strict = this.strictSubject(lo, k, loose);
+    let strict = this.strictSubject(lo, k, loose);
+    if (strict === undefined) {
+      // "Early in his campaign, Trump attacked …": try again after a short opening phrase.
+      let c = lo;
+      while (c < k && c - lo < 10 && (this.toks[c] as Token).text !== ',') c++;
+      if (c < k && c - lo < 10 && (this.toks[c] as Token).quote < 0) strict = this.strictSubject(c + 1, k, loose);
+    }
     if (strict !== undefined || !loose) return strict;
     // Loosely: the first person named in the sentence who is no prepositional object or possessor.
     for (let j = lo; j < k; j++) {
@@ -438,13 +454,14 @@ export class Attributor {
     }
     for (let n = 0; j < k && n < 3; j++, n++) {
       const t = this.toks[j] as Token;
+      if (t.text === ',' && n > 0) continue; // "Meanwhile, Trump …"
       if (t.quote >= 0 || !t.word) return undefined;
       const mi = this.owner[j] as number;
       if (mi >= 0) {
         const m = this.mentions[mi] as Mention;
         const e = this.entityOf[mi] as Entity;
         // A place closing the opening adverbial: "Speaking in Salem, New Hampshire, Trump …".
-        if (e.person === 'no' && this.toks[m.to]?.text === ',') {
+        if (e.person === 'no' && this.toks[m.to] !== undefined && !(this.toks[m.to] as Token).word) {
           j = m.to;
           n = 0;
           continue;
@@ -499,7 +516,11 @@ export class Attributor {
       let subjEnd = -1;
       if (mi >= 0 && (this.mentions[mi] as Mention).from === k && !(this.mentions[mi] as Mention).poss) subjEnd = (this.mentions[mi] as Mention).to;
       else if (this.pronounGender(t) !== undefined) subjEnd = k + 1;
-      else if (DESCRIBERS.has(t.lower)) subjEnd = k + 1;
+      else if (DESCRIBERS.has(t.lower)) {
+        // `," the Florida senator said`: step over the noun phrase to its verb.
+        subjEnd = k + 1;
+        while (subjEnd < hi && subjEnd - k < 6 && (toks[subjEnd] as Token).word && !isCueAt(toks, subjEnd)) subjEnd++;
+      }
       if (subjEnd >= 0) {
         for (let c = subjEnd; c < hi && c - subjEnd <= 4; c++) {
           if (!isCueAt(toks, c)) continue;
@@ -524,8 +545,17 @@ export class Attributor {
     const cueOrder: number[] = [];
     for (let c = lastQuote; c < openTok; c++) cueOrder.push(c);
     for (let c = lastQuote - 1; c >= lo; c--) cueOrder.push(c);
+    // Cues inside an opening clause ("When asked by Ingraham …, Cruz said:") or passive ("asked by")
+    // belong to someone else.
+    let clauseEnd = lo;
+    if (SUBORDINATORS.has((toks[lo] as Token | undefined)?.lower ?? '')) {
+      let c = lo;
+      while (c < openTok && (toks[c] as Token).text !== ',') c++;
+      if (c < openTok) clauseEnd = c;
+    }
     for (const c of cueOrder) {
       if ((toks[c] as Token).quote >= 0 || !isCueAt(toks, c)) continue;
+      if (c < clauseEnd || (toks[c + 1] as Token | undefined)?.lower === 'by') continue;
       const after = (toks[c] as Token).lower === 'according' ? this.afterCue(c, openTok) : undefined;
       if (after !== undefined) return { speaker: after, how: after ? 'pre' : 'unnamed' };
       const s = this.beforeCue(c, lo);
@@ -577,7 +607,7 @@ export class Attributor {
       }
     }
     // (g) Carry forward: a later quote in the same paragraph, or a paragraph that opens with a quote.
-    if (prev?.speaker && prevQuote && !kind.scare) {
+    if (prev?.speaker && prevQuote && !kind.scare && !wordsBefore) {
       const prevPara = (toks[this.tokAt(prevQuote.open)] as Token).para;
       let opensPara = true;
       for (let j = openTok - 1; j >= 0 && (toks[j] as Token).para === para; j--) {
