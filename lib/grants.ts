@@ -10,31 +10,31 @@ import { acknowledge, arnFinding } from './nag-suppressions.ts';
  * `s3:List*`, `dynamodb:Scan`, every index); these grant the exact actions the handlers call.
  */
 
-/** DynamoDB access a function needs. The handlers never Scan, batch or transact. */
+/** Item-level DynamoDB actions; the handlers never Scan, batch or transact. */
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
+/** DynamoDB access a function needs. */
 export interface TableAccess {
-  /** GetItem on the table. */
-  readonly read?: boolean;
-  /** PutItem, UpdateItem, DeleteItem (all conditional writes) on the table. */
-  readonly write?: boolean;
-  /** Query on the table and the byFrequency index (subscribers by frequency, articles since a watermark). */
-  readonly query?: boolean;
+  /** Item actions on the table (the stores use conditional Put/Update/Delete for every state change). */
+  readonly items: readonly ItemAction[];
+  /**
+   * Query on the byFrequency index only (confirmed subscribers by frequency, articles since a
+   * watermark); no store queries the base table.
+   * @default false
+   */
+  readonly queryIndex?: boolean;
 }
 
-/** Grant exactly the DynamoDB actions of `access` on `table` (and on the byFrequency index for queries). */
+/** Grant exactly the DynamoDB actions of `access` on `table`, and Query on the byFrequency index if asked. */
 export function grantTable(table: TableV2, grantee: IGrantable, access: TableAccess): void {
-  const actions = [
-    ...(access.read ? ['dynamodb:GetItem'] : []),
-    ...(access.write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : []),
-  ];
-  if (actions.length > 0) {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
-  }
-  if (access.query) {
+  if (access.items.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [table.tableArn, `${table.tableArn}/index/${TABLE_KEYS.gsi.name}`],
-      }),
+      new PolicyStatement({ actions: access.items.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }),
+    );
+  }
+  if (access.queryIndex) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${TABLE_KEYS.gsi.name}`] }),
     );
   }
 }

@@ -10,7 +10,8 @@ import { Delivery } from './constructs/delivery.ts';
 import { HouseFunction } from './constructs/house-function.ts';
 import { Mail } from './constructs/mail.ts';
 import { SigningKey } from './constructs/signing-key.ts';
-import { entriesUnder } from './entries.ts';
+import { entriesUnder, type FunctionName } from './entries.ts';
+import { environmentFor } from './environment.ts';
 import { grantTable } from './grants.ts';
 import { acknowledgeCdkInternals } from './nag-suppressions.ts';
 
@@ -23,6 +24,9 @@ export interface NewsbriefStackProps extends StackProps {
    */
   readonly lambdaRoot?: string;
 }
+
+/** The functions that render MJML (and so carry mjml and templates/); the others must not. */
+export const RENDERING_FUNCTIONS: readonly FunctionName[] = ['ingest', 'digest', 'subscribe'];
 
 /**
  * Copies templates/ next to the bundle of each function that renders MJML; the email module finds
@@ -73,7 +77,9 @@ export class NewsbriefStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
-    const baseEnvironment = {
+    // A subscriber who picks no frequency gets the first one with a schedule, never one that is not sent.
+    const defaultFrequency = config.schedules.daily !== undefined ? 'daily' : Object.keys(config.schedules)[0] ?? 'daily';
+    const environment = {
       TABLE_NAME: this.data.table.tableName,
       NEWSLETTER_NAME: config.newsletterName,
       SENDER_ADDRESS: config.senderAddress,
@@ -82,6 +88,7 @@ export class NewsbriefStack extends Stack {
       PUBLIC_URL: config.siteUrl ?? this.api.url,
       TOPICS: config.topics.join(','),
       SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+      DEFAULT_FREQUENCY: defaultFrequency,
     };
 
     this.delivery = new Delivery(this, 'Delivery', {
@@ -89,7 +96,7 @@ export class NewsbriefStack extends Stack {
       bucket: this.data.bucket,
       signingKey,
       mail: this.mail,
-      baseEnvironment,
+      environment,
       schedules: config.schedules,
       maxSendRate: config.maxSendRate,
       senderConcurrency: config.senderConcurrency,
@@ -105,10 +112,14 @@ export class NewsbriefStack extends Stack {
       description: 'newsbrief: subscribe API (double opt-in, RFC 8058 one-click unsubscribe, preferences, forget)',
       entry: entries.subscribe,
       bundling: { commandHooks: COPY_TEMPLATES },
-      environment: { ...baseEnvironment, CONFIGURATION_SET: this.mail.configurationSet.configurationSetName },
+      environment: environmentFor('subscribe', {
+        ...environment,
+        ...this.delivery.environment,
+      }),
     });
     this.api.addHandler(this.subscribe);
-    grantTable(this.data.table, this.subscribe, { read: true, write: true });
+    // The subscriber store: records and address lookups, versioned conditional Puts.
+    grantTable(this.data.table, this.subscribe, { items: ['GetItem', 'PutItem'] });
     signingKey.grantRead(this.subscribe);
     this.mail.grantSendRaw(this.subscribe);
 
@@ -118,10 +129,11 @@ export class NewsbriefStack extends Stack {
       entry: entries['mail-events'],
       deadLetterQueue: this.delivery.failedInvocations,
       retryAttempts: 2,
-      environment: baseEnvironment,
+      environment: environmentFor('mail-events', { ...environment, ...this.delivery.environment }),
     });
     this.mail.subscribe(this.mailEvents);
-    grantTable(this.data.table, this.mailEvents, { read: true, write: true });
+    // Suppress the subscriber (Get, conditional Put) and de-duplicate events (Put).
+    grantTable(this.data.table, this.mailEvents, { items: ['GetItem', 'PutItem'] });
 
     this.alarms = new Alarms(this, 'Alarms', {
       deadLetterQueues: { SendJobs: this.delivery.sendDeadLetterQueue, FailedInvocations: this.delivery.failedInvocations },

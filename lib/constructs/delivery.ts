@@ -14,9 +14,20 @@ import { Construct } from 'constructs';
 import type { DigestFrequency } from '../config.ts';
 import { grantObjects, grantTable } from '../grants.ts';
 import { acknowledge, arnFinding } from '../nag-suppressions.ts';
+import { environmentFor, type EnvKey } from '../environment.ts';
 import { HouseFunction } from './house-function.ts';
 import type { Mail } from './mail.ts';
 import { ARTICLES_PREFIX, ISSUES_PREFIX } from './data.ts';
+
+/** The variables this construct provides values for. */
+export type DeliveryEnvKey =
+  | 'BUCKET_NAME'
+  | 'SEND_QUEUE_URL'
+  | 'CONFIGURATION_SET'
+  | 'MAX_SEND_RATE'
+  | 'SENDER_CONCURRENCY'
+  | 'TOPIC_RULES'
+  | 'DIGEST_MAX_FULL_ARTICLES';
 
 /** Recipients per send job (MAX_RECIPIENTS_PER_JOB in lambda/shared/delivery/ports.ts). */
 const RECIPIENTS_PER_JOB = 50;
@@ -52,8 +63,8 @@ export interface DeliveryProps {
   readonly bucket: Bucket;
   readonly signingKey: Secret;
   readonly mail: Mail;
-  /** Environment of the base schema (lambda/shared/config.ts), shared with the subscribe API. */
-  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /** Values of the variables that do not come from this construct (table name, sender, URL...). */
+  readonly environment: Readonly<Omit<Record<EnvKey, string>, DeliveryEnvKey>>;
   /** Digest schedules by frequency: an EventBridge Scheduler cron and IANA time zone. */
   readonly schedules: Readonly<Partial<Record<DigestFrequency, { readonly cron: string; readonly timeZone: string }>>>;
   /** The SES account's MaxSendRate, shared by all sender instances. */
@@ -87,6 +98,8 @@ export class Delivery extends Construct {
   public readonly digest: HouseFunction;
   public readonly sender: HouseFunction;
   public readonly schedules: Partial<Record<DigestFrequency, Schedule>> = {};
+  /** Every environment value, the caller's plus this construct's (queue URL, bucket, rates...). */
+  public readonly environment: Readonly<Record<EnvKey, string>>;
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
@@ -110,8 +123,8 @@ export class Delivery extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    const env = {
-      ...props.baseEnvironment,
+    const values: Record<EnvKey, string> = {
+      ...props.environment,
       BUCKET_NAME: bucket.bucketName,
       SEND_QUEUE_URL: this.sendQueue.queueUrl,
       CONFIGURATION_SET: mail.configurationSet.configurationSetName,
@@ -120,6 +133,7 @@ export class Delivery extends Construct {
       TOPIC_RULES: JSON.stringify(props.topicRules),
       DIGEST_MAX_FULL_ARTICLES: String(props.digestMaxFullArticles),
     };
+    this.environment = values;
     const common = {
       logRetention: functionDefaults.logRetention,
       logRemovalPolicy: functionDefaults.logRemovalPolicy,
@@ -135,14 +149,14 @@ export class Delivery extends Construct {
       deadLetterQueue: this.failedInvocations,
       retryAttempts: 2,
       bundling: { commandHooks: props.renderingHooks },
-      environment: env,
+      environment: environmentFor('ingest', values),
     });
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.ingest), { prefix: ARTICLES_PREFIX });
     grantObjects(bucket, this.ingest, ARTICLES_PREFIX, { read: true });
     grantObjects(bucket, this.ingest, ISSUES_PREFIX, { read: true, write: true });
-    grantTable(table, this.ingest, { read: true, write: true, query: true });
+    // Articles (Get/Put, Query by ingest time), alert runs (Get/Put/Update), immediate subscribers (Query).
+    grantTable(table, this.ingest, { items: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     this.sendQueue.grantSendMessages(this.ingest);
-    signingKey.grantRead(this.ingest);
 
     this.digest = new HouseFunction(this, 'Digest', {
       ...common,
@@ -154,12 +168,12 @@ export class Delivery extends Construct {
       deadLetterQueue: this.failedInvocations,
       retryAttempts: 2,
       bundling: { commandHooks: props.renderingHooks },
-      environment: env,
+      environment: environmentFor('digest', values),
     });
     grantObjects(bucket, this.digest, ISSUES_PREFIX, { read: true, write: true });
-    grantTable(table, this.digest, { read: true, write: true, query: true });
+    // Runs and checkpoints (Get/Put/Update), articles since the watermark and the audience (Query).
+    grantTable(table, this.digest, { items: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     this.sendQueue.grantSendMessages(this.digest);
-    signingKey.grantRead(this.digest);
 
     // One role for every digest schedule, allowed to invoke only the digest function.
     const schedulerRole = new Role(this, 'SchedulerRole', {
@@ -192,7 +206,7 @@ export class Delivery extends Construct {
       entry: props.entries.sender,
       memorySize: 512,
       timeout: SENDER_TIMEOUT,
-      environment: env,
+      environment: environmentFor('sender', values),
     });
     this.sender.addEventSource(
       new SqsEventSource(this.sendQueue, {
@@ -202,7 +216,8 @@ export class Delivery extends Construct {
       }),
     );
     grantObjects(bucket, this.sender, ISSUES_PREFIX, { read: true });
-    grantTable(table, this.sender, { read: true, write: true });
+    // Subscriber status (Get) and the delivery ledger: claim (Put), mark (Update), release (Delete).
+    grantTable(table, this.sender, { items: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] });
     signingKey.grantRead(this.sender);
     mail.grantSendRaw(this.sender);
   }
