@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
@@ -234,7 +234,9 @@ afterAll(async () => {
 });
 
 contract('DynamoDB (dynalite)', async () => {
-  const { client, doc } = localDynamo(standins.dynamoEndpoint);
+  const { client } = localDynamo(standins.dynamoEndpoint);
+  // A plain document client (no removeUndefinedValues): the adapter must not depend on that option.
+  const doc = DynamoDBDocumentClient.from(client);
   const tableName = `subs-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, tableName);
   return {

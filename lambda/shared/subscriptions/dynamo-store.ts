@@ -67,7 +67,7 @@ function toRecord(item: Record<string, unknown>): SubscriberRecord {
 function toItem(record: SubscriberRecord): Record<string, unknown> {
   const { subscriber: s } = record;
   const indexed = s.status === 'confirmed' && record.frequencySince !== undefined;
-  return {
+  const item: Record<string, unknown> = {
     [PK]: subPk(s.id),
     [SK]: SUB_SK,
     ...s,
@@ -77,6 +77,9 @@ function toItem(record: SubscriberRecord): Record<string, unknown> {
     lastConfirmMailAt: record.lastConfirmMailAt,
     ...(indexed ? { [gsi.partitionKey]: gsiPk(s.frequency), [gsi.sortKey]: `${record.frequencySince}#${s.id}` } : {}),
   };
+  // Drop absent fields here, so the adapter works with any document client (with or without removeUndefinedValues).
+  for (const key of Object.keys(item)) if (item[key] === undefined) delete item[key];
+  return item;
 }
 
 const cursorSchema = z.object({ pk: z.string(), sk: z.string(), g1: z.string(), g2: z.string() }).strict();
