@@ -75,6 +75,8 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       if (!step.next) return { outcome: step.outcome, record };
       const next = { ...step.next, version: record.version + 1 };
       if (await backend.putRecord(next, record.version)) return { outcome: step.outcome, record: next };
+      // Lost a race: back off a little, with jitter, so racing writers spread out instead of colliding again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * (attempt + 1)));
     }
     throw new ConcurrentUpdateError(`subscriber ${id}: too many concurrent updates`);
   }
