@@ -15,7 +15,7 @@
  * Data persists, so a second `npm start` finds the articles already ingested (no second alert) and
  * no article new since the last daily run (no second digest). `--fresh` wipes .data/start first.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,7 +34,10 @@ import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
 import { parseKeyring } from '../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
 import { FREQUENCIES, type Frequency } from '../lambda/shared/subscriptions/model.ts';
+import { InvalidSeedError, seedConfirmedSubscriber } from '../lambda/shared/subscriptions/seed.ts';
+import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
+import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
 import { clearOutbox, ensureTable, LOCAL_AWS, localDynamo, localSes, readOutbox, startStandins } from './local/standins.ts';
 
 const TABLE_NAME = 'newsbrief-local';
@@ -55,7 +58,7 @@ export class StartInputError extends Error {
 const subscribersSchema = z.array(
   z
     .object({
-      email: z.email().max(254),
+      email: z.string().min(1).max(320),
       topics: z.array(z.string().regex(/^[a-z0-9-]+$/, 'topic slugs are lower-case letters, digits and dashes')).default([]),
       frequency: z.enum(FREQUENCIES).default('daily'),
       /** "pending" subscribers never confirmed: they must receive nothing. */
@@ -112,13 +115,6 @@ function readSubscribers(file: string): z.infer<typeof subscribersSchema> {
     throw new StartInputError(`${file}: ${problems}`);
   }
   return parsed.data;
-}
-
-/** Normalise an address the way the subscribe API does: trimmed, domain lower-cased. */
-function normaliseEmail(email: string): string {
-  const trimmed = email.trim();
-  const at = trimmed.lastIndexOf('@');
-  return `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
 }
 
 const stderrLog: Log = {
@@ -185,23 +181,30 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     const keyring = parseKeyring(keyringJson);
     const store = createDynamoSubscriberStore({ doc, tableName: TABLE_NAME });
     const subscribers: StartSummary['subscribers'] = [];
-    for (const s of subscriberInput) {
-      const email = normaliseEmail(s.email);
+    for (const [index, s] of subscriberInput.entries()) {
       const at = new Date().toISOString();
-      const [hash] = emailHashes(email, keyring);
-      const { subscriberId } = await store.createPending(
-        { id: randomUUID(), email, emailHash: (hash as { hash: string }).hash, topics: s.topics, frequency: s.frequency },
-        at,
-      );
-      if (s.status === 'confirmed') await store.confirm(subscriberId, at);
-      const current = await store.get(subscriberId);
-      subscribers.push({
-        id: subscriberId,
-        email,
-        frequency: current?.frequency ?? s.frequency,
-        topics: current?.topics ?? s.topics,
-        status: current?.status ?? 'unknown',
-      });
+      const label = `${options.subscribersFile}: entry [${index}]`;
+      let subscriber;
+      if (s.status === 'confirmed') {
+        // The subscribe flow's own store operations and address rules, without the opt-in mail.
+        try {
+          subscriber = await seedConfirmedSubscriber(store, keyring, s, at, label);
+        } catch (error) {
+          if (error instanceof InvalidSeedError) throw new StartInputError(error.message, { cause: error });
+          throw error;
+        }
+      } else {
+        const normalised = normaliseEmail(s.email);
+        if (!normalised.ok) throw new StartInputError(`${label}: ${normalised.reason}`);
+        const [hash] = emailHashes(normalised.email, keyring);
+        const { subscriberId } = await store.createPending(
+          { id: randomSubscriberId(), email: normalised.email, emailHash: (hash as { hash: string }).hash, topics: s.topics, frequency: s.frequency },
+          at,
+        );
+        subscriber = await store.get(subscriberId);
+      }
+      if (!subscriber?.email) throw new StartInputError(`${label}: could not be stored`);
+      subscribers.push({ id: subscriber.id, email: subscriber.email, frequency: subscriber.frequency, topics: subscriber.topics, status: subscriber.status });
     }
 
     // The delivery ports: the same runtime as the Lambdas, with a folder for S3 and an in-process queue for SQS.

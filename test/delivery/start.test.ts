@@ -1,5 +1,5 @@
 /** `npm start` as a function: the example data end to end, twice on the same data, then --fresh. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,5 +74,10 @@ describe('npm start', { timeout: 120_000 }, () => {
     await expect(runStart({ ...options, subscribersFile: path.join(root, 'missing.json') })).rejects.toThrow(
       new StartInputError(`${path.join(root, 'missing.json')}: file not found`),
     );
+    const bad = path.join(root, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ email: 'ok@example.com' }, { email: 'no-at-sign', topics: ['asia'] }]));
+    await expect(runStart({ ...options, subscribersFile: bad })).rejects.toThrow(new RegExp(`^${bad}: entry \\[1\\]: email must look like`));
+    writeFileSync(bad, JSON.stringify([{ email: 'ok@example.com', frequency: 'hourly' }]));
+    await expect(runStart({ ...options, subscribersFile: bad })).rejects.toThrow(/bad\.json: \[0\.frequency\]/);
   });
 });
