@@ -133,7 +133,7 @@ describe('findQuotes: speakers', () => {
   it('keeps a null speaker when nobody is named, and never invents one', () => {
     const text = article(
       'Graffiti',
-      'A sign on the wall read "No parking after dark." Nobody claimed it.',
+      'Posters reading "No parking after dark" appeared overnight. Nobody claimed them.',
       '"Somebody has to clean this up before the weekend."',
     );
     const qs = findQuotes(text);
@@ -150,6 +150,10 @@ describe('findQuotes: speakers', () => {
     const qs = findQuotes(text);
     expect(find(qs, 'We are looking').speaker).toEqual({ name: 'a spokesman for the city' });
     expect(selectKeyQuotes(text, qs)).toEqual([]);
+    const sign = 'Graffiti\n\nA neighbour said little. A sign on the wall read "No parking after dark, by order of the residents."';
+    const [q] = findQuotes(sign);
+    expect(q?.speaker).toEqual({ name: 'a sign' });
+    expect(selectKeyQuotes(sign, findQuotes(sign))).toEqual([]);
   });
 
   it('marks scare quotes and titles as scare, real speech as speech', () => {

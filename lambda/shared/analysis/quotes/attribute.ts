@@ -220,7 +220,9 @@ export class Attributor {
         if ((this.toks[a] as Token).para - (this.toks[m.first] as Token).para > 4) break;
       }
     }
-    return { name: joinTokens(this.toks, a, b) };
+    // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer").
+    const words = joinTokens(this.toks, a, b);
+    return { name: DESCRIBERS.has((this.toks[a] as Token).lower) ? words.charAt(0).toLowerCase() + words.slice(1) : words };
   }
 
   /** An unnamed-source noun phrase starting at a determiner at j: "a longtime adviser to both Clintons". */
@@ -466,12 +468,34 @@ export class Attributor {
           n = 0;
           continue;
         }
-        // "Trump's assertion that "thousands" …": the possessor makes the claim.
-        if (m.poss) return possessor && e.person !== 'no' ? this.speakerOf(mi) : undefined;
+        if (m.poss) {
+          // "Germany's Chancellor Angela Merkel …": the name after the possessive.
+          const next = this.owner[m.to] as number | undefined;
+          if (next !== undefined && next >= 0 && !(this.mentions[next] as Mention).poss) return this.speakerOf(next);
+          // "Trump's assertion that "thousands" …": the possessor makes the claim.
+          return possessor && e.person !== 'no' ? this.speakerOf(mi) : undefined;
+        }
+        // "The Florida senator said": a described person whose name sits elsewhere.
+        const after = this.toks[m.last];
+        if (m.to === m.last && after && after.word && !after.cap && (ROLE_HEADS.has(after.lower) || PEOPLE.has(after.lower) || GROUP_NOUNS.has(after.lower))) {
+          const from = j > lo && DESCRIBERS.has((this.toks[j - 1] as Token).lower) ? j - 1 : m.from;
+          return this.described(from, m.last + 1);
+        }
         return this.speakerOf(mi);
       }
       const g = this.pronounGender(t);
       if (g !== undefined) return this.resolvePronoun(j, g);
+      // "The complaint alleged …", "A staffer emailed …": the subject is a noun phrase.
+      const nt = this.toks[j + 1];
+      if (DESCRIBERS.has(t.lower) && nt && nt.word && !nt.cap && nt.quote < 0 && !isCueAt(this.toks, j + 1)) {
+        let b = j + 1;
+        while (b < k && b - j <= 3) {
+          const w = this.toks[b] as Token;
+          if (!w.word || w.cap || w.quote >= 0 || NP_STOP.has(w.lower) || AUX.has(w.lower) || isCueAt(this.toks, b) || (b > j + 1 && w.lower.endsWith('ed'))) break;
+          b++;
+        }
+        return b > j + 1 ? this.described(j, b) : undefined;
+      }
       if (!DESCRIBERS.has(t.lower) && !ROLE_MODIFIERS_LOOSE.has(t.lower)) return undefined;
     }
     return undefined;
