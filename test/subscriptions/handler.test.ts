@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lambda/shared/config.ts';
+import { silentLog } from '../../lambda/shared/logger.ts';
+import { appFromEnvironment, lazyHandler } from '../../lambda/subscribe/handler.ts';
+import type { App } from '../../lambda/subscribe/app.ts';
+import { event } from './harness.ts';
+
+describe('subscribe Lambda entry point', () => {
+  it('validates the environment at cold start and names every bad variable', async () => {
+    const error = await appFromEnvironment({ TABLE_NAME: 't', PUBLIC_URL: 'not a url', TOPICS: 'Bad Topic' }, silentLog).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL', 'TOPICS']) expect(message).toContain(name);
+  });
+
+  it('requires a keyring source once the rest is valid', async () => {
+    const env = { TABLE_NAME: 't', SENDER_ADDRESS: 'news@example.com', SENDER_NAME: 'n', POSTAL_ADDRESS: 'p', PUBLIC_URL: 'https://news.example.com', TOPICS: 'world' };
+    await expect(appFromEnvironment(env, silentLog)).rejects.toThrow(/SIGNING_KEY_SECRET_ARN.*SIGNING_KEYRING/);
+  });
+
+  it('rejects a weak signing keyring before serving anything', async () => {
+    const env = {
+      TABLE_NAME: 't',
+      SENDER_ADDRESS: 'news@example.com',
+      SENDER_NAME: 'n',
+      POSTAL_ADDRESS: 'p',
+      PUBLIC_URL: 'https://news.example.com',
+      TOPICS: 'world',
+      SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'short' }),
+    };
+    await expect(appFromEnvironment(env, silentLog)).rejects.toThrow(/shorter than 32/);
+  });
+
+  it('answers a failed cold start with a 500 {error, message} that leaks nothing, and retries the build', async () => {
+    let builds = 0;
+    const ok: App = async () => ({ statusCode: 204, headers: {}, body: '' });
+    const handler = lazyHandler(async () => {
+      builds++;
+      if (builds === 1) throw new ConfigError('invalid environment configuration: SIGNING_KEYRING: secret-ish detail');
+      return ok;
+    }, silentLog);
+    const first = await handler(event('GET', '/'));
+    expect(first.statusCode).toBe(500);
+    expect(JSON.parse(first.body ?? '')).toEqual({ error: 'internal', message: expect.any(String) as string });
+    expect(first.body).not.toContain('SIGNING_KEYRING');
+    expect((await handler(event('GET', '/'))).statusCode).toBe(204);
+    expect((await handler(event('GET', '/'))).statusCode).toBe(204);
+    expect(builds).toBe(2);
+  });
+});
