@@ -109,6 +109,18 @@ describe('findQuotes: speakers', () => {
     expect(find(qs, 'not credible').speaker?.name).toBe('Linda Shaw');
   });
 
+  it('gives a participle or a colon hand-over the speaker of the sentence before it', () => {
+    const text = article(
+      'Debate',
+      'Senator Maria Lopez attacked the plan on Tuesday, calling it "a giveaway to the richest families in the state."',
+      'Governor Paul Hendricks answered in a statement:',
+      '"The plan cuts taxes for every working family, and the senator knows that."',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'giveaway').speaker?.name).toBe('Maria Lopez');
+    expect(find(qs, 'cuts taxes').speaker).toEqual({ name: 'Paul Hendricks', role: 'Governor' });
+  });
+
   it('carries the speaker forward into a paragraph that opens with a quote and no cue', () => {
     const text = article(
       'Coach quits',
@@ -205,6 +217,13 @@ describe('selectKeyQuotes', () => {
 });
 
 describe('quotesForEval', () => {
+  it('lists only quotes in the double marks the gold set counts', () => {
+    const text = article('H', "''We will appeal,'' said Ann Moss, the defence lawyer. \"We expect to win,\" she added.");
+    const qs = findQuotes(text);
+    expect(qs.map((q) => q.text)).toEqual(['We will appeal', 'We expect to win']);
+    expect(quotesForEval(text, qs).map((q) => q.text)).toEqual(['We expect to win']);
+  });
+
   it('keeps speech and attributed quotes and drops unattributed scare quotes', () => {
     const text = article('H', 'Critics call it "woke" nonsense. "It is a good law," Senator Amy Cole said of the "final" draft.');
     const kept = quotesForEval(text, findQuotes(text)).map((q) => q.text);
