@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -92,6 +92,8 @@ export class Mail extends Construct {
     const key = new Key(this, 'EventsKey', {
       description: 'newsbrief SES event notifications (they carry recipient addresses)',
       enableKeyRotation: true,
+      // Only in-flight notifications were ever encrypted with it: delete it with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
     key.addToResourcePolicy(

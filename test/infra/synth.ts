@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FUNCTION_NAMES } from '../../lib/entries.ts';
 import { loadConfig, type NewsbriefConfig } from '../../lib/config.ts';
 import { NewsbriefStack } from '../../lib/newsbrief-stack.ts';
 
@@ -20,20 +19,6 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
-/**
- * Handler stand-ins: bundling is skipped, so the infrastructure does not depend on handler code;
- * `npm run synth` and `npm run bench:bundle` bundle the real entries.
- */
-function stubLambdaRoot(): string {
-  mkdirSync(join(ROOT, 'out'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'out', 'infra-test-'));
-  for (const name of FUNCTION_NAMES) {
-    mkdirSync(join(dir, name));
-    writeFileSync(join(dir, name, 'handler.ts'), 'export const handler = async () => undefined;\n');
-  }
-  return dir;
-}
-
 export interface Synthesised {
   readonly stack: NewsbriefStack;
   readonly config: NewsbriefConfig;
@@ -48,14 +33,15 @@ interface ValidationReport {
 
 /** Synthesise once with `context` layered over cdk.json's context. */
 export function synthesise(context: Record<string, unknown> = {}, options: { nag?: boolean } = {}): Synthesised {
+  mkdirSync(join(ROOT, 'out'), { recursive: true });
   const outdir = mkdtempSync(join(ROOT, 'out', 'infra-cdk-out-'));
   const app = new App({
     outdir,
     context: { ...cdkJsonContext(), configFile: join(ROOT, 'examples/newsroom.config.yaml'), ...context, 'aws:cdk:bundling-stacks': [] },
   });
   const config = loadConfig((key) => app.node.tryGetContext(key));
-  const lambdaRoot = stubLambdaRoot();
-  const stack = new NewsbriefStack(app, 'Newsbrief', { config, lambdaRoot });
+  // The real handler entries (NodejsFunction checks they exist); bundling itself is skipped.
+  const stack = new NewsbriefStack(app, 'Newsbrief', { config });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let nagViolations: string[] = [];
   try {
@@ -73,6 +59,5 @@ export function synthesise(context: Record<string, unknown> = {}, options: { nag
     JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.template.json`), 'utf8')) as Record<string, unknown>,
   );
   rmSync(outdir, { recursive: true, force: true });
-  rmSync(lambdaRoot, { recursive: true, force: true });
   return { stack, config, template, nagViolations };
 }
