@@ -33,6 +33,8 @@ const DESCRIBERS = new Set(['the', 'a', 'an', 'one', 'another', 'two', 'three', 
 const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says', 'told', 'and', 'but', 'in', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'because', 'as', 'last', 'this', 'yesterday', 'today', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'recently', 'later', 'earlier']);
 /** Groups that speak in their own name: "the Clinton campaign said". */
 const SUBORDINATORS = new Set(['when', 'after', 'before', 'while', 'as', 'if', 'since', 'although', 'though', 'because', 'once', 'until', 'whether']);
+const TIME_NOUNS = new Set(['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'time', 'times', 'hour', 'hours', 'minutes', 'moment', 'night', 'morning', 'evening', 'afternoon', 'weekend', 'later', 'ago', 'earlier', 'decade', 'decades']);
+const CLAUSE_LINKS = new Set(['while', 'but', 'and', 'whereas', 'although', 'though', 'yet', 'so']);
 const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
 const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
 /** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
@@ -489,12 +491,15 @@ export class Attributor {
       const nt = this.toks[j + 1];
       if (DESCRIBERS.has(t.lower) && nt && nt.word && !nt.cap && nt.quote < 0 && !isCueAt(this.toks, j + 1)) {
         let b = j + 1;
-        while (b < k && b - j <= 3) {
+        let time = false;
+        while (b < k && b - j <= 5) {
           const w = this.toks[b] as Token;
           if (!w.word || w.cap || w.quote >= 0 || NP_STOP.has(w.lower) || AUX.has(w.lower) || isCueAt(this.toks, b) || (b > j + 1 && w.lower.endsWith('ed'))) break;
+          if (TIME_NOUNS.has(w.lower)) time = true;
           b++;
         }
-        return b > j + 1 ? this.described(j, b) : undefined;
+        // "a few days later, Trump …" is a time, not a subject.
+        return b > j + 1 && !time ? this.described(j, b) : undefined;
       }
       if (!DESCRIBERS.has(t.lower) && !ROLE_MODIFIERS_LOOSE.has(t.lower)) return undefined;
     }
@@ -561,7 +566,10 @@ export class Attributor {
     // expected Americans will say "no"` is Obama's; before it, the nearest cue.
     let lastQuote = lo;
     for (let j = openTok - 1; j >= lo; j--) {
-      if ((toks[j] as Token).quote >= 0) {
+      const t = toks[j] as Token;
+      // A quote or a clause break (", while Cruz said …", "; Trump said …") starts this clause.
+      const clauseBreak = t.text === ';' || t.text === '\u2014' || (t.text === ',' && CLAUSE_LINKS.has((toks[j + 1] as Token | undefined)?.lower ?? ''));
+      if (t.quote >= 0 || clauseBreak) {
         lastQuote = j + 1;
         break;
       }
