@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigurationError, loadConfig } from '../lib/config.ts';
 import { NewsbriefStack } from '../lib/newsbrief-stack.ts';
@@ -15,6 +15,7 @@ try {
     config,
     description: 'newsbrief: article summaries and key quotes mailed to subscribers through Amazon SES',
   });
+  Tags.of(app).add('project', 'newsbrief');
 } catch (error) {
   if (error instanceof ConfigurationError) {
     console.error(error.message);

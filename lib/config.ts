@@ -71,7 +71,7 @@ export const configSchema = z
     /** Topic slugs subscribers can choose from. */
     topics: z.array(slug).min(1).default(['news']),
     /** Keyword rules per topic, applied to articles whose metadata names no topic. */
-    topicRules: z.record(slug, z.array(z.string().trim().min(1)).min(1)).default({}),
+    topicRules: z.record(slug, z.array(z.string().trim().min(1).max(200)).min(1).max(500)).default({}),
     /** One digest schedule per frequency. */
     schedules: z
       .partialRecord(z.enum(DIGEST_FREQUENCIES), scheduleSchema)

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -111,6 +111,8 @@ export class NewsbriefStack extends Stack {
       ...functionDefaults,
       description: 'newsbrief: subscribe API (double opt-in, RFC 8058 one-click unsubscribe, preferences, forget)',
       entry: entries.subscribe,
+      // API Gateway gives up at 30 s; a request that cannot finish in 10 s should fail fast instead.
+      timeout: Duration.seconds(10),
       bundling: { commandHooks: COPY_TEMPLATES },
       environment: environmentFor('subscribe', {
         ...environment,
@@ -147,6 +149,7 @@ export class NewsbriefStack extends Stack {
       ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });
 
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the subscribe API (POST /subscribe ...)', value: this.api.url });
     new CfnOutput(this, 'BucketName', { description: 'Upload articles under articles/', value: this.data.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'DigestFunctionName', { description: 'Invoke by hand to run a digest', value: this.delivery.digest.functionName });

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -92,7 +92,6 @@ export class SubscribeApi extends Construct {
       },
     });
     this.url = this.api.apiEndpoint;
-    new CfnOutput(this, 'Url', { description: 'Base URL of the subscribe API', value: this.url });
   }
 
   /** Route every subscribe endpoint to `handler`. */
