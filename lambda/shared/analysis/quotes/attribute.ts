@@ -25,14 +25,14 @@ export interface Attribution {
 }
 
 /** Words before a noun that show a cue word is used as a noun ("the note", "a statement"). */
-const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'his', 'her', 'their', 'its', 'our', 'my', 'your', 'whose', 'no', 'any', 'every', 'each', 'to']);
+const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'his', 'her', 'their', 'its', 'our', 'my', 'your', 'whose', 'no', 'any', 'every', 'each']);
 const PREPOSITIONS = new Set(['for', 'to', 'of', 'with', 'by', 'about', 'at', 'on', 'in', 'from', 'against', 'than', 'like', 'into', 'toward', 'towards', 'over', 'under', 'between', 'among', 'and']);
 /** Words that open a described source: "a spokesman", "one adviser", "the senator". */
 const DESCRIBERS = new Set(['the', 'a', 'an', 'one', 'another', 'two', 'three', 'several', 'some', 'many', 'his', 'her', 'their', 'its']);
 /** Words that end a described source: "a spokesman for the city, who …". */
 const NP_STOP = new Set(['who', 'whom', 'whose', 'which', 'that', 'said', 'says', 'told', 'and', 'but', 'in', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'because', 'as', 'last', 'this', 'yesterday', 'today', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'recently', 'later', 'earlier']);
 /** Groups that speak in their own name: "the Clinton campaign said". */
-const SUBORDINATORS = new Set(['when', 'after', 'before', 'while', 'as', 'if', 'since', 'although', 'though', 'because', 'once', 'until', 'whether']);
+const SUBORDINATORS = new Set(['when', 'after', 'before', 'while', 'if', 'since', 'although', 'though', 'because', 'once', 'until', 'whether']);
 const TIME_NOUNS = new Set(['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'time', 'times', 'hour', 'hours', 'minutes', 'moment', 'night', 'morning', 'evening', 'afternoon', 'weekend', 'later', 'ago', 'earlier', 'decade', 'decades']);
 const CLAUSE_LINKS = new Set(['while', 'but', 'and', 'whereas', 'although', 'though', 'yet', 'so']);
 const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
@@ -51,6 +51,7 @@ function isCueAt(toks: readonly Token[], k: number): boolean {
   const t = toks[k];
   if (!t || !t.word || t.cap || t.quote >= 0) return t?.lower === 'according' && toks[k + 1]?.lower === 'to';
   if (t.lower === 'according') return toks[k + 1]?.lower === 'to';
+  if ((t.lower === 'put' || t.lower === 'puts') && toks[k + 1]?.lower === 'it') return true; // "as Vulture put it"
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
   if (prev && prev.word && (DETERMINERS.has(prev.lower) || prev.poss)) return false;
