@@ -40,6 +40,7 @@ export interface FanoutResult {
   readonly subscribers: number;
   readonly seedSeconds: number;
   readonly fanoutSeconds: number;
+  readonly renderSeconds: number;
   readonly enqueued: number;
   readonly skipped: number;
   readonly jobs: number;
@@ -173,6 +174,8 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
     }
 
     const queue = new CountingQueue();
+    let renderSeconds = 0;
+    let renders = 0;
     const start = performance.now();
     const result = await runDigest(
       { frequency: 'daily', scheduledTime: new Date().toISOString() },
@@ -183,6 +186,7 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
         queue,
         blobs: new MapBlobs(),
         render: async (briefs, ctx) => {
+          const t = performance.now();
           const email = await renderDigest(briefs, {
             newsletterName: 'newsbrief',
             postalAddress: '1 Example Street',
@@ -190,6 +194,8 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
             frequency: ctx.frequency,
             topics: ctx.topics,
           });
+          renderSeconds += (performance.now() - t) / 1000;
+          renders++;
           return { ...email, slots: [...email.slots] };
         },
         log: silentLog,
@@ -200,7 +206,8 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
     );
     const fanoutSeconds = (performance.now() - start) / 1000;
     const { enqueued, skipped, jobs, pages } = result.counts;
-    const perSecond = (enqueued + skipped) / fanoutSeconds;
+    // The per-subscriber rate excludes the one-off renders (once per topic selection, whatever the audience).
+    const perSecond = (enqueued + skipped) / Math.max(0.001, fanoutSeconds - renderSeconds);
     const per15Minutes = Math.floor(perSecond * (LAMBDA_SECONDS - RESERVE_SECONDS));
     const complete = result.outcome === 'complete' && enqueued + skipped === count && queue.duplicates === 0;
     const ok = complete && fanoutSeconds <= 60;
@@ -208,7 +215,10 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
       `  fan-out: ${result.outcome}, ${pages} pages, ${enqueued.toLocaleString('en')} recipients in ${jobs.toLocaleString('en')} jobs ` +
         `(${skipped.toLocaleString('en')} skipped: no matching article), ${queue.duplicates} duplicates`,
     );
-    print(`  wall time ${fanoutSeconds.toFixed(1)} s (goal ≤ 60 s) → ${Math.round(perSecond).toLocaleString('en')} subscribers/s`);
+    print(
+      `  wall time ${fanoutSeconds.toFixed(1)} s (goal ≤ 60 s), of which ${renders} renders ${renderSeconds.toFixed(1)} s; ` +
+        `paging and enqueueing ${Math.round(perSecond).toLocaleString('en')} subscribers/s`,
+    );
     print(
       `  one 15-minute digest invocation (${RESERVE_SECONDS} s reserve) at this rate: ~${per15Minutes.toLocaleString('en')} subscribers; ` +
         `with Lambda's 2 async retries resuming from the checkpoint: ~${(per15Minutes * 3).toLocaleString('en')}`,
@@ -220,6 +230,7 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
       subscribers: count,
       seedSeconds,
       fanoutSeconds,
+      renderSeconds,
       enqueued,
       skipped,
       jobs,
