@@ -129,6 +129,10 @@ export const ORG_WORDS = words(`
   caucus caucuses primary primaries act bill law amendment constitution
   obamacare medicare medicaid isis isil al qaeda taliban hamas hezbollah
   street wall stock exchange market
+  muslim muslims christian christians jewish jews catholic catholics evangelical evangelicals arab arabs hispanic hispanics
+  latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
+  israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
+  turkish islamic islamist islamists republican-leaning democratic-leaning conservative liberal libertarian
 `);
 
 /** Common first names with a gender hint, for pronoun agreement ("he" cannot be Sarah Sanders). */
