@@ -111,6 +111,7 @@ function quoteEnd(q: MarkSpan): number {
 
 /** Capitalised words that never continue a name even after a first name ("Jeb Said", "Mike And"). */
 const STOP_SURNAME = new Set(['the', 'a', 'an', 'and', 'but', 'or', 'of', 'in', 'on', 'at', 'to', 'for', 'with', 'from', 'by', 'as', 'if', 'he', 'she', 'it', 'they', 'we', 'i', 'you', 'said', 'says', 'is', 'was', 'are', 'were', 'has', 'had', 'have', 'will', 'would', 'can', 'could', 'should', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'that', 'this', 'who', 'which', 'what', 'when', 'where', 'not', 'no', 'also', 'then', 'now', 'today']);
+const HONORIFICS = new Set(['mr.', 'mrs.', 'ms.', 'dr.', 'mr', 'mrs', 'ms', 'dr', 'miss', 'sir', 'dame', 'messrs.', 'mme', 'prof.', 'hon.', 'rev.']);
 const CONNECTORS = new Set(['de', 'van', 'von', 'der', 'den', 'bin', 'al', 'la', 'le', 'da', 'del', 'di', 'du', 'dos', 'el', 'ibn']);
 const SUFFIX = new Set(['jr.', 'sr.', 'jr', 'sr', 'ii', 'iii', 'iv']);
 
@@ -259,7 +260,9 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     }
     const nameText = nameToks.map((t) => t.text.replace(/['’]s$/, '').replace(/['’]$/, '')).join(' ');
     const lastTok = toks[j - 1] as Token;
-    let roleText: string | null = from < nameFirst ? joinTokens(toks, from, nameFirst) : null;
+    // Honorifics alone ("Dr.", "Mrs.") say how to address someone, not what they do.
+    const honorificOnly = roleWords.every((w) => HONORIFICS.has(w));
+    let roleText: string | null = from < nameFirst && !honorificOnly ? joinTokens(toks, from, nameFirst) : null;
     let to = j;
     // Appositive: ", a fellow at the Stimson Center," / ", who ...".
     if (!lastTok.poss && toks[j]?.text === ',' && toks[j + 1] && toks[j + 1]!.quote < 0) {
