@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { runDigest, type DigestResult } from '../shared/delivery/digest.ts';
+import { digestRunId, runDigest, type DigestResult } from '../shared/delivery/digest.ts';
 import { deliveryRuntime, lazy, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
 
 /**
@@ -31,6 +31,15 @@ export class InvalidDigestEventError extends Error {
 /** The run stopped before the time limit with its checkpoint saved; failing makes Lambda retry and resume it. */
 export class DigestRunPausedError extends Error {
   override readonly name = 'DigestRunPausedError';
+}
+
+/**
+ * Another run of this frequency (an earlier event's) is being fanned out by a live invocation. Failing
+ * makes Lambda retry this event in a minute or two, when that run is likely done; a duplicate delivery
+ * of the same event is not an error.
+ */
+export class DigestRunBusyError extends Error {
+  override readonly name = 'DigestRunBusyError';
 }
 
 /** Handler-only settings, read with the rest of the environment. */
@@ -83,6 +92,9 @@ export function createDigestHandler(
     });
     if (result.outcome === 'paused') {
       throw new DigestRunPausedError(`run ${result.runId} paused at page ${result.counts.pages}; the retry resumes it`);
+    }
+    if (result.outcome === 'busy' && result.runId !== digestRunId(parsed.data.frequency, scheduledTime)) {
+      throw new DigestRunBusyError(`run ${result.runId} is still being fanned out; this event is retried after it`);
     }
     return result;
   };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createDigestHandler, DigestRunPausedError, InvalidDigestEventError, scheduledTimeOf } from '../../lambda/digest/handler.ts';
+import {
+  createDigestHandler,
+  DigestRunBusyError,
+  DigestRunPausedError,
+  InvalidDigestEventError,
+  scheduledTimeOf,
+} from '../../lambda/digest/handler.ts';
 import { MemoryArticleStore } from '../../lambda/shared/delivery/articles.ts';
 import { digestRunId } from '../../lambda/shared/delivery/digest.ts';
 import { MemoryRunStore } from '../../lambda/shared/delivery/runs.ts';
@@ -69,5 +75,22 @@ describe('digest handler', () => {
     expect(retry).toMatchObject({ outcome: 'complete', runId: digestRunId('daily', '2026-11-27T06:00:00.000Z') });
     expect(queue.recipients()).toHaveLength(30);
     expect(new Set(queue.recipients()).size).toBe(30);
+  });
+
+  it("asks for a retry when an earlier event's run is still being fanned out, but not for a duplicate delivery", async () => {
+    let now = Date.parse('2026-11-27T06:00:05.000Z');
+    const { rt } = await runtime(() => now);
+    const handler = createDigestHandler(async () => rt, env);
+    let left = 1;
+    const pausing = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => (left-- > 0 ? 300_000 : 10_000) };
+    const today = { frequency: 'daily', scheduledTime: '2026-11-27T06:00:00Z' };
+    await expect(handler(today, pausing)).rejects.toThrow(DigestRunPausedError);
+    // Another invocation holds the lease on today's run (taken right now, 60 s).
+    await rt.runs.acquireLease(digestRunId('daily', '2026-11-27T06:00:00.000Z'), 'other', now, 60_000);
+    await expect(handler(today, { awsRequestId: 'req-2', getRemainingTimeInMillis: () => 300_000 })).resolves.toMatchObject({ outcome: 'busy' });
+    now += 86_400_000;
+    const tomorrow = { frequency: 'daily', scheduledTime: '2026-11-28T06:00:00Z' };
+    await rt.runs.acquireLease(digestRunId('daily', '2026-11-27T06:00:00.000Z'), 'other', now, 60_000);
+    await expect(handler(tomorrow, { awsRequestId: 'req-3', getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(DigestRunBusyError);
   });
 });
