@@ -39,6 +39,10 @@ const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also
 const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
 /** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
 const PEOPLE = new Set(['confidant', 'insider', 'ally', 'allies', 'friend', 'colleague', 'veteran', 'associate', 'operative', 'aide', 'official', 'leaders', 'officials', 'people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
+/** A noun for a person or people, singular or plural ("lobbyist", "lobbyists", "observers"). */
+function personNoun(w: string): boolean {
+  return ROLE_HEADS.has(w) || PEOPLE.has(w) || (w.endsWith('s') && ROLE_HEADS.has(w.slice(0, -1)));
+}
 const COMPLEMENT = new Set(['for', 'of', 'at', 'with', 'to', 'from']);
 const GROUP_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'aides', 'aide', 'staff', 'spokesman', 'spokeswoman', 'spokesperson', 'officials', 'official', 'lawyers', 'attorneys', 'supporters', 'allies', 'advisers', 'adviser', 'committee', 'spokespeople']);
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
@@ -235,7 +239,7 @@ export class Attributor {
     while (b < end && b - j < 12) {
       const t = this.toks[b] as Token;
       if (!t.word || t.quote >= 0 || NP_STOP.has(t.lower) || isCueAt(this.toks, b)) break;
-      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower) || PEOPLE.has(t.lower))) person = true;
+      if (!t.cap && (personNoun(t.lower) || GROUP_NOUNS.has(t.lower))) person = true;
       b++;
     }
     // Only people and groups speak: "a lengthy message" or "the idea" is no source.
@@ -366,7 +370,7 @@ export class Attributor {
       const g = this.pronounGender(t);
       if (g !== undefined) return this.resolvePronoun(j, g);
       if (t.lower === 'they' || t.lower === 'we' || t.lower === 'i' || t.lower === 'it') return null;
-      if (!t.cap && (ROLE_HEADS.has(t.lower) || GROUP_NOUNS.has(t.lower))) {
+      if (!t.cap && (personNoun(t.lower) || GROUP_NOUNS.has(t.lower))) {
         const np = this.npBefore(j, lo, k);
         if (np !== undefined) return np;
       }
