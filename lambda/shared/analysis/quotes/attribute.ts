@@ -370,6 +370,8 @@ export class Attributor {
       const g = this.pronounGender(t);
       if (g !== undefined) return this.resolvePronoun(j, g);
       if (t.lower === 'they' || t.lower === 'we' || t.lower === 'i' || t.lower === 'it') return null;
+      // "Critics say", "Legal observers note": a sentence-opening plural for people.
+      if (t.cap && j === lo && personNoun(t.lower) && t.lower.endsWith('s')) return { name: joinTokens(this.toks, j, j + 1).toLowerCase() };
       if (!t.cap && (personNoun(t.lower) || GROUP_NOUNS.has(t.lower))) {
         const np = this.npBefore(j, lo, k);
         if (np !== undefined) return np;
