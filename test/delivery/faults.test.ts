@@ -241,7 +241,7 @@ describe('sender under randomized fault schedules (property)', () => {
     // The generator really exercises the window (otherwise the bound above would be vacuous).
     expect(windowEvents).toBeGreaterThan(0);
     expect(duplicatesSeen).toBeLessThanOrEqual(windowEvents);
-  });
+  }, 120_000);
 
   it('with no way into the window, the count is exact: every confirmed recipient gets exactly one email', async () => {
     // Crashes only before SES is called or after the ledger write, no ledger write errors, and one
@@ -269,5 +269,5 @@ describe('sender under randomized fault schedules (property)', () => {
       }),
       { numRuns: Math.ceil(RUNS / 3) },
     );
-  });
+  }, 120_000);
 });

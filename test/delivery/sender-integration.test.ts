@@ -192,7 +192,7 @@ describe('sender handler over dynalite and the SES emulator', () => {
     expect(await handler(sqsEvent([job]), context())).toEqual({ batchItemFailures: [] });
     expect((await readOutbox(standins.sesEndpoint)).length).toBe(3);
     expect(reports[1]?.jobs[0]?.counts).toMatchObject({ sent: 0, 'already-done': 3 });
-  });
+  }, 60_000);
 
   it('sends with the configuration set, a subscriberId tag and RFC 8058 headers in the MIME', async () => {
     const runId = 'digest#daily#2026-01-03T06:00:00.000Z';
