@@ -153,9 +153,11 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'BucketName', { description: 'Upload articles under articles/', value: this.data.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'DigestFunctionName', { description: 'Invoke by hand to run a digest', value: this.delivery.digest.functionName });
+    new CfnOutput(this, 'IngestFunctionName', { description: 'Re-run a failed ingest event by hand', value: this.delivery.ingest.functionName });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.delivery.sendDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.delivery.failedInvocations.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
 
     acknowledgeCdkInternals(this);

@@ -412,7 +412,9 @@ describe('subscribe API', () => {
 
   it('outputs the API URL and the bucket name', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'BucketName', 'DigestFunctionName', 'AlarmTopicArn']));
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'BucketName', 'DigestFunctionName', 'IngestFunctionName', 'AlarmTopicArn', 'SigningKeySecretArn']),
+    );
     const api = Object.keys(resources('AWS::ApiGatewayV2::Api'))[0]!;
     expect((outputs.ApiUrl as { Value: unknown }).Value).toEqual({ 'Fn::GetAtt': [api, 'ApiEndpoint'] });
   });
