@@ -225,7 +225,7 @@ describe('quotesForEval', () => {
   });
 
   it('keeps speech and attributed quotes and drops unattributed scare quotes', () => {
-    const text = article('H', 'Critics call it "woke" nonsense. "It is a good law," Senator Amy Cole said of the "final" draft.');
+    const text = article('H', 'The so-called "woke" agenda dominated the week. "It is a good law," Senator Amy Cole said of the "final" draft.');
     const kept = quotesForEval(text, findQuotes(text)).map((q) => q.text);
     expect(kept).toContain('It is a good law');
     expect(kept).not.toContain('woke');

@@ -505,8 +505,9 @@ export class Attributor {
           if (TIME_NOUNS.has(w.lower)) time = true;
           b++;
         }
-        // "a few days later, Trump …" is a time, not a subject.
-        return b > j + 1 && !time ? this.described(j, b) : undefined;
+        // "a few days later, Trump …" is a time, not a subject; "the so-called "woke" agenda" runs into the quote.
+        const intoQuote = b >= k || (this.toks[b] as Token).quote >= 0;
+        return b > j + 1 && !time && !intoQuote ? this.described(j, b) : undefined;
       }
       if (!DESCRIBERS.has(t.lower) && !ROLE_MODIFIERS_LOOSE.has(t.lower)) return undefined;
     }
