@@ -105,7 +105,7 @@ export const NOT_NAME = words(`
   do does did is are was were be been has have had will would can could should shall might must
   let lets let's don't doesn't didn't isn't aren't wasn't can't won't
   oh hey hi hello thanks thank please dear ok okay
-  god whether whatever whoever wherever unless
+  god whether whatever whoever wherever unless nobody somebody someone anyone anybody everyone everybody nothing something none
 `);
 
 /** Name words that mark an organisation, place or thing rather than a person. */

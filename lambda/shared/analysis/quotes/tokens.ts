@@ -168,7 +168,9 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     // A lone capitalised word opening a sentence ("Critics say") is a name only if seen capitalised elsewhere.
     const lone = !isNameWord(toks[i + 1]) && !(toks[i + 1]?.lower === 'of' && isNameWord(toks[i + 2]));
     const ti = toks[i] as Token;
-    if (lone && opensSentence(toks, i) && !midCap.has(ti.lower) && !MALE_FIRST.has(ti.lower) && !FEMALE_FIRST.has(ti.lower)) {
+    // …or when a reporting verb follows at once ("Hale said."), unless it is a plural ("Critics say").
+    const speaks = isCue(i + 1) && !ti.lower.endsWith('s');
+    if (lone && opensSentence(toks, i) && !speaks && !midCap.has(ti.lower) && !MALE_FIRST.has(ti.lower) && !FEMALE_FIRST.has(ti.lower)) {
       i++;
       continue;
     }
