@@ -278,6 +278,20 @@ describe('sender handler over dynalite and the SES emulator', () => {
     expect(await ledger.get({ runId, subscriberId: bad })).toMatchObject({ state: 'rejected', reason: 'MessageRejected' });
   });
 
+  it('records a subscriber whose stored address is not a mailbox as rejected and mails the others', async () => {
+    const runId = 'digest#daily#2026-01-10T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const good = await subscriber();
+    const badId = `it${++seq}bad`;
+    await store.createPending({ id: badId, email: 'no-at-sign.example.org', emailHash: `k1:${badId}`, topics: [], frequency: 'daily' }, '2026-01-01T00:00:00.000Z');
+    await store.confirm(badId, '2026-01-01T00:00:00.000Z');
+    const out = await handlerWith({})(sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: [badId, good] }]), context());
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect([...(await received()).keys()]).toEqual([addr(good)]);
+    const ledger = new DynamoLedger(localDynamo(standins.dynamoEndpoint).doc, TABLE);
+    expect(await ledger.get({ runId, subscriberId: badId })).toMatchObject({ state: 'rejected', reason: 'UndeliverableRecipientError' });
+  });
+
   it('reports only the failed and the malformed messages of a batch', async () => {
     const runId = 'digest#daily#2026-01-07T06:00:00.000Z';
     const key = await publishIssue(runId);

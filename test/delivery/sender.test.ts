@@ -4,7 +4,7 @@ import { MemoryLedger } from '../../lambda/shared/delivery/ledger-memory.ts';
 import type { DeliveryLedger } from '../../lambda/shared/delivery/ledger.ts';
 import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
 import { TokenBucket } from '../../lambda/shared/delivery/rate-limiter.ts';
-import { createSender, type BatchItem, type BatchReport } from '../../lambda/shared/delivery/sender.ts';
+import { createSender, UndeliverableRecipientError, type BatchItem, type BatchReport, type MessageComposer } from '../../lambda/shared/delivery/sender.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import {
   FakeSubscribers,
@@ -48,6 +48,7 @@ interface InvokeOptions {
   parallelism?: number;
   rate?: number;
   deadline?: number;
+  composer?: MessageComposer;
 }
 
 /** One sender invocation over the world; resolves 'crashed' if an injected crash killed it. */
@@ -56,7 +57,7 @@ async function invoke(w: World, items: BatchItem[], o: InvokeOptions = {}): Prom
   const sender = createSender({
     subscribers: guarded(w.subs, inv),
     ledger: guarded(o.ledger ?? w.ledger, inv),
-    composer: fakeComposer,
+    composer: o.composer ?? fakeComposer,
     mailer: faultyMailer(
       w.outbox,
       inv,
@@ -198,6 +199,32 @@ describe('sender service', () => {
     expect(await w.ledger.get({ runId: 'r1', subscriberId: 's2' })).toMatchObject({ state: 'rejected', reason: 'MessageRejected' });
     await invoke(w, [{ id: 'm1', job: job('r1', ids(4)) }]);
     expect(w.outbox.accepted.map((m) => m.subscriberId).sort()).toEqual(['s0', 's1', 's3']);
+  });
+
+  it('records a recipient the composer finds undeliverable as rejected and sends the rest', async () => {
+    const w = world(ids(3));
+    const composer: MessageComposer = {
+      async compose(job, subscriber) {
+        if (subscriber.id === 's1') throw new UndeliverableRecipientError('the stored address is not a valid mailbox');
+        return fakeComposer.compose(job, subscriber);
+      },
+    };
+    const report = await invoke(w, [{ id: 'm1', job: job('r1', ids(3)) }], { composer });
+    expect(report).toMatchObject({ failedItemIds: [], jobs: [{ counts: { sent: 2, rejected: 1 } }] });
+    expect(await w.ledger.get({ runId: 'r1', subscriberId: 's1' })).toMatchObject({ state: 'rejected', reason: 'UndeliverableRecipientError' });
+  });
+
+  it('fails the job, not the recipient, when the issue itself cannot be composed', async () => {
+    const w = world(ids(2));
+    const composer: MessageComposer = {
+      async compose() {
+        throw new Error('issues/x.json: no such issue in the archive');
+      },
+    };
+    const report = await invoke(w, [{ id: 'm1', job: job('r1', ids(2)) }], { composer });
+    expect(report).toMatchObject({ failedItemIds: ['m1'], jobs: [{ counts: { failed: 2 } }] });
+    // Claims released: the retry (after the archive is fixed) need not wait for leases.
+    expect(w.ledger.entries()).toEqual([]);
   });
 
   it('reports only the failed jobs of a batch', async () => {

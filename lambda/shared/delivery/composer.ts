@@ -1,21 +1,20 @@
 import { createHash } from 'node:crypto';
+import { InvalidAddressError } from '../email/errors.ts';
 import { buildMessage, type Sender } from '../email/mime.ts';
 import { personalise } from '../email/personalise.ts';
 import type { Keyring } from '../signing-keys.ts';
 import { linksFor } from '../subscriptions/tokens.ts';
 import type { Clock } from './clock.ts';
 import { IssueArchiveError, readIssue, type RenderedIssue } from './issue.ts';
+import { SUBSCRIBER_HEADER } from './mail-events.ts';
 import type { BlobStore, OutgoingMessage, SendJob } from './ports.ts';
-import type { MessageComposer, Sendable } from './sender.ts';
+import { UndeliverableRecipientError, type MessageComposer, type Sendable } from './sender.ts';
 
 /**
  * The sender's composer: reads the rendered issue a job points to from the issues archive (once per
  * instance, cached), fills in the recipient's signed unsubscribe and preferences links (RFC 8058
  * one-click), and builds the raw MIME. No MJML runs here: the issue was rendered once by the digest.
  */
-
-/** Header that names the subscriber, so SES notifications with headers can be traced back to them. */
-export const SUBSCRIBER_HEADER = 'X-Newsbrief-Subscriber';
 
 export interface ComposerOptions {
   readonly blobs: Pick<BlobStore, 'get'>;
@@ -62,17 +61,26 @@ export function createIssueComposer(options: ComposerOptions): MessageComposer {
       const now = new Date(options.clock.now());
       const links = linksFor(subscriber.id, { publicUrl: options.publicUrl, keyring: await options.keyring(), now });
       const personalised = personalise(issue.email, links);
-      const raw = await buildMessage(
-        personalised,
-        { subscriberId: subscriber.id, email: subscriber.email },
-        {
-          from: options.from,
-          replyTo: options.replyTo,
-          messageId: stableMessageId(job.runId, subscriber.id),
-          date: now,
-          headers: { [SUBSCRIBER_HEADER]: subscriber.id },
-        },
-      );
+      let raw: Buffer;
+      try {
+        raw = await buildMessage(
+          personalised,
+          { subscriberId: subscriber.id, email: subscriber.email },
+          {
+            from: options.from,
+            replyTo: options.replyTo,
+            messageId: stableMessageId(job.runId, subscriber.id),
+            date: now,
+            headers: { [SUBSCRIBER_HEADER]: subscriber.id },
+          },
+        );
+      } catch (error) {
+        // Only this recipient's own address is a per-recipient problem; anything else (From, the issue) is ours.
+        if (error instanceof InvalidAddressError && error.field === 'to') {
+          throw new UndeliverableRecipientError('the stored address is not a valid mailbox', { cause: error });
+        }
+        throw error;
+      }
       return { raw, to: subscriber.email, subscriberId: subscriber.id };
     },
   };

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Log } from '../logger.ts';
 import type { SubscriberSuppressor } from '../subscriptions/store.ts';
 import type { Clock } from './clock.ts';
-import { SUBSCRIBER_HEADER } from './composer.ts';
 
 /**
  * Bounces and complaints: SES publishes events of the sender's configuration set to SNS, SNS invokes
@@ -15,6 +14,9 @@ import { SUBSCRIBER_HEADER } from './composer.ts';
  * from the `X-Newsbrief-Subscriber` header (in `mail.headers` when headers are included). Addresses in
  * the notification are never logged or used as keys.
  */
+
+/** Header the sender puts on every message naming the subscriber (composer.ts), for notifications that carry headers. */
+export const SUBSCRIBER_HEADER = 'X-Newsbrief-Subscriber';
 
 /** Transient bounces in a row that suppress a subscriber. */
 export const TRANSIENT_BOUNCE_LIMIT = 3;

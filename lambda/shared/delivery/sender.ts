@@ -22,6 +22,14 @@ export interface MessageComposer {
   compose(job: SendJob, subscriber: Sendable): Promise<OutgoingMessage>;
 }
 
+/**
+ * Thrown by a composer when this one recipient can never be mailed (e.g. a malformed stored address):
+ * recorded as rejected like an SES MessageRejected, so it neither blocks nor fails the rest of the job.
+ */
+export class UndeliverableRecipientError extends Error {
+  override readonly name = 'UndeliverableRecipientError';
+}
+
 /** Waits for permission to make one SES call (the token bucket). */
 export interface SendPermit {
   take(): Promise<void>;
@@ -154,6 +162,18 @@ export function createSender(deps: SenderDeps): SenderService {
     }
   }
 
+  /** Record a permanent per-recipient rejection; if that write fails, the recipient is retried instead. */
+  async function recordRejection(key: LedgerKey, claimId: string, reason: string): Promise<RecipientOutcome> {
+    try {
+      await ledger.markRejected(key, claimId, reason, clock.now());
+      return 'rejected';
+    } catch (error) {
+      log.warn('could not record the rejection; it will be retried', { ...key, error: errorName(error) });
+      await releaseQuietly(key, claimId);
+      return 'failed';
+    }
+  }
+
   async function sendOne(
     job: SendJob,
     subscriberId: string,
@@ -189,6 +209,10 @@ export function createSender(deps: SenderDeps): SenderService {
     try {
       message = await deps.composer.compose(job, subscriber);
     } catch (error) {
+      if (error instanceof UndeliverableRecipientError) {
+        log.warn('recipient cannot be mailed; recorded as rejected', { ...key, reason: error.message });
+        return recordRejection(key, claimId, error.name);
+      }
       log.error('could not compose the message', { ...key, issueKey: job.issueKey, error: errorName(error) });
       await releaseQuietly(key, claimId);
       return 'failed';
@@ -201,6 +225,12 @@ export function createSender(deps: SenderDeps): SenderService {
         return 'failed';
       }
       await deps.permit.take();
+      // The wait for a token may have outlasted a stop or the deadline.
+      if (signal.reason !== undefined || pastDeadline(options)) {
+        signal.stop(signal.reason ?? 'deadline');
+        await releaseQuietly(key, claimId);
+        return 'failed';
+      }
       let messageId: string;
       try {
         ({ messageId } = await deps.mailer.send(message));
@@ -208,14 +238,7 @@ export function createSender(deps: SenderDeps): SenderService {
         const kind: SesFailureKind = classifySesError(error);
         if (kind === 'rejected') {
           log.warn('SES rejected the message', { ...key, error: errorName(error) });
-          try {
-            await ledger.markRejected(key, claimId, errorName(error), clock.now());
-          } catch (ledgerError) {
-            log.warn('could not record the rejection; it will be retried', { ...key, error: errorName(ledgerError) });
-            await releaseQuietly(key, claimId);
-            return 'failed';
-          }
-          return 'rejected';
+          return recordRejection(key, claimId, errorName(error));
         }
         if (kind === 'quota-exceeded' || kind === 'sending-paused') {
           log.warn('SES cannot send now; stopping the batch', { ...key, reason: kind });
