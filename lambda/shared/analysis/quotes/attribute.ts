@@ -62,6 +62,7 @@ function isCueAt(toks: readonly Token[], k: number): boolean {
   return true;
 }
 
+/** Per-article attribution state: tokens, name mentions, the entity table and sentence ids. */
 export class Attributor {
   readonly toks: Token[];
   readonly mentions: Mention[];
@@ -658,12 +659,4 @@ export class Attributor {
     return { speaker: null, how: 'none' };
   }
 
-  /** How many times the entity behind `name` is mentioned (outside quotes). */
-  mentionCount(name: string): number {
-    let n = 0;
-    this.entityOf.forEach((e) => {
-      if (e.name === name) n++;
-    });
-    return n;
-  }
 }
