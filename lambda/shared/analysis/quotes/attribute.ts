@@ -658,5 +658,4 @@ export class Attributor {
     }
     return { speaker: null, how: 'none' };
   }
-
 }
