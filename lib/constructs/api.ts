@@ -14,14 +14,19 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag-suppressions.ts';
 
-/** The routes of the subscribe API (issue 4), all served by one handler. */
+/**
+ * The routes of the subscribe API (issue 4), all served by one handler (lambda/subscribe/app.ts):
+ * GETs show pages and never change state (link scanners follow GET links); POSTs act.
+ */
 export const SUBSCRIBE_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  { method: HttpMethod.GET, path: '/' },
   { method: HttpMethod.POST, path: '/subscribe' },
   { method: HttpMethod.GET, path: '/confirm' },
   { method: HttpMethod.GET, path: '/unsubscribe' },
   { method: HttpMethod.POST, path: '/unsubscribe' },
   { method: HttpMethod.GET, path: '/preferences' },
   { method: HttpMethod.POST, path: '/preferences' },
+  { method: HttpMethod.GET, path: '/forget' },
   { method: HttpMethod.POST, path: '/forget' },
 ];
 

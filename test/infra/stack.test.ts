@@ -394,8 +394,15 @@ describe('subscribe API', () => {
   it('routes every endpoint to the subscribe function', () => {
     const routes = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => props(r).RouteKey).sort();
     expect(routes).toEqual([
-      'GET /confirm', 'GET /preferences', 'GET /unsubscribe', 'POST /forget', 'POST /preferences', 'POST /subscribe', 'POST /unsubscribe',
+      'GET /', 'GET /confirm', 'GET /forget', 'GET /preferences', 'GET /unsubscribe',
+      'POST /forget', 'POST /preferences', 'POST /subscribe', 'POST /unsubscribe',
     ]);
+    const integrations = Object.entries(resources('AWS::ApiGatewayV2::Integration'));
+    expect(integrations).toHaveLength(1);
+    expect(props(integrations[0]![1]).IntegrationUri).toEqual({ 'Fn::GetAtt': [FUNCTIONS.subscribe(), 'Arn'] });
+    for (const r of Object.values(resources('AWS::ApiGatewayV2::Route'))) {
+      expect(JSON.stringify(props(r).Target)).toContain(integrations[0]![0]);
+    }
   });
 
   it('throttles the stage, logs access without query strings, and allows the configured origins', () => {
