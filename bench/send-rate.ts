@@ -35,7 +35,7 @@ import { dynamoRecordBackend } from '../lambda/shared/subscriptions/dynamo-store
 import { memoryRecordBackend } from '../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore, type RecordBackend } from '../lambda/shared/subscriptions/record-store.ts';
 import { MemoryLedger } from '../lambda/shared/delivery/ledger-memory.ts';
-import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts';
+import { createSenderHandler, defaultParallelism, senderRuntime } from '../lambda/sender/handler.ts';
 
 export interface SendRateOptions {
   readonly recipients: number;
@@ -55,7 +55,7 @@ export function sendRateOptions(env: Record<string, string | undefined> = proces
     recipients: int('BENCH_SEND_RECIPIENTS', 10_000, 50_000),
     rate: int('BENCH_SEND_RATE', 200, 2_000),
     concurrency: int('BENCH_SEND_CONCURRENCY', 2, 16),
-    parallelism: int('BENCH_SEND_PARALLELISM', 4, 50),
+    parallelism: int('BENCH_SEND_PARALLELISM', defaultParallelism(int('BENCH_SEND_RATE', 200, 2_000) / int('BENCH_SEND_CONCURRENCY', 2, 16)), 50),
     store: env.BENCH_SEND_STORE === 'dynalite' ? 'dynalite' : 'memory',
     maxSeconds: int('BENCH_SEND_MAX_SECONDS', 180, 900),
   };

@@ -47,12 +47,20 @@ export const senderEnvSchema = deliveryEnvSchema
     SIGNING_KEYRING: true,
   })
   .extend({
-    /** Recipients of one job in flight at once (SES latency hides behind it; the bucket still caps the rate). */
-    SENDER_PARALLELISM: z.coerce.number().int().min(1).max(50).default(4),
+    /**
+     * Recipients in flight at once per instance (SES latency hides behind it; the bucket still caps the
+     * rate). Default: enough for ~100 ms per send at this instance's rate, between 4 and 32.
+     */
+    SENDER_PARALLELISM: z.coerce.number().int().min(1).max(50).optional(),
     /** Stop starting sends when this little of the invocation is left. */
     SENDER_RESERVE_SECONDS: z.coerce.number().int().min(1).default(10),
   });
 export type SenderEnv = z.infer<typeof senderEnvSchema>;
+
+/** In-flight sends that keep `rate`/s going at ~100 ms per send (Little's law), within [4, 32]. */
+export function defaultParallelism(rate: number): number {
+  return Math.min(32, Math.max(4, Math.ceil(rate / 10)));
+}
 
 /** Claims outlive the invocation that made them by this much (see ledger.ts: a live attempt never loses its lease). */
 const LEASE_MARGIN_MS = 60_000;
@@ -106,7 +114,7 @@ export function senderRuntime(env: Record<string, string | undefined> = process.
     clock,
     log,
     leaseMs: 15 * 60_000 + LEASE_MARGIN_MS,
-    parallelism: config.SENDER_PARALLELISM,
+    parallelism: config.SENDER_PARALLELISM ?? defaultParallelism(instanceRate(config.MAX_SEND_RATE, config.SENDER_CONCURRENCY)),
   });
   return { sender, clock, log, reserveMs: config.SENDER_RESERVE_SECONDS * 1000 };
 }

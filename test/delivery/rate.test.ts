@@ -3,6 +3,7 @@ import { ManualClock } from '../../lambda/shared/delivery/clock.ts';
 import { instanceRate, TokenBucket } from '../../lambda/shared/delivery/rate-limiter.ts';
 import { backoffDelay, maxTotalBackoff } from '../../lambda/shared/delivery/retry.ts';
 import { classifySesError } from '../../lambda/shared/delivery/ses-errors.ts';
+import { defaultParallelism } from '../../lambda/sender/handler.ts';
 import { sesError } from './faults-support.ts';
 
 describe('token bucket', () => {
@@ -46,6 +47,13 @@ describe('token bucket', () => {
     expect(instanceRate(14, 2)).toBe(7);
     expect(instanceRate(200, 4)).toBe(50);
     expect(() => new TokenBucket(0, new ManualClock())).toThrow(RangeError);
+  });
+
+  it('keeps enough sends in flight for the instance rate at ~100 ms each, within [4, 32]', () => {
+    expect(defaultParallelism(7)).toBe(4);
+    expect(defaultParallelism(100)).toBe(10);
+    expect(defaultParallelism(101)).toBe(11);
+    expect(defaultParallelism(1_000)).toBe(32);
   });
 });
 

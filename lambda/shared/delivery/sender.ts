@@ -121,7 +121,7 @@ function errorName(error: unknown): string {
 export interface SenderService {
   /** Send one job; never throws for per-recipient failures (they land in `retry`). */
   sendJob(job: SendJob, options?: BatchOptions): Promise<JobReport & { stopped?: StopReason }>;
-  /** Send an SQS batch in order; a quota stop or the deadline leaves the rest reported as failed. */
+  /** Send an SQS batch (jobs in order, one worker pool); a quota stop or the deadline leaves the rest reported as failed. */
   sendBatch(items: readonly BatchItem[], options?: BatchOptions): Promise<BatchReport>;
 }
 
@@ -263,58 +263,65 @@ export function createSender(deps: SenderDeps): SenderService {
     }
   }
 
-  async function runJob(job: SendJob, signal: StopSignal, options: BatchOptions): Promise<JobReport> {
-    const recipients = [...new Set(job.recipients)];
-    const counts = emptyCounts();
-    const retry: string[] = [];
+  /**
+   * Every recipient of every job in the batch goes through one pool of `parallelism` workers, in job
+   * order, so the pool never drains at a job boundary; outcomes are still counted per job.
+   */
+  async function runBatch(items: readonly BatchItem[], signal: StopSignal, options: BatchOptions): Promise<JobReport[]> {
+    const jobs = items.map((item) => ({
+      job: item.job,
+      counts: emptyCounts(),
+      retry: [] as string[],
+      left: 0,
+    }));
+    const work: { job: (typeof jobs)[number]; subscriberId: string }[] = [];
+    for (const j of jobs) {
+      const recipients = [...new Set(j.job.recipients)];
+      j.left = recipients.length;
+      for (const subscriberId of recipients) work.push({ job: j, subscriberId });
+    }
+    const settle = (j: (typeof jobs)[number], subscriberId: string, outcome: RecipientOutcome): void => {
+      j.counts[outcome]++;
+      if (outcome === 'failed') j.retry.push(subscriberId);
+      if (--j.left === 0) log.info('send job finished', { runId: j.job.runId, kind: j.job.kind, ...j.counts });
+    };
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < recipients.length) {
-        const subscriberId = recipients[next++] as string;
+      while (next < work.length) {
+        const { job: j, subscriberId } = work[next++] as (typeof work)[number];
         if (signal.reason !== undefined || pastDeadline(options)) {
+          // Stopped (daily quota, paused, deadline): the rest stays queued, untouched.
           signal.stop(signal.reason ?? 'deadline');
-          counts.failed++;
-          retry.push(subscriberId);
+          settle(j, subscriberId, 'failed');
           continue;
         }
         let outcome: RecipientOutcome;
         try {
-          outcome = await sendOne(job, subscriberId, signal, options);
+          outcome = await sendOne(j.job, subscriberId, signal, options);
         } catch (error) {
           // sendOne handles port failures itself; this guards against the unexpected.
-          log.error('unexpected failure sending to a recipient', { runId: job.runId, subscriberId, error: errorName(error) });
+          log.error('unexpected failure sending to a recipient', { runId: j.job.runId, subscriberId, error: errorName(error) });
           outcome = 'failed';
         }
-        counts[outcome]++;
-        if (outcome === 'failed') retry.push(subscriberId);
+        settle(j, subscriberId, outcome);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallelism, recipients.length) }, worker));
-    log.info('send job finished', { runId: job.runId, kind: job.kind, ...counts });
-    return { runId: job.runId, counts, retry };
+    await Promise.all(Array.from({ length: Math.min(parallelism, work.length) }, worker));
+    return jobs.map((j) => ({ runId: j.job.runId, counts: j.counts, retry: j.retry }));
   }
 
   return {
     async sendJob(job, options = {}) {
       const signal = new StopSignal();
-      const report = await runJob(job, signal, options);
-      return signal.reason ? { ...report, stopped: signal.reason } : report;
+      const [report] = await runBatch([{ id: 'job', job }], signal, options);
+      const out = report as JobReport;
+      return signal.reason ? { ...out, stopped: signal.reason } : out;
     },
 
     async sendBatch(items, options = {}) {
       const signal = new StopSignal();
-      const jobs: JobReport[] = [];
-      const failedItemIds: string[] = [];
-      for (const item of items) {
-        if (signal.reason !== undefined) {
-          // Stopped (daily quota, paused, deadline): leave the rest queued, untouched.
-          failedItemIds.push(item.id);
-          continue;
-        }
-        const report = await runJob(item.job, signal, options);
-        jobs.push(report);
-        if (report.retry.length > 0) failedItemIds.push(item.id);
-      }
+      const jobs = await runBatch(items, signal, options);
+      const failedItemIds = items.filter((_, i) => (jobs[i]?.retry.length ?? 0) > 0).map((item) => item.id);
       return signal.reason ? { failedItemIds, jobs, stopped: signal.reason } : { failedItemIds, jobs };
     },
   };
