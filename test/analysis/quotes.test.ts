@@ -230,4 +230,31 @@ describe('quotesForEval', () => {
     expect(kept).toContain('It is a good law');
     expect(kept).not.toContain('woke');
   });
+
+  it('gives offsets that include the marks, and lists a cued quote whose subject names no one', () => {
+    const text = article('H', 'Residents were angry. They called the plan "a disgrace." Critics of the mayor agree.');
+    const [q] = quotesForEval(text, findQuotes(text));
+    expect(q?.text).toBe('a disgrace.');
+    expect(q?.speaker).toBeNull();
+    expect(text.slice(q?.start, q?.end)).toBe('"a disgrace."');
+  });
+});
+
+describe('findMarkSpans via findQuotes: odd marks', () => {
+  it('opens a quote at a paragraph start even with a closing-shaped mark before an ellipsis', () => {
+    const text = article('H', 'Dana Reyes wrote about the vote.', '” … the count was slow but fair,” Reyes wrote.');
+    const q = find(findQuotes(text), 'count was slow');
+    expect(q.text.startsWith('…')).toBe(true);
+    expect(q.speaker?.name).toBe('Dana Reyes');
+  });
+
+  it('does not continue a straight-quoted paragraph into a curly-quoted one', () => {
+    const text = article(
+      'H',
+      '"Melanie thought the whole thing was unfair. She was never a danger to anyone.',
+      '“It never crossed my mind,” she said months later.',
+    );
+    const q = find(findQuotes(text), 'never crossed');
+    expect(q.text).toBe('It never crossed my mind');
+  });
 });

@@ -10,6 +10,8 @@ import { type MarkSpan, findMarkSpans, paragraphs } from './marks.ts';
 export interface FoundQuote extends Quote {
   /** 'speech' for attributed/real speech; 'scare' for scare quotes, titles, single words */
   readonly kind: 'speech' | 'scare';
+  /** How attribution found the speaker ('unnamed': a cue whose subject names no one, e.g. "they said"). */
+  readonly how: Attribution['how'];
 }
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
@@ -74,10 +76,10 @@ export function findQuotes(text: string): FoundQuote[] {
         prev = a;
         prevSpan = s;
       }
-      out.push({ text: qt, start: s.start, end: s.end, speaker: a.speaker, kind });
+      out.push({ text: qt, start: s.start, end: s.end, speaker: a.speaker, kind, how: a.how });
     } else {
       // A quote inside a quote: the outer speaker is reporting someone else's words.
-      out.push({ text: qt, start: s.start, end: s.end, speaker: null, kind: kindOf(text, s, words) });
+      out.push({ text: qt, start: s.start, end: s.end, speaker: null, kind: kindOf(text, s, words), how: 'none' });
     }
   }
   return out;
@@ -90,14 +92,35 @@ function openingMark(text: string, q: Quote): string {
   return text[i] ?? '';
 }
 
+const DOUBLE_MARK = /["\u201c\u201d]/;
+
+/** The span of a quote with its own quotation marks (and a comma before the closing mark) included. */
+function withMarks(text: string, q: Quote): [number, number] {
+  let s = q.start - 1;
+  while (s >= 0 && /\s/.test(text[s] as string)) s--;
+  let e = q.end;
+  if (text[e] === ',') e++;
+  while (e < text.length && /[ \t]/.test(text[e] as string)) e++;
+  return [DOUBLE_MARK.test(text[s] ?? '') ? s : q.start, DOUBLE_MARK.test(text[e] ?? '') ? e + 1 : q.end];
+}
+
 /**
- * The quotes an eval PRED line lists: speech, or any quote with a speaker, delimited by the
+ * The quotes an eval PRED line lists: speech, a quote with a speaker, or one a reporting verb
+ * introduces even without a named subject ("they called it "a disgrace""), delimited by the
  * double marks (" “ ”) that the PolNeAR gold set counts as quotation marks. Quotes in single
  * marks or in the typewriter `''` style are real quotes for the brief, but that gold set cannot
- * contain them, so listing them would only measure the mark convention.
+ * contain them, so listing them would only measure the mark convention. Offsets include the
+ * marks (the scorer measures from first mark to last); `text` stays the quoted words.
  */
 export function quotesForEval(text: string, found: readonly FoundQuote[]): FoundQuote[] {
-  return found.filter((q) => (q.kind === 'speech' || q.speaker !== null) && /["\u201c\u201d]/.test(openingMark(text, q)));
+  const out: FoundQuote[] = [];
+  for (const q of found) {
+    if (!DOUBLE_MARK.test(openingMark(text, q))) continue;
+    if (q.kind !== 'speech' && q.speaker === null && q.how !== 'unnamed') continue;
+    const [s, e] = withMarks(text, q);
+    out.push({ ...q, start: s, end: e });
+  }
+  return out;
 }
 
 const tokensOf = (s: string): Set<string> => new Set((s.toLowerCase().match(WORD) ?? []).filter((w) => w.length > 2));

@@ -124,7 +124,9 @@ function doubleSpans(text: string, paras: Paragraph[]): MarkSpan[] {
         asClose = CLOSING_DOUBLE.has(ch) ? true : OPENING_DOUBLE.has(ch) ? lc && !lo : lc || !lo;
       } else {
         asClose = false;
-        if (CLOSING_DOUBLE.has(ch) ? !lo : lc && !lo) {
+        // A paragraph that opens with a mark opens a quote, whatever its shape (`” … he said`).
+        const opensPara = /^\s*$/.test(text.slice(p.start, i)) && /\S/.test(text.slice(i + len, p.end));
+        if (!opensPara && (CLOSING_DOUBLE.has(ch) ? !lo : lc && !lo)) {
           i += len - 1;
           continue; // a stray closing mark
         }
@@ -142,7 +144,8 @@ function doubleSpans(text: string, paras: Paragraph[]): MarkSpan[] {
     }
     if (open >= 0) {
       const next = continuationMark(text, paras[pi + 1]);
-      if (next >= 0) {
+      // The repeated mark matches the opening one: a straight quote is not continued by a curly one.
+      if (next >= 0 && (text[next] === '"') === (text[open] === '"')) {
         conts.push(next);
         skip = next;
         continue;
