@@ -258,3 +258,24 @@ describe('findMarkSpans via findQuotes: odd marks', () => {
     expect(q.text).toBe('It never crossed my mind');
   });
 });
+
+describe('findQuotes: more speaker cues', () => {
+  it('takes a described party member after the verb as the source', () => {
+    const text = article('H', 'Voters were split. "It is hers to lose," said one Iowa Republican.');
+    expect(find(findQuotes(text), 'hers to lose').speaker).toEqual({ name: 'one Iowa Republican' });
+  });
+
+  it('reads "…, said X" after a quote that runs on into the sentence', () => {
+    const text = article('H', 'Analysts doubt it. "It seems extremely unlikely" that Mayor Grant can pass the plan, said Ana Ortiz, a pollster in Denver.');
+    expect(find(findQuotes(text), 'extremely unlikely').speaker?.name).toBe('Ana Ortiz');
+  });
+
+  it('does not read "state" after a preposition as a reporting verb, and gives "and then said" the sentence subject', () => {
+    const text = article('H', 'Governor Tom Lee summed up the bill as "a disaster" and then said his secretary of state would fight it.');
+    expect(find(findQuotes(text), 'a disaster').speaker?.name).toBe('Tom Lee');
+  });
+
+  it('survives a closing parenthesis at the very start of the text', () => {
+    expect(() => findQuotes(') said “ The')).not.toThrow();
+  });
+});

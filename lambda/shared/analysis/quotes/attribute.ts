@@ -24,6 +24,8 @@ export interface Attribution {
   readonly how: 'post' | 'pre' | 'colon' | 'subject' | 'prev' | 'carry' | 'unnamed' | 'none';
 }
 
+/** Prepositions after which a cue word is a noun ("to" is left out: "went on to say"). */
+const NOUN_PREPOSITIONS = new Set(['of', 'in', 'on', 'at', 'for', 'from', 'with', 'by', 'about', 'into', 'per', 'under', 'without']);
 /** Words before a noun that show a cue word is used as a noun ("the note", "a statement"). */
 const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'his', 'her', 'their', 'its', 'our', 'my', 'your', 'whose', 'no', 'any', 'every', 'each']);
 const PREPOSITIONS = new Set(['for', 'to', 'of', 'with', 'by', 'about', 'at', 'on', 'in', 'from', 'against', 'than', 'like', 'into', 'toward', 'towards', 'over', 'under', 'between', 'among', 'and']);
@@ -38,7 +40,9 @@ const CLAUSE_LINKS = new Set(['while', 'but', 'and', 'whereas', 'although', 'tho
 const PARTICIPLE_LEAD = new Set(['while', 'after', 'before', 'by', 'when', 'also', 'and', 'then']);
 const AUX = new Set(['has', 'had', 'have', 'was', 'is', 'were', 'are', 'will', 'would', 'had', 'did', 'does', 'also', 'later', 'then', 'once', 'previously', 'recently', 'further']);
 /** Plural and generic nouns for people who may be a described source ("some voters", "one user"). */
-const PEOPLE = new Set(['confidant', 'insider', 'ally', 'allies', 'friend', 'colleague', 'veteran', 'associate', 'operative', 'aide', 'official', 'leaders', 'officials', 'people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers']);
+const PEOPLE = new Set(['confidant', 'insider', 'ally', 'allies', 'friend', 'colleague', 'veteran', 'associate', 'operative', 'aide', 'official', 'leaders', 'officials', 'people', 'voters', 'user', 'users', 'commenter', 'commenters', 'observers', 'critics', 'supporters', 'residents', 'experts', 'analysts', 'sources', 'source', 'person', 'man', 'woman', 'protesters', 'demonstrators', 'crowd', 'attendee', 'attendees', 'delegates', 'delegate', 'members', 'lawmakers', 'republicans', 'democrats', 'insiders', 'operatives', 'strategists', 'donors', 'fans', 'viewers', 'readers', 'writers', 'businessman', 'businesswoman', 'billionaire', 'mogul', 'developer', 'candidate', 'woman', 'man', 'mother', 'father', 'veterans', 'students', 'parents', 'workers', 'activists', 'front-runner', 'frontrunner']);
+/** Party members, who speak as people ("said one Iowa Republican"). */
+const PARTISANS = new Set(['democrat', 'democrats', 'republican', 'republicans', 'independent', 'independents', 'libertarian', 'conservative', 'conservatives', 'liberal', 'liberals']);
 /** A noun for a person or people, singular or plural ("lobbyist", "lobbyists", "observers"). */
 function personNoun(w: string): boolean {
   return ROLE_HEADS.has(w) || PEOPLE.has(w) || (w.endsWith('s') && ROLE_HEADS.has(w.slice(0, -1)));
@@ -59,6 +63,8 @@ function isCueAt(toks: readonly Token[], k: number): boolean {
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
   if (prev && prev.word && (DETERMINERS.has(prev.lower) || prev.poss)) return false;
+  // After a preposition the word is a noun ("secretary of state", "in reply"), unless a gerund ("in declaring").
+  if (prev && prev.word && NOUN_PREPOSITIONS.has(prev.lower) && !t.lower.endsWith('ing')) return false;
   return true;
 }
 
@@ -240,10 +246,12 @@ export class Attributor {
     while (b < end && b - j < 12) {
       const t = this.toks[b] as Token;
       if (!t.word || t.quote >= 0 || NP_STOP.has(t.lower) || isCueAt(this.toks, b)) break;
-      if (!t.cap && (personNoun(t.lower) || GROUP_NOUNS.has(t.lower))) person = true;
+      if (!t.cap && (personNoun(t.lower) || GROUP_NOUNS.has(t.lower) || COMM_NOUNS.has(t.lower))) person = true;
+      // "said one New Hampshire Democrat": a party member is a person, capitalised or not.
+      if (t.cap && PARTISANS.has(t.lower)) person = true;
       b++;
     }
-    // Only people and groups speak: "a lengthy message" or "the idea" is no source.
+    // Only people, groups and their written words speak: "said the statement", but not "the idea".
     return person ? this.described(j, b) : undefined;
   }
 
@@ -316,7 +324,10 @@ export class Attributor {
     // "…, saying" / "and called": a participle or a coordinated verb takes the sentence's subject.
     const before = this.toks[k - 1];
     const participle = cue.lower.endsWith('ing') && !!before && (before.text === ',' || PARTICIPLE_LEAD.has(before.lower));
-    if (participle || (before && (before.lower === 'and' || before.lower === 'but'))) {
+    const conj = (t: Token | undefined) => !!t && (t.lower === 'and' || t.lower === 'but');
+    // "… and said", "… and then said": a coordinated verb shares the sentence's subject.
+    const coordinated = conj(before) || (!!before && SKIPPABLE_AFTER_CUE.has(before.lower) && conj(this.toks[k - 2]));
+    if (participle || coordinated) {
       const s = this.sentenceSubject(k);
       if (s !== undefined) return s;
     }
@@ -329,8 +340,8 @@ export class Attributor {
       // A parenthesis ("Sen. Elizabeth Warren (D-MA) said") is skipped whole.
       if (t.text === ')') {
         let p = j - 1;
-        while (p > lo && (this.toks[p] as Token).text !== '(' && j - p < 12) p--;
-        if ((this.toks[p] as Token).text === '(') {
+        while (p > lo && p > 0 && (this.toks[p] as Token).text !== '(' && j - p < 12) p--;
+        if (p >= 0 && this.toks[p]?.text === '(') {
           j = p;
           continue;
         }
@@ -613,7 +624,9 @@ export class Attributor {
     if (postUsable) {
       for (let c = postStart; c < hi; c++) {
         if (!isCueAt(toks, c)) continue;
-        const s = this.beforeCue(c, postStart) ?? this.afterCue(c, hi);
+        // `"…" that Sanders can win, said Steve Elmendorf`: after a comma the verb comes before its subject.
+        const inverted = (toks[c - 1] as Token | undefined)?.text === ',' ? this.afterCue(c, hi) : undefined;
+        const s = inverted ?? this.beforeCue(c, postStart) ?? this.afterCue(c, hi);
         if (s !== undefined && s !== null) return { speaker: s, how: 'post' };
         break;
       }
