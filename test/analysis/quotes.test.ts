@@ -278,4 +278,11 @@ describe('findQuotes: more speaker cues', () => {
   it('survives a closing parenthesis at the very start of the text', () => {
     expect(() => findQuotes(') said “ The')).not.toThrow();
   });
+
+  it('takes a dash byline after the closing mark as the speaker, line by line', () => {
+    const text = article('Readers respond', 'We asked readers about the debate.', '“He is not ready for the job.” ― Ana Ruiz\n“We need jobs, not walls.” ― Tom Park.');
+    const qs = findQuotes(text);
+    expect(find(qs, 'not ready').speaker?.name).toBe('Ana Ruiz');
+    expect(find(qs, 'not walls').speaker?.name).toBe('Tom Park');
+  });
 });

@@ -24,6 +24,7 @@ export interface Attribution {
   readonly how: 'post' | 'pre' | 'colon' | 'subject' | 'prev' | 'carry' | 'unnamed' | 'none';
 }
 
+const DASHES = new Set(['\u2015', '\u2014', '\u2013', '-', '--']);
 /** Prepositions after which a cue word is a noun ("to" is left out: "went on to say"). */
 const NOUN_PREPOSITIONS = new Set(['of', 'in', 'on', 'at', 'for', 'from', 'with', 'by', 'about', 'into', 'per', 'under', 'without']);
 /** Words before a noun that show a cue word is used as a noun ("the note", "a statement"). */
@@ -552,6 +553,16 @@ export class Attributor {
     const intoQuote = toks[hi] !== undefined && (toks[hi] as Token).quote >= 0 && !/^[.!?]$/.test((toks[hi - 1] as Token).text);
     const postUsable = !newSentence || ((exclaims || hi - postStart <= 5) && !intoQuote);
 
+    // (0) A dash byline right after the closing mark: `"…" ― Pamela Padilla` (reader comments, epigraphs).
+    const dash = toks[postStart];
+    if (dash && q.close >= 0 && DASHES.has(dash.text) && dash.para === para) {
+      const mi = this.owner[postStart + 1] ?? -1;
+      const m = mi >= 0 ? (this.mentions[mi] as Mention) : undefined;
+      const after = m ? toks[m.last] : undefined;
+      // The name ends the line or its clause: a byline, not the start of a new sentence.
+      const ends = !after || after.para !== para || !after.word || this.text.slice((toks[m!.last - 1] as Token).end, after.start).includes('\n');
+      if (m && m.from === postStart + 1 && !m.poss && ends && (this.entityOf[mi] as Entity).person !== 'no') return { speaker: this.speakerOf(mi), how: 'post' };
+    }
     // (a) Attribution right after the quote: `," Bolton said` / `," said Bolton` / `," he said`.
     let k = postStart;
     while (k < hi && !(toks[k] as Token).word) k++;
