@@ -285,4 +285,16 @@ describe('findQuotes: more speaker cues', () => {
     expect(find(qs, 'not ready').speaker?.name).toBe('Ana Ruiz');
     expect(find(qs, 'not walls').speaker?.name).toBe('Tom Park');
   });
+
+  it('reads a reporting word after a determiner and a modifier as a noun, and gives a colon quote the sentence subject', () => {
+    const retort = article('H', 'Mayor Ana Ruiz spoke after the vote. Council member Tom Baker delivered a snappy retort: "No one is tearing this up."');
+    expect(find(findQuotes(retort), 'tearing this up').speaker?.name).toBe('Tom Baker');
+    const post = article('H', 'In a Facebook post after the debate, Tom Baker wrote: "I could not disagree more."');
+    expect(find(findQuotes(post), 'disagree more').speaker?.name).toBe('Tom Baker');
+  });
+
+  it('takes the subject of a "with X calling" phrase as the speaker', () => {
+    const text = article('H', 'Republicans were quick to react, with Senator Ann Cole calling the plan a "disaster" for the state.');
+    expect(find(findQuotes(text), 'disaster').speaker).toEqual({ name: 'Ann Cole', role: 'Senator' });
+  });
 });

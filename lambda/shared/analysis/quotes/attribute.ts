@@ -25,6 +25,8 @@ export interface Attribution {
 }
 
 const DASHES = new Set(['\u2015', '\u2014', '\u2013', '-', '--']);
+/** Reporting words that are as often nouns, in their noun forms ("a post", "the call"). */
+const NOUN_CUES = new Set(['post', 'call', 'question', 'answer', 'report', 'reply', 'retort', 'remark', 'remarks', 'tweet', 'note', 'claim', 'charge', 'promise', 'pledge', 'vow', 'quote', 'joke', 'boast', 'reason', 'warning', 'statement', 'comment', 'comments', 'complaint', 'message', 'read']);
 /** Prepositions after which a cue word is a noun ("to" is left out: "went on to say"). */
 const NOUN_PREPOSITIONS = new Set(['of', 'in', 'on', 'at', 'for', 'from', 'with', 'by', 'about', 'into', 'per', 'under', 'without']);
 /** Words before a noun that show a cue word is used as a noun ("the note", "a statement"). */
@@ -64,6 +66,11 @@ function isCueAt(toks: readonly Token[], k: number): boolean {
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
   if (prev && prev.word && (DETERMINERS.has(prev.lower) || prev.poss)) return false;
+  // "a snappy retort", "a Facebook post", "an unprompted call": a noun after a determiner and a modifier.
+  const det = toks[k - 2];
+  if (NOUN_CUES.has(t.lower) && prev && prev.word && det && det.word && (DETERMINERS.has(det.lower) || det.poss)) {
+    if (!personNoun(prev.lower) && !GROUP_NOUNS.has(prev.lower) && !COMM_NOUNS.has(prev.lower) && !AUX.has(prev.lower) && !SKIPPABLE_AFTER_CUE.has(prev.lower)) return false;
+  }
   // After a preposition the word is a noun ("secretary of state", "in reply"), unless a gerund ("in declaring").
   if (prev && prev.word && NOUN_PREPOSITIONS.has(prev.lower) && !t.lower.endsWith('ing')) return false;
   return true;
@@ -362,7 +369,9 @@ export class Attributor {
           j = m.from;
           continue;
         }
-        if (before && before.word && !before.cap && PREPOSITIONS.has(before.lower) && before.lower !== 'and') {
+        // "with Sen. John McCain calling it …": the subject of an absolute phrase, not an object.
+        const absolute = before?.lower === 'with' && cue.lower.endsWith('ing') && (m.to === k || this.adjacent(m.to, k));
+        if (before && before.word && !before.cap && PREPOSITIONS.has(before.lower) && before.lower !== 'and' && !absolute) {
           j = m.from;
           continue;
         }
@@ -627,8 +636,10 @@ export class Attributor {
       if (s2 !== undefined) return { speaker: s2, how: s2 ? 'pre' : 'unnamed' };
     }
     // (c) Colon introduction without a verb: `Trump on Twitter: "…"`.
+    // The sentence's subject first: `Sanders delivered a snappy retort: "…"` is Sanders's.
     if (openTok - 1 >= lo && (toks[openTok - 1] as Token).text === ':') {
-      const s = this.beforeCue(openTok - 1, lo);
+      const subject = this.sentenceSubject(openTok - 1);
+      const s = (subject && /^\p{Lu}/u.test(subject.name) ? subject : undefined) ?? this.beforeCue(openTok - 1, lo);
       if (s) return { speaker: s, how: 'colon' };
     }
     // (d) A cue later in the post window: `"…" is how Bolton put it, he said.`
