@@ -297,4 +297,14 @@ describe('findQuotes: more speaker cues', () => {
     const text = article('H', 'Republicans were quick to react, with Senator Ann Cole calling the plan a "disaster" for the state.');
     expect(find(findQuotes(text), 'disaster').speaker).toEqual({ name: 'Ann Cole', role: 'Senator' });
   });
+
+  it('resolves a pronoun to the subject of its sentence before the nearest compatible name', () => {
+    const text = article('H', 'Tom Baker met Mayor John Ruiz on Monday, and afterwards he said the deal was "fair to all."');
+    expect(find(findQuotes(text), 'fair to all').speaker?.name).toBe('Tom Baker');
+  });
+
+  it('gives "X, <interrupting phrase>, said" to X', () => {
+    const text = article('H', 'Tom Baker, later alleging that Mayor John Ruiz had lied, said the refugees were "mostly men" and dangerous.');
+    expect(find(findQuotes(text), 'mostly men').speaker?.name).toBe('Tom Baker');
+  });
 });

@@ -206,6 +206,13 @@ export class Attributor {
 
   /** The last compatible named person before token k ("he" → the last man named). */
   private resolvePronoun(k: number, gender: Gender): Speaker | null {
+    // Inside a sentence whose subject is a compatible person, the pronoun is that subject:
+    // "Trump, alleging that Obama …, said he would …" is Trump, not the nearer Obama.
+    const subj = this.subjectMention(this.sentenceStart(k), k);
+    if (subj >= 0) {
+      const e = this.entityOf[subj] as Entity;
+      if (e.gender === gender || (e.gender === null && e.person === 'yes')) return this.speakerOf(subj);
+    }
     let fallback = -1;
     for (let mi = this.mentions.length - 1; mi >= 0; mi--) {
       const m = this.mentions[mi] as Mention;
@@ -219,6 +226,24 @@ export class Attributor {
       if (this.toks[k] && (this.toks[k] as Token).para - t.para > 3) break;
     }
     return fallback >= 0 ? this.speakerOf(fallback) : null;
+  }
+
+  /** The mention that opens the clause [lo, k) as its subject (after an opening adverbial), or -1. */
+  private subjectMention(lo: number, k: number): number {
+    let j = lo;
+    while (j < k && (this.toks[j] as Token).quote >= 0) j++;
+    const first = this.toks[j];
+    if (!first || j >= k) return -1;
+    if (ADVERBIAL_OPENERS.has(first.lower)) {
+      while (j < k && (this.toks[j] as Token).text !== ',') j++;
+      j++;
+    }
+    while (j < k && ROLE_MODIFIERS_LOOSE.has((this.toks[j] as Token).lower)) j++;
+    const mi = j < k ? (this.owner[j] as number) : -1;
+    if (mi < 0) return -1;
+    const m = this.mentions[mi] as Mention;
+    if (m.poss || m.last > k || (this.entityOf[mi] as Entity).person === 'no') return -1;
+    return mi;
   }
 
   private pronounGender(t: Token): Gender | undefined {
@@ -338,6 +363,11 @@ export class Attributor {
     if (participle || coordinated) {
       const s = this.sentenceSubject(k);
       if (s !== undefined) return s;
+    }
+    // "Trump, later alleging that Obama …, said": after an interrupting phrase the verb takes the subject.
+    if (before?.text === ',' && !cue.lower.endsWith('ing')) {
+      const subj = this.subjectMention(this.sentenceStart(k), k);
+      if (subj >= 0 && (this.mentions[subj] as Mention).to < k - 1) return this.speakerOf(subj);
     }
     let relative = false;
     for (let j = k - 1; j >= lo && k - j <= 30; j--) {
