@@ -307,4 +307,13 @@ describe('findQuotes: more speaker cues', () => {
     const text = article('H', 'Tom Baker, later alleging that Mayor John Ruiz had lied, said the refugees were "mostly men" and dangerous.');
     expect(find(findQuotes(text), 'mostly men').speaker?.name).toBe('Tom Baker');
   });
+
+  it('reads a role from a relative clause after the name', () => {
+    const leads = article('H', '"The talks will stall," said Robert Carlin, who leads the Asia program at the Stimson Center.');
+    expect(find(findQuotes(leads), 'talks will stall').speaker).toEqual({ name: 'Robert Carlin', role: 'head of the Asia program at the Stimson Center' });
+    const serves = article('H', 'Ana Ruiz, who serves as mayor of Dayton, said the plan was "a gift to the city."');
+    expect(find(findQuotes(serves), 'a gift').speaker).toEqual({ name: 'Ana Ruiz', role: 'mayor of Dayton' });
+    const polled = article('H', 'Ana Ruiz, who was among those polled, said the plan was "a gift to the city."');
+    expect(find(findQuotes(polled), 'a gift').speaker).toEqual({ name: 'Ana Ruiz' });
+  });
 });

@@ -136,6 +136,14 @@ function genderOf(first: string, roleWords: string[]): Gender {
   return null;
 }
 
+/** Verbs of a relative clause that states a role, as the role noun: ", who leads the Stimson Center," → "head of …". */
+const ROLE_VERBS = new Map([
+  ['leads', 'head of'], ['heads', 'head of'], ['runs', 'head of'], ['oversees', 'head of'], ['directs', 'director of'],
+  ['chairs', 'chair of'], ['manages', 'manager of'], ['founded', 'founder of'], ['co-founded', 'co-founder of'],
+  ['owns', 'owner of'], ['edits', 'editor of'], ['hosts', 'host of'], ['advises', 'adviser to'], ['represents', 'representative of'],
+  ['serves', ''], ['served', 'former'],
+]);
+
 const APPOSITIVE_START = new Set(['a', 'an', 'the', 'who', 'whose', 'one', 'former', 'now', 'then', 'also', 'himself', 'herself']);
 
 const SENTENCE_OPENERS = new Set(['.', '?', '!', ':', ';', '"', '\u201c', "'", '\u2018', '(', '\u2014', '\u2013', '-', '>', ']', '*', '\u2022', '|']);
@@ -280,7 +288,15 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
           stop = k;
         }
         to = toks[stop]?.text === ',' ? stop + 1 : stop;
-        if (a.lower !== 'who' && a.lower !== 'whose' && roleText === null) {
+        const verb = toks[j + 2];
+        if (a.lower === 'who' && roleText === null && verb && ROLE_VERBS.has(verb.lower)) {
+          // ", who leads the Stimson Center," → role "leads the Stimson Center"; "who serves as mayor" → "mayor".
+          const rs = verb.lower === 'serves' || verb.lower === 'served' ? (toks[j + 3]?.lower === 'as' ? j + 4 : j + 3) : j + 3;
+          let re = rs;
+          while (re < stop && (toks[re] as Token).lower !== 'and' && (toks[re] as Token).lower !== 'who') re++;
+          const noun = ROLE_VERBS.get(verb.lower) as string;
+          if (re > rs && re - rs <= 12) roleText = `${noun ? `${noun} ` : ''}${joinTokens(toks, rs, re)}`;
+        } else if (a.lower !== 'who' && a.lower !== 'whose' && roleText === null) {
           let rs = j + 1;
           if (a.lower === 'a' || a.lower === 'an' || a.lower === 'the') rs++;
           let re = rs;
