@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { digestRunId, runDigest, type DigestResult } from '../shared/delivery/digest.ts';
 import { deliveryRuntime, lazy, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
 

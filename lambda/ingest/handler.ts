@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { analyze } from '../shared/analysis/analyze.ts';
 import { ArticleParseError } from '../shared/article/errors.ts';
 import { parseArticle } from '../shared/article/parse.ts';

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliveryEnvSchema, readEnv } from '../shared/config.ts';
 import { systemClock, type Clock } from '../shared/delivery/clock.ts';
 import { createIssueComposer } from '../shared/delivery/composer.ts';

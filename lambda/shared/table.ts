@@ -4,7 +4,8 @@
  *
  * - Primary key: `pk` (S) + `sk` (S).
  * - GSI `byFrequency`: `gsi1pk` (S) + `gsi1sk` (S), projection ALL. Sparse: only confirmed subscribers
- *   carry it. `gsi1pk = "CONFIRMED#<frequency>"`, `gsi1sk = "<ISO time they entered that frequency>#<id>"`,
+ *   and article records carry it (articles as the digest feed: `gsi1pk = "ARTICLES"`, sorted by ingest time).
+ *   For subscribers: `gsi1pk = "CONFIRMED#<frequency>"`, `gsi1sk = "<ISO time they entered that frequency>#<id>"`,
  *   so a digest run can fix its audience with `gsi1sk < "<run start>"` and page with a checkpoint.
  * - TTL attribute `expiresAt` (epoch seconds) on ledger, lock and rate-limit items. dynalite ignores
  *   TTL, so nothing may depend on expiry for correctness; it only keeps the table small.

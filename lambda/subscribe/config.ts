@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { baseEnvSchema } from '../shared/config.ts';
 import { FREQUENCIES } from '../shared/subscriptions/model.ts';
 

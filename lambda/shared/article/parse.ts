@@ -4,7 +4,7 @@
  * ArticleParseError naming the origin and the reason; an unreadable date keeps the article.
  */
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { splitSentences } from '../analysis/sentences.ts';
 import { looksLikeDateline, parseDate } from './dateline.ts';
 import { ArticleParseError } from './errors.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FREQUENCIES } from '../subscriptions/model.ts';
 import type { BlobStore } from './ports.ts';
 

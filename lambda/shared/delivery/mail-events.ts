@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Log } from '../logger.ts';
 import type { SubscriberSuppressor } from '../subscriptions/store.ts';
 import type { Clock } from './clock.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The contracts between the delivery steps: what the digest and ingest steps put on the send queue,

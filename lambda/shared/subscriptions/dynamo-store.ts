@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TABLE_KEYS } from '../table.ts';
 import { FREQUENCIES, STATUSES, type Frequency, type Subscriber } from './model.ts';
 import type { Page, SubscriberStore } from './store.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FREQUENCIES, type Frequency } from './model.ts';
 
 /**

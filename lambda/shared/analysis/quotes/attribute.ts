@@ -680,7 +680,8 @@ export class Attributor {
         const inverted = (toks[c - 1] as Token | undefined)?.text === ',' ? this.afterCue(c, hi) : undefined;
         const s = inverted ?? this.beforeCue(c, postStart) ?? this.afterCue(c, hi);
         if (s !== undefined && s !== null) return { speaker: s, how: 'post' };
-        break;
+        // `"…," and donations began to pick up, Gilbert said`: a verb with no speaker is no cue; look on.
+        if (s === null) break;
       }
     }
     // (e) No reporting verb, but the sentence has a subject: `Trump attacked Romney as a "failed candidate."`

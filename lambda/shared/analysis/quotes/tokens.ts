@@ -309,7 +309,9 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     const firstLower = (nameToks[0] as Token).lower;
     const known = MALE_FIRST.has(firstLower) || FEMALE_FIRST.has(firstLower);
     const anyOrg = nameToks.some((t) => ORG_WORDS.has(t.lower));
-    const person: Mention['person'] = allOrg ? 'no' : known || (from < nameFirst && !anyOrg) ? 'yes' : anyOrg ? 'no' : 'maybe';
+    // An appositive with a person's role (", an education professor at Harvard,") makes a person even of "Marty West".
+    const appositiveRole = to > j && roleText !== null && from === nameFirst && roleText.toLowerCase().split(/\s+/).some((w) => ROLE_HEADS.has(w));
+    const person: Mention['person'] = allOrg ? 'no' : known || appositiveRole || (from < nameFirst && !anyOrg) ? 'yes' : anyOrg ? 'no' : 'maybe';
     out.push({
       first: nameFirst, last: j, from, to, name: nameText, role: roleText, poss: lastTok.poss, person,
       gender: genderOf(firstLower, roleWords),
