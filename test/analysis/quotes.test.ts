@@ -316,4 +316,14 @@ describe('findQuotes: more speaker cues', () => {
     const polled = article('H', 'Ana Ruiz, who was among those polled, said the plan was "a gift to the city."');
     expect(find(findQuotes(polled), 'a gift').speaker).toEqual({ name: 'Ana Ruiz' });
   });
+
+  it('treats a name with a role appositive as a person even when a name word looks like a place', () => {
+    const text = article('H', 'Marty West, an education professor at Harvard who once worked for Sen. Lamar Alexander, one of the bill’s architects, called it “an incredibly significant development.”');
+    expect(find(findQuotes(text), 'significant development').speaker?.name).toBe('Marty West');
+  });
+
+  it('looks past a verb without a speaker to the reporting verb later in the sentence', () => {
+    const text = article('H', 'Dana Fox runs the fund.', '"There is a sense of stability now," and donations began to pick up again last week, Fox said.');
+    expect(find(findQuotes(text), 'sense of stability').speaker?.name).toBe('Dana Fox');
+  });
 });
