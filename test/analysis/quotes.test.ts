@@ -326,4 +326,18 @@ describe('findQuotes: more speaker cues', () => {
     const text = article('H', 'Dana Fox runs the fund.', '"There is a sense of stability now," and donations began to pick up again last week, Fox said.');
     expect(find(findQuotes(text), 'sense of stability').speaker?.name).toBe('Dana Fox');
   });
+
+  it('reads "shot back", "went on" and "barked" as reporting verbs', () => {
+    const text = article(
+      'H',
+      '“Look at all these supporters,” Sandra Paris said with a smirk.',
+      '“They are here for the free stuff,” Jim Bennett shot back with a laugh.',
+      '“You know, it happens,” Tom Ruiz went on. “Get over it.”',
+      '“Start over,” Ann Cole barked.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'free stuff').speaker?.name).toBe('Jim Bennett');
+    expect(find(qs, 'it happens').speaker?.name).toBe('Tom Ruiz');
+    expect(find(qs, 'Start over').speaker?.name).toBe('Ann Cole');
+  });
 });

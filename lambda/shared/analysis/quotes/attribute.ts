@@ -25,6 +25,7 @@ export interface Attribution {
 }
 
 const DASHES = new Set(['\u2015', '\u2014', '\u2013', '-', '--']);
+const PHRASAL_CUES = new Set(['shot', 'shoots', 'fired', 'fires', 'hit', 'hits', 'snapped', 'pushed', 'went', 'goes']);
 /** Reporting words that are as often nouns, in their noun forms ("a post", "the call"). */
 const NOUN_CUES = new Set(['post', 'call', 'question', 'answer', 'report', 'reply', 'retort', 'remark', 'remarks', 'tweet', 'note', 'claim', 'charge', 'promise', 'pledge', 'vow', 'quote', 'joke', 'boast', 'reason', 'warning', 'statement', 'comment', 'comments', 'complaint', 'message', 'read']);
 /** Prepositions after which a cue word is a noun ("to" is left out: "went on to say"). */
@@ -63,6 +64,8 @@ function isCueAt(toks: readonly Token[], k: number): boolean {
   if (!t || !t.word || t.cap || t.quote >= 0) return t?.lower === 'according' && toks[k + 1]?.lower === 'to';
   if (t.lower === 'according') return toks[k + 1]?.lower === 'to';
   if ((t.lower === 'put' || t.lower === 'puts') && toks[k + 1]?.lower === 'it') return true; // "as Vulture put it"
+  // "Trump shot back", "Bennett fired back", "Trump went on": a verb and particle that report speech.
+  if (PHRASAL_CUES.has(t.lower) && toks[k + 1]?.lower === (t.lower === 'went' || t.lower === 'goes' ? 'on' : 'back')) return true;
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
   if (prev && prev.word && (DETERMINERS.has(prev.lower) || prev.poss)) return false;
