@@ -5,7 +5,7 @@ import { baseEnvSchema, readEnv } from '../shared/config.ts';
 import { systemClock } from '../shared/delivery/clock.ts';
 import { DynamoEventDedup } from '../shared/delivery/event-dedup-dynamo.ts';
 import { createMailEvents, type MailEventsService } from '../shared/delivery/mail-events.ts';
-import { logger, type Log } from '../shared/logger.ts';
+import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
 
 /**
@@ -16,13 +16,6 @@ import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-stor
  */
 
 export const mailEventsEnvSchema = baseEnvSchema.pick({ TABLE_NAME: true });
-
-const powertoolsLog: Log = {
-  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
-  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
-  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
-  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
-};
 
 /** Build the service from the environment (clients honour AWS_ENDPOINT_URL_DYNAMODB locally). */
 export function mailEventsFromEnvironment(env: Record<string, string | undefined> = process.env, log: Log = powertoolsLog): MailEventsService {

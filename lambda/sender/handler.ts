@@ -14,7 +14,7 @@ import { sendJobSchema, type BlobStore, type Mailer } from '../shared/delivery/p
 import { instanceRate, TokenBucket } from '../shared/delivery/rate-limiter.ts';
 import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
 import { createSender, type BatchItem, type BatchReport, type SenderService } from '../shared/delivery/sender.ts';
-import { logger, type Log } from '../shared/logger.ts';
+import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createSesMailer } from '../shared/ses-mailer.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
@@ -64,14 +64,6 @@ export function defaultParallelism(rate: number): number {
 
 /** Claims outlive the invocation that made them by this much (see ledger.ts: a live attempt never loses its lease). */
 const LEASE_MARGIN_MS = 60_000;
-
-/** The Powertools logger behind the narrow Log port. */
-const powertoolsLog: Log = {
-  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
-  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
-  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
-  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
-};
 
 export interface SenderRuntime {
   readonly sender: SenderService;

@@ -14,5 +14,13 @@ export interface Log {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
+/** The Powertools logger behind the narrow Log port. */
+export const powertoolsLog: Log = {
+  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
+  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
+  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
+  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
+};
+
 /** A logger that drops everything, for tests and benchmarks. */
 export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readEnv } from '../shared/config.ts';
-import { logger, type Log } from '../shared/logger.ts';
+import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createSesMailer } from '../shared/ses-mailer.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
@@ -18,14 +18,6 @@ import { createConfirmationComposer } from './confirmation-mail.ts';
  * the environment is validated, SDK clients are made (they honour AWS_ENDPOINT_URL_* locally), the
  * keyring is loaded from Secrets Manager or SIGNING_KEYRING. Nothing is constructed at import time.
  */
-
-/** The Powertools logger behind the narrow Log port (its overloads are wider than Log's). */
-const powertoolsLog: Log = {
-  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
-  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
-  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
-  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
-};
 
 /** Build the app from an environment (also used by `npm run serve`). */
 export async function appFromEnvironment(env: Record<string, string | undefined> = process.env, log: Log = powertoolsLog): Promise<App> {

@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import { deliveryEnvSchema, readEnv, type DeliveryEnv } from '../config.ts';
 import { renderAlert, renderDigest } from '../email/render.ts';
 import type { RenderedEmail } from '../email/types.ts';
-import { logger, type Log } from '../logger.ts';
+import { powertoolsLog, type Log } from '../logger.ts';
 import { createDynamoSubscriberStore } from '../subscriptions/dynamo-store.ts';
 import type { SubscriberReader } from '../subscriptions/store.ts';
 import type { ArticleStore } from './articles.ts';
@@ -27,14 +27,6 @@ import { parseTopicRules, type TopicRules } from './topics.ts';
  * operator's options bound. `npm start` builds the same thing with a folder and an in-process queue
  * in place of S3 and SQS.
  */
-
-/** The Powertools logger behind the narrow Log port. */
-export const powertoolsLog: Log = {
-  debug: (message, extra) => (extra ? logger.debug(message, extra as Record<string, string>) : logger.debug(message)),
-  info: (message, extra) => (extra ? logger.info(message, extra as Record<string, string>) : logger.info(message)),
-  warn: (message, extra) => (extra ? logger.warn(message, extra as Record<string, string>) : logger.warn(message)),
-  error: (message, extra) => (extra ? logger.error(message, extra as Record<string, string>) : logger.error(message)),
-};
 
 /** The ports and settings both delivery entry points share. */
 export interface DeliveryRuntime {
