@@ -340,4 +340,18 @@ describe('findQuotes: more speaker cues', () => {
     expect(find(qs, 'it happens').speaker?.name).toBe('Tom Ruiz');
     expect(find(qs, 'Start over').speaker?.name).toBe('Ann Cole');
   });
+
+  it('takes a dash byline that opens the next paragraph', () => {
+    const text = article('Quotable', '"The whole idea needs to stop."', '- Michelle Marks, Philadelphia.', '"We will get there."', '— Senator Ann Cole, in a tweet.');
+    const qs = findQuotes(text);
+    expect(find(qs, 'needs to stop').speaker?.name).toBe('Michelle Marks');
+    expect(find(qs, 'get there').speaker?.name).toBe('Ann Cole');
+  });
+
+  it('names the source after "according to" even without a word for a person, and reads "pointed out"', () => {
+    const caller = article('H', 'According to the Daily Caller, "the reporter coordinated with the aide on every post."');
+    expect(find(findQuotes(caller), 'coordinated').speaker?.name).toBe('the Daily Caller');
+    const hill = article('H', 'But as The Hill pointed out, "the senator has so far declined to release any tax returns."');
+    expect(find(findQuotes(hill), 'declined').speaker?.name).toMatch(/Hill$/);
+  });
 });

@@ -25,7 +25,10 @@ export interface Attribution {
 }
 
 const DASHES = new Set(['\u2015', '\u2014', '\u2013', '-', '--']);
-const PHRASAL_CUES = new Set(['shot', 'shoots', 'fired', 'fires', 'hit', 'hits', 'snapped', 'pushed', 'went', 'goes']);
+const PHRASAL_CUES = new Map([
+  ['shot', 'back'], ['shoots', 'back'], ['fired', 'back'], ['fires', 'back'], ['hit', 'back'], ['hits', 'back'], ['pushed', 'back'],
+  ['went', 'on'], ['goes', 'on'], ['pointed', 'out'], ['points', 'out'], ['spoke', 'out'], ['lashed', 'out'], ['chimed', 'in'],
+]);
 /** Reporting words that are as often nouns, in their noun forms ("a post", "the call"). */
 const NOUN_CUES = new Set(['post', 'call', 'question', 'answer', 'report', 'reply', 'retort', 'remark', 'remarks', 'tweet', 'note', 'claim', 'charge', 'promise', 'pledge', 'vow', 'quote', 'joke', 'boast', 'reason', 'warning', 'statement', 'comment', 'comments', 'complaint', 'message', 'read']);
 /** Prepositions after which a cue word is a noun ("to" is left out: "went on to say"). */
@@ -65,7 +68,7 @@ function isCueAt(toks: readonly Token[], k: number): boolean {
   if (t.lower === 'according') return toks[k + 1]?.lower === 'to';
   if ((t.lower === 'put' || t.lower === 'puts') && toks[k + 1]?.lower === 'it') return true; // "as Vulture put it"
   // "Trump shot back", "Bennett fired back", "Trump went on": a verb and particle that report speech.
-  if (PHRASAL_CUES.has(t.lower) && toks[k + 1]?.lower === (t.lower === 'went' || t.lower === 'goes' ? 'on' : 'back')) return true;
+  if (PHRASAL_CUES.has(t.lower) && toks[k + 1]?.lower === PHRASAL_CUES.get(t.lower)) return true;
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
   if (prev && prev.word && (DETERMINERS.has(prev.lower) || prev.poss)) return false;
@@ -316,7 +319,14 @@ export class Attributor {
     }
     const g = this.pronounGender(t);
     if (g !== undefined) return this.resolvePronoun(j, g);
-    if (DESCRIBERS.has(t.lower)) return this.npAfter(j, end);
+    if (DESCRIBERS.has(t.lower)) {
+      const np = this.npAfter(j, end);
+      if (np !== undefined || (this.toks[k] as Token).lower !== 'according') return np;
+      // "according to the Daily Caller": whatever is named there is the source.
+      let b = j + 1;
+      while (b < end && b - j < 8 && (this.toks[b] as Token).word && (this.toks[b] as Token).quote < 0) b++;
+      return b - j >= 2 && (this.toks[b - 1] as Token).cap ? this.described(j, b) : undefined;
+    }
     // "said undecided Republican voter Stephanie Hooton": lowercase words, then the name.
     for (let n = j; n < end && n - j < 5; n++) {
       const tn = this.toks[n] as Token;
@@ -595,14 +605,15 @@ export class Attributor {
     const intoQuote = toks[hi] !== undefined && (toks[hi] as Token).quote >= 0 && !/^[.!?]$/.test((toks[hi - 1] as Token).text);
     const postUsable = !newSentence || ((exclaims || hi - postStart <= 5) && !intoQuote);
 
-    // (0) A dash byline right after the closing mark: `"…" ― Pamela Padilla` (reader comments, epigraphs).
+    // (0) A dash byline right after the closing mark: `"…" ― Pamela Padilla` (reader comments, epigraphs),
+    // or opening the next paragraph: `"…"` ¶ `- Clinton.`
     const dash = toks[postStart];
-    if (dash && q.close >= 0 && DASHES.has(dash.text) && dash.para === para) {
+    if (dash && q.close >= 0 && DASHES.has(dash.text) && (dash.para === para || dash.para === (toks[closeTok] as Token).para + 1)) {
       const mi = this.owner[postStart + 1] ?? -1;
       const m = mi >= 0 ? (this.mentions[mi] as Mention) : undefined;
       const after = m ? toks[m.last] : undefined;
       // The name ends the line or its clause: a byline, not the start of a new sentence.
-      const ends = !after || after.para !== para || !after.word || this.text.slice((toks[m!.last - 1] as Token).end, after.start).includes('\n');
+      const ends = !after || after.para !== dash.para || !after.word || this.text.slice((toks[m!.last - 1] as Token).end, after.start).includes('\n');
       if (m && m.from === postStart + 1 && !m.poss && ends && (this.entityOf[mi] as Entity).person !== 'no') return { speaker: this.speakerOf(mi), how: 'post' };
     }
     // (a) Attribution right after the quote: `," Bolton said` / `," said Bolton` / `," he said`.

@@ -42,7 +42,7 @@ export const CUE_VERBS = words(`
   beam beamed beams beaming sing sang sings singing interrupt interrupted interrupts
   concur concurred advise advised advises advising inform informed informs assure assured assures assuring
   bark barked barks retaliated reacted cite cites cited citing
-  growl growled growls huff huffed plead pleaded pleads implore implored scold scolded scolds chide chided chides
+  growl growled growls huff huffed riff riffed riffs plead pleaded pleads implore implored scold scolded scolds chide chided chides
 `);
 
 /** Nouns for a written or spoken statement: "Trump's statement said", "in a tweet, Trump …". */
