@@ -354,4 +354,11 @@ describe('findQuotes: more speaker cues', () => {
     const hill = article('H', 'But as The Hill pointed out, "the senator has so far declined to release any tax returns."');
     expect(find(findQuotes(hill), 'declined').speaker?.name).toMatch(/Hill$/);
   });
+
+  it('takes any short noun phrase after "said" right after a quote, but not an object clause before one', () => {
+    const after = article('H', '"It is hard to come back to work," said the designer, who asked not to be named.');
+    expect(find(findQuotes(after), 'come back').speaker?.name).toBe('the designer');
+    const before = article('H', 'Tom Ruiz said the plan was "a disaster for the town."');
+    expect(find(findQuotes(before), 'disaster').speaker?.name).toBe('Tom Ruiz');
+  });
 });

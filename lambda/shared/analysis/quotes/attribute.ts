@@ -279,7 +279,7 @@ export class Attributor {
   }
 
   /** An unnamed-source noun phrase starting at a determiner at j: "a longtime adviser to both Clintons". */
-  private npAfter(j: number, end: number): Speaker | null | undefined {
+  private npAfter(j: number, end: number, anyHead = false): Speaker | null | undefined {
     let b = j + 1;
     let person = false;
     while (b < end && b - j < 12) {
@@ -291,14 +291,15 @@ export class Attributor {
       b++;
     }
     // Only people, groups and their written words speak: "said the statement", but not "the idea".
-    return person ? this.described(j, b) : undefined;
+    // Right after a quote (`," said the designer`) the phrase can only be the source, whatever its head.
+    return person || (anyHead && b - j >= 2 && b - j <= 4 && (b >= end || !(this.toks[b] as Token).word)) ? this.described(j, b) : undefined;
   }
 
   /**
    * The speaker named right after a cue ("said Bolton", "according to Sen. Rubio"), a described
    * source ("said a spokesman"), null when none can be told, or undefined when nothing follows.
    */
-  private afterCue(k: number, end: number): Speaker | null | undefined {
+  private afterCue(k: number, end: number, rightAfterQuote = false): Speaker | null | undefined {
     let j = k + 1;
     if ((this.toks[k] as Token).lower === 'according') j++;
     while (j < end && SKIPPABLE_AFTER_CUE.has((this.toks[j] as Token).lower)) j++;
@@ -320,7 +321,7 @@ export class Attributor {
     const g = this.pronounGender(t);
     if (g !== undefined) return this.resolvePronoun(j, g);
     if (DESCRIBERS.has(t.lower)) {
-      const np = this.npAfter(j, end);
+      const np = this.npAfter(j, end, rightAfterQuote);
       if (np !== undefined || (this.toks[k] as Token).lower !== 'according') return np;
       // "according to the Daily Caller": whatever is named there is the source.
       let b = j + 1;
@@ -621,7 +622,7 @@ export class Attributor {
     while (k < hi && !(toks[k] as Token).word) k++;
     if (postUsable && k < hi && k - postStart <= 2) {
       if (isCueAt(toks, k)) {
-        const s = this.afterCue(k, hi);
+        const s = this.afterCue(k, hi, true);
         if (s !== undefined) return { speaker: s, how: s ? 'post' : 'unnamed' };
       }
       const t = toks[k] as Token;
