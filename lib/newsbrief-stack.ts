@@ -25,8 +25,11 @@ export interface NewsbriefStackProps extends StackProps {
   readonly lambdaRoot?: string;
 }
 
-/** The functions that render MJML (and so carry mjml and templates/); the others must not. */
-export const RENDERING_FUNCTIONS: readonly FunctionName[] = ['ingest', 'digest', 'subscribe'];
+/**
+ * The functions that render MJML (and so carry mjml and templates/); the others must not. Subscribe
+ * sends the confirmation email precompiled (templates/confirm.compiled.json, inlined in its bundle).
+ */
+export const RENDERING_FUNCTIONS: readonly FunctionName[] = ['ingest', 'digest'];
 
 /**
  * Copies templates/ next to the bundle of each function that renders MJML; the email module finds
@@ -113,7 +116,6 @@ export class NewsbriefStack extends Stack {
       entry: entries.subscribe,
       // API Gateway gives up at 30 s; a request that cannot finish in 10 s should fail fast instead.
       timeout: Duration.seconds(10),
-      bundling: { commandHooks: COPY_TEMPLATES },
       environment: environmentFor('subscribe', {
         ...environment,
         ...this.delivery.environment,

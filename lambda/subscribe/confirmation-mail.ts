@@ -1,13 +1,16 @@
-import { renderConfirm } from '../shared/email/render.ts';
+import compiledConfirm from '../../templates/confirm.compiled.json' with { type: 'json' };
+import { instantiateConfirm, parseCompiledConfirm } from '../shared/email/compiled.ts';
 import { personalise } from '../shared/email/personalise.ts';
 import { buildMessage } from '../shared/email/mime.ts';
 import type { RenderedEmail } from '../shared/email/types.ts';
 import type { ConfirmationComposer } from '../shared/subscriptions/service.ts';
 
 /**
- * The confirmation composer over the email module: confirm.mjml is rendered once per container (MJML
- * is slow, and nothing in it depends on the recipient), then each mail only fills the confirm link
- * and builds MIME, which rejects CR/LF in every header value.
+ * The confirmation composer over the email module. confirm.mjml is compiled by MJML at build time
+ * (`npm run compile:templates` → templates/confirm.compiled.json, inlined here by esbuild), so the
+ * subscribe bundle carries no mjml (issue 6: ≤ 500 KB). Per container the compiled HTML is filled
+ * with this deployment's texts once; each mail then only fills the confirm link and builds MIME,
+ * which rejects CR/LF in every header value.
  */
 export interface ConfirmationMailOptions {
   readonly newsletterName: string;
@@ -16,21 +19,18 @@ export interface ConfirmationMailOptions {
   readonly topicLabels?: Readonly<Record<string, string>>;
 }
 
-/** Create the composer; the MJML render happens on first use and is reused after. */
+/** Create the composer; the compiled email is filled with the deployment's texts on first use and reused after. */
 export function createConfirmationComposer(options: ConfirmationMailOptions): ConfirmationComposer {
-  let rendered: Promise<RenderedEmail> | undefined;
+  let rendered: RenderedEmail | undefined;
   return {
     async compose({ subscriberId, email, confirmUrl }) {
-      rendered ??= renderConfirm({
+      rendered ??= instantiateConfirm(parseCompiledConfirm(compiledConfirm), {
         newsletterName: options.newsletterName,
         postalAddress: options.postalAddress,
         linkValidity: '7 days',
         ...(options.topicLabels ? { topicLabels: options.topicLabels } : {}),
-      }).catch((error: unknown) => {
-        rendered = undefined;
-        throw error;
       });
-      const personal = personalise(await rendered, { confirmUrl });
+      const personal = personalise(rendered, { confirmUrl });
       return buildMessage(personal, { subscriberId, email }, { from: options.from });
     },
   };

@@ -2,6 +2,7 @@ import type mjml2html from 'mjml';
 import type { MJMLMinifyOptions } from 'mjml-core';
 import type { Brief } from '../article/model.ts';
 import { RenderError } from './errors.ts';
+import { COMPILED_SLOT_KEY, compiledToken, instantiateConfirm, type CompiledConfirm } from './compiled.ts';
 import { newSlotKey, slotToken } from './slots.ts';
 import { fillTemplate, loadTemplate, templatesDir } from './templates.ts';
 import { writeText } from './text.ts';
@@ -98,8 +99,7 @@ function headlines(list: readonly ArticleView[], p: Parts): string {
   return fillTemplate(loadTemplate('partials/headlines', p.dir), { items }, 'headlines');
 }
 
-async function renderView(view: IssueView, slots: readonly SlotName[]): Promise<RenderedEmail> {
-  const slotKey = newSlotKey();
+async function renderView(view: IssueView, slots: readonly SlotName[], slotKey = newSlotKey()): Promise<RenderedEmail> {
   const p: Parts = { dir: templatesDir(), slot: (name) => slotToken(slotKey, name) };
   const values = {
     lang: view.lang,
@@ -158,10 +158,42 @@ export async function renderAlert(brief: Brief, options: AlertOptions): Promise<
 }
 
 /**
- * Render the double opt-in confirmation email, with the confirm link as a slot. Its content does
- * not depend on the recipient, so the subscribe Lambda renders it once per cold start and
- * personalises it per request.
+ * Compile confirm.mjml once for every deployment: each text the view writes (newsletter name,
+ * postal address, subject...) and the confirm link stay placeholders under the fixed
+ * COMPILED_SLOT_KEY. `npm run compile:templates` stores the result in templates/confirm.compiled.json,
+ * which the subscribe Lambda fills (compiled.ts) without carrying mjml (issue 6: bundle ≤ 500 KB).
+ */
+export async function compileConfirm(): Promise<CompiledConfirm> {
+  const view: IssueView = {
+    kind: 'confirm',
+    lang: compiledToken('lang'),
+    newsletterName: compiledToken('newsletterName'),
+    issueLabel: compiledToken('issueLabel'),
+    subject: compiledToken('subject'),
+    preheader: compiledToken('preheader'),
+    intro: compiledToken('intro'),
+    why: compiledToken('why'),
+    postalAddress: compiledToken('postalAddress'),
+    full: [],
+    headlinesOnly: [],
+    linkValidity: compiledToken('linkValidity'),
+  };
+  const { html } = await renderView(view, ['confirmUrl'], COMPILED_SLOT_KEY);
+  return { kind: 'confirm', slotKey: COMPILED_SLOT_KEY, slots: ['confirmUrl'], html };
+}
+
+/**
+ * Render the double opt-in confirmation email, with the confirm link as a slot: compileConfirm()
+ * filled with `options`, the same path the subscribe Lambda takes from the committed compiled file.
  */
 export async function renderConfirm(options: ConfirmOptions): Promise<RenderedEmail> {
+  return instantiateConfirm(await compileConfirm(), options);
+}
+
+/**
+ * confirm.mjml rendered with `options` filled in before MJML runs, the way digests and alerts are.
+ * Only for tests: it shows that filling the compiled template gives the same email.
+ */
+export async function renderConfirmDirect(options: ConfirmOptions): Promise<RenderedEmail> {
   return renderView(confirmView(options), ['confirmUrl']);
 }
