@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureTable, LOCAL_AWS, localDynamo, startStandins } from './local/standins.ts';
+import { ensureTable, localDynamo, standinEnvironment, startStandins } from './local/standins.ts';
 import { startHttpAdapter } from './local/http-adapter.ts';
 import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts';
 import { silentLog, type Log } from '../lambda/shared/logger.ts';
@@ -55,14 +55,7 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   await ensureTable(client, TABLE_NAME);
 
   // The SDK clients in the handler find the stand-ins through the standard endpoint variables.
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SES: standins.sesEndpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  Object.assign(process.env, standinEnvironment(standins));
 
   const env: Record<string, string> = {};
   const handler = options.log

@@ -27,7 +27,8 @@ import type { DigestResult } from '../lambda/shared/delivery/digest.ts';
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { MemoryJobQueue } from '../lambda/shared/delivery/memory-queue.ts';
 import type { Mailer } from '../lambda/shared/delivery/ports.ts';
-import { deliveryRuntime, lazy } from '../lambda/shared/delivery/runtime.ts';
+import { deliveryRuntime } from '../lambda/shared/delivery/runtime.ts';
+import { lazy } from '../lambda/shared/lazy.ts';
 import type { BatchReport, RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
 import type { Log } from '../lambda/shared/logger.ts';
 import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
@@ -38,7 +39,7 @@ import { InvalidSeedError, seedConfirmedSubscriber } from '../lambda/shared/subs
 import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
-import { clearOutbox, ensureTable, LOCAL_AWS, localDynamo, localSes, readOutbox, startStandins } from './local/standins.ts';
+import { clearOutbox, ensureTable, localDynamo, localSes, readOutbox, standinEnvironment, startStandins } from './local/standins.ts';
 
 const TABLE_NAME = 'newsbrief-local';
 const SENDER_ADDRESS = 'news@newsbrief.example.com';
@@ -150,13 +151,7 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     const { client, doc } = localDynamo(standins.dynamoEndpoint);
     await ensureTable(client, TABLE_NAME);
     // The handlers' SDK clients find the stand-ins through the standard endpoint variables.
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
-      AWS_ENDPOINT_URL_SES: standins.sesEndpoint,
-    });
+    Object.assign(process.env, standinEnvironment(standins));
     const keyringJson = localKeyring(options.dataDir);
     const env: Record<string, string> = {
       TABLE_NAME,

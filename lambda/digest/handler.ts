@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { digestRunId, runDigest, type DigestResult } from '../shared/delivery/digest.ts';
-import { deliveryRuntime, lazy, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
+import { deliveryRuntime, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
+import { lazy } from '../shared/lazy.ts';
 
 /**
  * Lambda entry point of the scheduled digest (EventBridge Scheduler, one schedule per frequency).

@@ -4,7 +4,8 @@ import { analyze } from '../shared/analysis/analyze.ts';
 import { ArticleParseError } from '../shared/article/errors.ts';
 import { parseArticle } from '../shared/article/parse.ts';
 import { ingestArticle, type IngestOutcome } from '../shared/delivery/ingest.ts';
-import { deliveryRuntime, lazy, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
+import { deliveryRuntime, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
+import { lazy } from '../shared/lazy.ts';
 
 /**
  * Lambda entry point of ingest: S3 ObjectCreated events for `articles/…` in the bucket. Each object

@@ -19,6 +19,7 @@ import { createSesMailer } from '../shared/ses-mailer.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
 import type { SubscriberReader } from '../shared/subscriptions/store.ts';
+import { lazy } from '../shared/lazy.ts';
 
 /**
  * Lambda entry point of the sender: an SQS event source (batch size ≤ 10, ReportBatchItemFailures)
@@ -109,20 +110,6 @@ export function senderRuntime(env: Record<string, string | undefined> = process.
     parallelism: config.SENDER_PARALLELISM ?? defaultParallelism(instanceRate(config.MAX_SEND_RATE, config.SENDER_CONCURRENCY)),
   });
   return { sender, clock, log, reserveMs: config.SENDER_RESERVE_SECONDS * 1000 };
-}
-
-/** Build once on first use; a failed build is retried on the next invocation, not cached. */
-function lazy<T>(build: () => T | Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= Promise.resolve()
-      .then(build)
-      .catch((error: unknown) => {
-        value = undefined;
-        throw error;
-      });
-    return value;
-  };
 }
 
 export type SenderHandler = (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;

@@ -82,6 +82,21 @@ export async function startStandins(options: StandinOptions = {}): Promise<Stand
   };
 }
 
+/**
+ * The standard AWS SDK variables that point every client a handler builds at the stand-ins, so the
+ * handlers run unchanged: fake credentials and per-service endpoint URLs.
+ */
+export function standinEnvironment(standins: Pick<Standins, 'dynamoEndpoint' | 'sesEndpoint'>): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SES: standins.sesEndpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
 /** A DynamoDB document client for the local endpoint. */
 export function localDynamo(endpoint: string): { client: DynamoDBClient; doc: DynamoDBDocumentClient } {
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });

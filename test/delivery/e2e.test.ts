@@ -16,13 +16,14 @@ import { digestRunId } from '../../lambda/shared/delivery/digest.ts';
 import { FolderBlobStore } from '../../lambda/shared/delivery/folder-blobs.ts';
 import { MemoryJobQueue } from '../../lambda/shared/delivery/memory-queue.ts';
 import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
-import { deliveryRuntime, lazy } from '../../lambda/shared/delivery/runtime.ts';
+import { deliveryRuntime } from '../../lambda/shared/delivery/runtime.ts';
+import { lazy } from '../../lambda/shared/lazy.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
 import type { Frequency } from '../../lambda/shared/subscriptions/model.ts';
 import { emailHashes } from '../../lambda/shared/subscriptions/tokens.ts';
-import { clearOutbox, ensureTable, LOCAL_AWS, localDynamo, readOutbox, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { clearOutbox, ensureTable, localDynamo, readOutbox, standinEnvironment, startStandins, type Standins } from '../../scripts/local/standins.ts';
 
 const TABLE = 'e2e';
 const ARTICLES = path.resolve('examples/articles');
@@ -36,13 +37,7 @@ let baseEnv: Record<string, string>;
 
 beforeAll(async () => {
   standins = await startStandins();
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
-    AWS_ENDPOINT_URL_SES: standins.sesEndpoint,
-  });
+  Object.assign(process.env, standinEnvironment(standins));
   dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-e2e-'));
   baseEnv = {
     TABLE_NAME: TABLE,

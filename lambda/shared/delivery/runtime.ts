@@ -87,20 +87,6 @@ export function deliveryRuntime(env: Record<string, string | undefined> = proces
   };
 }
 
-/** Build once on first use; a failed build is retried on the next invocation instead of being cached. */
-export function lazy<T>(build: () => T | Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= Promise.resolve()
-      .then(build)
-      .catch((error: unknown) => {
-        value = undefined;
-        throw error;
-      });
-    return value;
-  };
-}
-
 /** The invocation's remaining time; a plain call without a Lambda context gets a generous default. */
 export function remainingTime(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): () => number {
   return context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : () => 15 * 60_000;
