@@ -8,10 +8,7 @@
  * Prints the seeding rate, the fan-out wall time (goal ≤ 60 s), and what one 15-minute digest Lambda
  * invocation could enqueue at that rate. Bounded: fixed count, loopback only, nothing persisted.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoArticleStore } from '../lambda/shared/delivery/articles-dynamo.ts';
@@ -23,6 +20,7 @@ import { silentLog } from '../lambda/shared/logger.ts';
 import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
 import { TABLE_KEYS } from '../lambda/shared/table.ts';
 import { ensureTable, localDynamo } from '../scripts/local/standins.ts';
+import { startChildStandins } from './child-standins.ts';
 
 const TABLE = 'bench-fanout';
 const TOPICS = [['asia'], ['climate'], [], ['asia', 'climate'], ['sports']];
@@ -93,24 +91,6 @@ async function seed(doc: DynamoDBDocumentClient, count: number, concurrency: num
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** dynalite in a child process (bench/standins-process.ts), so it runs on the other core and the figures are the digest's. */
-async function childStandins(): Promise<{ dynamoEndpoint: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'standins-process.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.once('line', (l) => {
-      rl.close();
-      resolve(l);
-    });
-    child.once('exit', (code) => reject(new Error(`stand-ins process exited with ${code}`)));
-  });
-  const { dynamoEndpoint } = JSON.parse(line) as { dynamoEndpoint: string };
-  return { dynamoEndpoint, stop: () => child.stdin.end() };
-}
-
 /** A queue that only counts: the benchmark measures paging and job building, not SQS. */
 class CountingQueue implements JobQueue {
   jobs = 0;
@@ -145,7 +125,7 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const standins = await childStandins();
+  const standins = await startChildStandins();
   try {
     const { client, doc } = localDynamo(standins.dynamoEndpoint);
     await ensureTable(client, TABLE);

@@ -15,11 +15,9 @@
  * sender's CPU µs per recipient and its peak RSS. The stand-ins run in a child process so their cost is
  * not counted. Bounded by the recipient count and BENCH_SEND_MAX_SECONDS (default 180); loopback only.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { SQSEvent } from 'aws-lambda';
 import { ensureTable, localDynamo, localSes, readOutbox } from '../scripts/local/standins.ts';
 import { systemClock } from '../lambda/shared/delivery/clock.ts';
@@ -36,6 +34,7 @@ import { memoryRecordBackend } from '../lambda/shared/subscriptions/memory-store
 import { createSubscriberStore, type RecordBackend } from '../lambda/shared/subscriptions/record-store.ts';
 import { MemoryLedger } from '../lambda/shared/delivery/ledger-memory.ts';
 import { createSenderHandler, defaultParallelism, senderRuntime } from '../lambda/sender/handler.ts';
+import { startChildStandins } from './child-standins.ts';
 
 export interface SendRateOptions {
   readonly recipients: number;
@@ -59,29 +58,6 @@ export function sendRateOptions(env: Record<string, string | undefined> = proces
     store: env.BENCH_SEND_STORE === 'dynalite' ? 'dynalite' : 'memory',
     maxSeconds: int('BENCH_SEND_MAX_SECONDS', 180, 900),
   };
-}
-
-interface ChildStandins {
-  dynamoEndpoint: string;
-  sesEndpoint: string;
-  stop(): void;
-}
-
-async function startChildStandins(): Promise<ChildStandins> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'standins-process.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.once('line', (l) => {
-      rl.close();
-      resolve(l);
-    });
-    child.once('exit', (code) => reject(new Error(`stand-ins process exited with ${code}`)));
-  });
-  const endpoints = JSON.parse(line) as { dynamoEndpoint: string; sesEndpoint: string };
-  return { ...endpoints, stop: () => child.stdin.end() };
 }
 
 /** SES's MaxSendRate as a model: refuses, with SES's own error, what a `rate`/s bucket of one second's burst would. */
