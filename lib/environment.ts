@@ -6,6 +6,16 @@ import type { FunctionName } from './entries.ts';
  * every function's environment against its handler's schema, both ways.
  */
 
+/** The variables the delivery construct (lib/constructs/delivery.ts) provides values for. */
+export type DeliveryEnvKey =
+  | 'BUCKET_NAME'
+  | 'SEND_QUEUE_URL'
+  | 'CONFIGURATION_SET'
+  | 'MAX_SEND_RATE'
+  | 'SENDER_CONCURRENCY'
+  | 'TOPIC_RULES'
+  | 'DIGEST_MAX_FULL_ARTICLES';
+
 /** Every variable the stack can set. */
 export type EnvKey =
   | 'TABLE_NAME'
@@ -16,14 +26,8 @@ export type EnvKey =
   | 'PUBLIC_URL'
   | 'TOPICS'
   | 'SIGNING_KEY_SECRET_ARN'
-  | 'BUCKET_NAME'
-  | 'SEND_QUEUE_URL'
-  | 'CONFIGURATION_SET'
-  | 'MAX_SEND_RATE'
-  | 'SENDER_CONCURRENCY'
-  | 'TOPIC_RULES'
-  | 'DIGEST_MAX_FULL_ARTICLES'
-  | 'DEFAULT_FREQUENCY';
+  | 'DEFAULT_FREQUENCY'
+  | DeliveryEnvKey;
 
 /** ingest and digest parse deliveryEnvSchema (lambda/shared/delivery/runtime.ts); they sign no tokens. */
 const DELIVERY_RUNTIME: readonly EnvKey[] = [

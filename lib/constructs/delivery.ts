@@ -14,20 +14,10 @@ import { Construct } from 'constructs';
 import type { DigestFrequency } from '../config.ts';
 import { grantObjects, grantTable } from '../grants.ts';
 import { acknowledge, arnFinding } from '../nag-suppressions.ts';
-import { environmentFor, type EnvKey } from '../environment.ts';
+import { environmentFor, type DeliveryEnvKey, type EnvKey } from '../environment.ts';
 import { HouseFunction } from './house-function.ts';
 import type { Mail } from './mail.ts';
 import { ARTICLES_PREFIX, ISSUES_PREFIX } from './data.ts';
-
-/** The variables this construct provides values for. */
-export type DeliveryEnvKey =
-  | 'BUCKET_NAME'
-  | 'SEND_QUEUE_URL'
-  | 'CONFIGURATION_SET'
-  | 'MAX_SEND_RATE'
-  | 'SENDER_CONCURRENCY'
-  | 'TOPIC_RULES'
-  | 'DIGEST_MAX_FULL_ARTICLES';
 
 /** Recipients per send job (MAX_RECIPIENTS_PER_JOB in lambda/shared/delivery/ports.ts). */
 const RECIPIENTS_PER_JOB = 50;
