@@ -54,6 +54,11 @@ function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omi
 }
 
 /** Build the full SubscriberStore over a record backend. */
+/** The subscriber back to pending with a new choice, its confirmation gone (subscribe again, resubscribe). */
+function pendingAgain(s: Subscriber, choice: { readonly topics: readonly string[]; readonly frequency: Frequency }, at: string): Subscriber {
+  return { ...without(s, 'confirmedAt'), status: 'pending', topics: [...choice.topics], frequency: choice.frequency, updatedAt: at };
+}
+
 export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
   /** Read-modify-write with a version condition, retried on conflict. */
   async function mutate(
@@ -126,13 +131,7 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
         const s = r.subscriber;
         if ((s.status !== 'pending' && s.status !== 'unsubscribed') || !s.email) return { outcome: 'refused' };
         mail = !r.lastConfirmMailAt || r.lastConfirmMailAt <= notSentSince;
-        const next: Subscriber = {
-          ...without(s, 'confirmedAt'),
-          status: 'pending',
-          topics: [...choice.topics],
-          frequency: choice.frequency,
-          updatedAt: at,
-        };
+        const next = pendingAgain(s, choice, at);
         return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next, ...(mail ? { lastConfirmMailAt: at } : {}) } };
       });
       return { outcome, mail: outcome === 'changed' && mail, subscriber: record?.subscriber ?? null };
@@ -142,13 +141,7 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return mutate(id, (r) => {
         const s = r.subscriber;
         if (s.status !== 'pending' && s.status !== 'unsubscribed') return { outcome: 'refused' };
-        const next: Subscriber = {
-          ...without(s, 'confirmedAt'),
-          status: 'pending',
-          topics: [...choice.topics],
-          frequency: choice.frequency,
-          updatedAt: at,
-        };
+        const next = pendingAgain(s, choice, at);
         return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next } };
       });
     },
