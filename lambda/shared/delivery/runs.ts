@@ -139,8 +139,8 @@ export class MemoryRunStore implements RunStore {
     runId: string,
     u: { expectedVersion: number; owner: string; cursor: string; counts: RunCounts; leaseUntil: number; at: string },
   ): Promise<boolean> {
-    const r = this.runs.get(runId);
-    if (!r || r.status !== 'open' || r.version !== u.expectedVersion || r.leaseOwner !== u.owner) return false;
+    const r = this.heldOpen(runId, u);
+    if (!r) return false;
     this.runs.set(runId, {
       ...r,
       cursor: u.cursor,
@@ -156,8 +156,8 @@ export class MemoryRunStore implements RunStore {
     runId: string,
     u: { expectedVersion: number; owner: string; status: 'complete' | 'empty'; counts: RunCounts; at: string },
   ): Promise<boolean> {
-    const r = this.runs.get(runId);
-    if (!r || r.status !== 'open' || r.version !== u.expectedVersion || r.leaseOwner !== u.owner) return false;
+    const r = this.heldOpen(runId, u);
+    if (!r) return false;
     const { cursor: _cursor, leaseUntil: _lease, leaseOwner: _owner, ...rest } = r;
     this.runs.set(runId, {
       ...rest,
@@ -168,6 +168,12 @@ export class MemoryRunStore implements RunStore {
       completedAt: u.at,
     });
     return true;
+  }
+
+  /** The open run at the expected version whose lease `owner` holds: the condition of every checkpoint and finish. */
+  private heldOpen(runId: string, u: { expectedVersion: number; owner: string }): RunRecord | undefined {
+    const r = this.runs.get(runId);
+    return r && r.status === 'open' && r.version === u.expectedVersion && r.leaseOwner === u.owner ? r : undefined;
   }
 
   async releaseLease(runId: string, owner: string): Promise<void> {
