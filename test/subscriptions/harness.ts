@@ -31,7 +31,7 @@ export function recordingMailer(): Mailer & { sent: OutgoingMessage[]; failNext:
   return mailer;
 }
 
-// One composer for the whole process: confirm.mjml is rendered once, as in a Lambda container.
+// One composer for the whole process, as in a Lambda container (confirm.mjml is precompiled at build time).
 const composer = createConfirmationComposer({
   newsletterName: 'newsbrief',
   postalAddress: '1 Example Street, Springfield',
