@@ -26,6 +26,7 @@ export type EnvKey =
   | 'PUBLIC_URL'
   | 'TOPICS'
   | 'SIGNING_KEY_SECRET_ARN'
+  | 'FREQUENCIES'
   | 'DEFAULT_FREQUENCY'
   | DeliveryEnvKey;
 
@@ -47,7 +48,7 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
   // subscribeEnvSchema (lambda/subscribe/config.ts).
   subscribe: [
     'TABLE_NAME', 'NEWSLETTER_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL', 'TOPICS',
-    'SIGNING_KEY_SECRET_ARN', 'CONFIGURATION_SET', 'DEFAULT_FREQUENCY',
+    'SIGNING_KEY_SECRET_ARN', 'CONFIGURATION_SET', 'FREQUENCIES', 'DEFAULT_FREQUENCY',
   ],
   // mailEventsEnvSchema (lambda/mail-events/handler.ts).
   'mail-events': ['TABLE_NAME'],

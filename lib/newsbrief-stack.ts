@@ -80,8 +80,10 @@ export class NewsbriefStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
-    // A subscriber who picks no frequency gets the first one with a schedule, never one that is not sent.
-    const defaultFrequency = config.schedules.daily !== undefined ? 'daily' : Object.keys(config.schedules)[0] ?? 'daily';
+    // Subscribers may choose alerts and the digests that have a schedule, never one that is not sent;
+    // one who picks none gets the daily digest, or the first scheduled one.
+    const frequencies = (['immediate', 'daily', 'weekly'] as const).filter((f) => f === 'immediate' || config.schedules[f] !== undefined);
+    const defaultFrequency = config.schedules.daily !== undefined ? 'daily' : (frequencies[1] ?? 'immediate');
     const environment = {
       TABLE_NAME: this.data.table.tableName,
       NEWSLETTER_NAME: config.newsletterName,
@@ -91,6 +93,7 @@ export class NewsbriefStack extends Stack {
       PUBLIC_URL: config.siteUrl ?? this.api.url,
       TOPICS: config.topics.join(','),
       SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+      FREQUENCIES: frequencies.join(','),
       DEFAULT_FREQUENCY: defaultFrequency,
     };
 

@@ -6,7 +6,7 @@ import * as z from 'zod';
  * variable fails fast with a message that names it.
  */
 
-const list = z
+export const list = z
   .string()
   .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean));
 

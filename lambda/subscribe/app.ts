@@ -169,8 +169,8 @@ function classify(error: unknown): ErrorShape | null {
 /** Build the request handler over a subscription service. */
 export function createApp(options: AppOptions): App {
   const { service, pages, log } = options;
-  const subscribeBody = subscribeSchema(pages.topics);
-  const preferencesBody = preferencesSchema(pages.topics);
+  const subscribeBody = subscribeSchema(pages.topics, pages.frequencies);
+  const preferencesBody = preferencesSchema(pages.topics, pages.frequencies);
 
   const routes: Record<string, Partial<Record<'GET' | 'POST', (event: APIGatewayProxyEventV2, asHtml: boolean) => Promise<HttpResult>>>> = {
     '/': {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { baseEnvSchema } from '../shared/config.ts';
+import { baseEnvSchema, list } from '../shared/config.ts';
 import { FREQUENCIES } from '../shared/subscriptions/model.ts';
 
 /** The subscribe function's environment: the shared variables plus its own, checked at cold start. */
@@ -7,8 +7,17 @@ export const subscribeEnvSchema = baseEnvSchema
   .extend({
     /** SES configuration set for confirmation mail (bounce/complaint events). Optional locally. */
     CONFIGURATION_SET: z.string().min(1).optional(),
-    /** Frequency of a subscriber who does not choose one. */
+    /**
+     * The frequencies subscribers may choose, comma-separated: `immediate` and each digest with a
+     * schedule. A choice the operator does not send is refused, so no subscriber waits for mail that never comes.
+     */
+    FREQUENCIES: list.pipe(z.array(z.enum(FREQUENCIES)).min(1)).default([...FREQUENCIES]),
+    /** Frequency of a subscriber who does not choose one; one of FREQUENCIES. */
     DEFAULT_FREQUENCY: z.enum(FREQUENCIES).default('daily'),
+  })
+  .refine((env) => env.FREQUENCIES.includes(env.DEFAULT_FREQUENCY), {
+    message: 'DEFAULT_FREQUENCY must be one of FREQUENCIES',
+    path: ['DEFAULT_FREQUENCY'],
   })
   .refine((env) => env.SIGNING_KEY_SECRET_ARN !== undefined || env.SIGNING_KEYRING !== undefined, {
     message: 'set SIGNING_KEY_SECRET_ARN (AWS) or SIGNING_KEYRING (local)',

@@ -35,7 +35,13 @@ export async function appFromEnvironment(env: Record<string, string | undefined>
     config: { publicUrl: config.PUBLIC_URL, topics: config.TOPICS, defaultFrequency: config.DEFAULT_FREQUENCY },
     log,
   });
-  return createApp({ service, pages: { newsletterName: config.NEWSLETTER_NAME, topics: config.TOPICS }, log });
+  const pages = {
+    newsletterName: config.NEWSLETTER_NAME,
+    topics: config.TOPICS,
+    frequencies: config.FREQUENCIES,
+    defaultFrequency: config.DEFAULT_FREQUENCY,
+  };
+  return createApp({ service, pages, log });
 }
 
 /** Wrap an app builder: build once, retry a failed build on the next request, never leak its error. */

@@ -16,6 +16,10 @@ export function escapeHtml(value: string): string {
 export interface PageContext {
   readonly newsletterName: string;
   readonly topics: readonly string[];
+  /** The frequencies the operator sends (default: all three). */
+  readonly frequencies?: readonly Frequency[];
+  /** The subscribe form's preselected frequency (default: daily, or the first offered). */
+  readonly defaultFrequency?: Frequency;
 }
 
 function layout(ctx: PageContext, title: string, body: string): string {
@@ -61,10 +65,21 @@ function topicBoxes(ctx: PageContext, checked: readonly string[]): string {
     .join('\n');
 }
 
-function frequencySelect(selected: Frequency): string {
-  return `<select id="frequency" name="frequency">${FREQUENCIES.map(
+function offeredFrequencies(ctx: PageContext): readonly Frequency[] {
+  return ctx.frequencies ?? FREQUENCIES;
+}
+
+/** The offered frequencies only: the API refuses any other. */
+function frequencySelect(ctx: PageContext, selected: Frequency): string {
+  return `<select id="frequency" name="frequency">${offeredFrequencies(ctx).map(
     (f) => `<option value="${f}"${f === selected ? ' selected' : ''}>${escapeHtml(FREQUENCY_LABEL[f])}</option>`,
   ).join('')}</select>`;
+}
+
+/** The subscribe form's preselected frequency. */
+export function defaultFrequencyOf(ctx: PageContext): Frequency {
+  const offered = offeredFrequencies(ctx);
+  return ctx.defaultFrequency ?? (offered.includes('daily') ? 'daily' : (offered[0] ?? 'daily'));
 }
 
 /** `/`: the plain subscribe form, with the hidden honeypot field `website`. */
@@ -80,7 +95,7 @@ export function subscribePage(ctx: PageContext): string {
 ${topicBoxes(ctx, [])}
 </fieldset>
 <label for="frequency">How often</label>
-${frequencySelect('daily')}
+${frequencySelect(ctx, defaultFrequencyOf(ctx))}
 <button type="submit">Subscribe</button>
 </form>
 <p class="muted">We send a confirmation link first; nothing else arrives until you click it.</p>`,
@@ -116,7 +131,8 @@ export function preferencesPage(ctx: PageContext, token: string, view: Preferenc
 ${topicBoxes(ctx, view.topics)}
 </fieldset>
 <label for="frequency">How often</label>
-${frequencySelect(view.frequency)}
+${frequencySelect(ctx, view.frequency)}
+${offeredFrequencies(ctx).includes(view.frequency) ? '' : `<p class="muted">${escapeHtml(FREQUENCY_LABEL[view.frequency])} is no longer sent: choose how often you want ${escapeHtml(ctx.newsletterName)}, then save.</p>`}
 <button type="submit">Save</button>
 </form>
 <form method="post" action="unsubscribe?token=${encodeURIComponent(new URL(view.unsubscribeUrl).searchParams.get('token') ?? '')}">

@@ -185,7 +185,11 @@ describe('functions', () => {
       expect(env.PUBLIC_URL).toEqual({ 'Fn::GetAtt': [api, 'ApiEndpoint'] });
     }
     expect(envOf(FUNCTIONS.sender())).toMatchObject({ MAX_SEND_RATE: '14', SENDER_CONCURRENCY: '2' });
-    expect(envOf(FUNCTIONS.subscribe())).toMatchObject({ DEFAULT_FREQUENCY: 'daily', TOPICS: 'world,asia,us-politics,diplomacy' });
+    expect(envOf(FUNCTIONS.subscribe())).toMatchObject({
+      FREQUENCIES: 'immediate,daily,weekly',
+      DEFAULT_FREQUENCY: 'daily',
+      TOPICS: 'world,asia,us-politics,diplomacy',
+    });
   });
 
   it.each([

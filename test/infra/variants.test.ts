@@ -56,14 +56,16 @@ describe('domain deployment variant', () => {
     for (const v of envs) expect(v.PUBLIC_URL).toBe('https://brief.newsroom.example.com');
   });
 
-  it('schedules only the weekly digest, and defaults new subscribers to it', () => {
+  it('schedules only the weekly digest, offers only alerts and it, and defaults new subscribers to it', () => {
     const schedules = Object.values(resources('AWS::Scheduler::Schedule')).map((r) => r.Properties);
     expect(schedules).toHaveLength(1);
     expect(schedules[0]).toMatchObject({ ScheduleExpression: 'cron(30 6 ? * MON *)', ScheduleExpressionTimezone: 'Europe/London' });
     const subscribe = Object.values(resources('AWS::Lambda::Function')).find((f) =>
       String(f.Properties.Description).startsWith('newsbrief: subscribe API'),
     )!;
-    expect((subscribe.Properties.Environment as { Variables: Json }).Variables.DEFAULT_FREQUENCY).toBe('weekly');
+    const variables = (subscribe.Properties.Environment as { Variables: Json }).Variables;
+    expect(variables.DEFAULT_FREQUENCY).toBe('weekly');
+    expect(variables.FREQUENCIES).toBe('immediate,weekly');
   });
 
   it('subscribes the alarm email and configures no CORS without origins', () => {

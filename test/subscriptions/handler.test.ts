@@ -18,6 +18,21 @@ describe('subscribe Lambda entry point', () => {
     await expect(appFromEnvironment(env, silentLog)).rejects.toThrow(/SIGNING_KEY_SECRET_ARN.*SIGNING_KEYRING/);
   });
 
+  it('takes only known frequencies, and a default among them', async () => {
+    const env = {
+      TABLE_NAME: 't',
+      SENDER_ADDRESS: 'news@example.com',
+      SENDER_NAME: 'n',
+      POSTAL_ADDRESS: 'p',
+      PUBLIC_URL: 'https://news.example.com',
+      TOPICS: 'world',
+      SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'k'.repeat(43) }),
+    };
+    await expect(appFromEnvironment({ ...env, FREQUENCIES: 'daily,hourly' }, silentLog)).rejects.toThrow(/FREQUENCIES/);
+    await expect(appFromEnvironment({ ...env, FREQUENCIES: 'immediate,weekly' }, silentLog)).rejects.toThrow(/DEFAULT_FREQUENCY must be one of FREQUENCIES/);
+    await expect(appFromEnvironment({ ...env, FREQUENCIES: 'immediate,weekly', DEFAULT_FREQUENCY: 'weekly' }, silentLog)).resolves.toBeTypeOf('function');
+  });
+
   it('rejects a weak signing keyring before serving anything', async () => {
     const env = {
       TABLE_NAME: 't',

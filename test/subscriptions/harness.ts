@@ -3,6 +3,7 @@ import type { Mailer, OutgoingMessage } from '../../lambda/shared/delivery/ports
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
 import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';
+import type { Frequency } from '../../lambda/shared/subscriptions/model.ts';
 import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
 import { createSubscriptionService } from '../../lambda/shared/subscriptions/service.ts';
 import { createApp } from '../../lambda/subscribe/app.ts';
@@ -38,8 +39,12 @@ const composer = createConfirmationComposer({
   from: { name: 'newsbrief', address: 'news@example.com' },
 });
 
-/** A fresh app with its own store, mailer and a clock the test can move. */
-export function harness(start = new Date('2026-05-01T08:00:00Z'), store: SubscriberStore = createMemorySubscriberStore()) {
+/** A fresh app with its own store, mailer and a clock the test can move; `offer` narrows the frequencies. */
+export function harness(
+  start = new Date('2026-05-01T08:00:00Z'),
+  store: SubscriberStore = createMemorySubscriberStore(),
+  offer: { frequencies?: readonly Frequency[]; defaultFrequency?: Frequency } = {},
+) {
   const mailer = recordingMailer();
   const clock = { now: start };
   const service = createSubscriptionService({
@@ -47,11 +52,11 @@ export function harness(start = new Date('2026-05-01T08:00:00Z'), store: Subscri
     mailer,
     composer,
     keyring,
-    config: { publicUrl: PUBLIC_URL, topics: TOPICS },
+    config: { publicUrl: PUBLIC_URL, topics: TOPICS, ...(offer.defaultFrequency ? { defaultFrequency: offer.defaultFrequency } : {}) },
     clock: () => clock.now,
     log: silentLog,
   });
-  const app = createApp({ service, pages: { newsletterName: 'newsbrief', topics: TOPICS }, log: silentLog });
+  const app = createApp({ service, pages: { newsletterName: 'newsbrief', topics: TOPICS, ...offer }, log: silentLog });
   const advance = (ms: number) => {
     clock.now = new Date(clock.now.getTime() + ms);
   };

@@ -261,6 +261,34 @@ describe('links and tokens over HTTP', () => {
     expect(wrong.statusCode).toBe(400);
   });
 
+  it('offers only the frequencies the operator sends: others are refused, and a dropped one is flagged on the page', async () => {
+    // The operator schedules weekly digests only: a daily subscriber would wait for mail that never comes.
+    const h = harness(undefined, undefined, { frequencies: ['immediate', 'weekly'], defaultFrequency: 'weekly' });
+    const refused = await h.app(subscribeJson({ email: 'ann@example.org', frequency: 'daily' }));
+    expect(refused.statusCode).toBe(400);
+    expect(json(refused.body)).toEqual({ error: 'invalid_request', message: 'frequency must be one of: immediate, weekly' });
+    expect(h.mailer.sent).toHaveLength(0);
+
+    const form = await h.app(event('GET', '/', { accept: 'text/html' }));
+    expect(form.body).toContain('<option value="weekly" selected>');
+    expect(form.body).not.toContain('value="daily"');
+
+    expect((await h.app(subscribeJson({ email: 'ann@example.org' }))).statusCode).toBe(202);
+    const id = h.mailer.sent[0]?.subscriberId ?? '';
+    expect(await h.store.get(id)).toMatchObject({ frequency: 'weekly' });
+    const token = signToken(id, 'preferences', keyring, h.clock.now);
+    const daily = await h.app(event('POST', `/preferences?token=${token}`, { body: JSON.stringify({ frequency: 'daily' }), type: 'application/json' }));
+    expect(daily.statusCode).toBe(400);
+    expect(await h.store.get(id)).toMatchObject({ frequency: 'weekly' });
+
+    // A subscriber left on a frequency the operator stopped sending is told so, and offered the others.
+    const stale = harness(undefined, h.store, { frequencies: ['immediate'], defaultFrequency: 'immediate' });
+    const page = await stale.app(event('GET', `/preferences?token=${token}`, { accept: 'text/html' }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Weekly digest is no longer sent');
+    expect(page.body).not.toContain('value="weekly"');
+  });
+
   it('routes: 404 for unknown paths, 405 with Allow for wrong methods', async () => {
     const { app } = harness();
     expect((await app(event('GET', '/admin'))).statusCode).toBe(404);

@@ -56,15 +56,18 @@ function topicsSchema(allowed: readonly string[]) {
     });
 }
 
-const frequencySchema = z.enum(FREQUENCIES, { error: `frequency must be one of: ${FREQUENCIES.join(', ')}` });
+/** A frequency the operator offers (immediate, or a digest that has a schedule). */
+function frequencySchema(offered: readonly Frequency[]) {
+  return z.enum(offered as [Frequency, ...Frequency[]], { error: `frequency must be one of: ${offered.join(', ')}` });
+}
 
 /** POST /subscribe body. `website` is the honeypot: people never see it, bots fill it in. */
-export function subscribeSchema(allowedTopics: readonly string[]) {
+export function subscribeSchema(allowedTopics: readonly string[], offeredFrequencies: readonly Frequency[] = FREQUENCIES) {
   return z
     .object({
       email: emailSchema,
       topics: topicsSchema(allowedTopics).optional(),
-      frequency: frequencySchema.optional(),
+      frequency: frequencySchema(offeredFrequencies).optional(),
       website: z.string().max(2000).optional(),
     })
     .strict();
@@ -72,11 +75,11 @@ export function subscribeSchema(allowedTopics: readonly string[]) {
 export type SubscribeBody = z.infer<ReturnType<typeof subscribeSchema>>;
 
 /** POST /preferences body: the fields to change (omitted ones stay as they are). */
-export function preferencesSchema(allowedTopics: readonly string[]) {
+export function preferencesSchema(allowedTopics: readonly string[], offeredFrequencies: readonly Frequency[] = FREQUENCIES) {
   return z
     .object({
       topics: topicsSchema(allowedTopics).optional(),
-      frequency: frequencySchema.optional(),
+      frequency: frequencySchema(offeredFrequencies).optional(),
     })
     .strict();
 }
