@@ -72,6 +72,27 @@ describe('IAM', () => {
     expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
   });
 
+  it('allows no "*" or "service:*" action in resource policies either, but the KMS key\'s delegation to IAM', () => {
+    const docs: { type: string; doc: unknown }[] = [
+      ...Object.values(resources('AWS::KMS::Key')).map((r) => ({ type: 'key', doc: props(r).KeyPolicy })),
+      ...Object.values(resources('AWS::S3::BucketPolicy')).map((r) => ({ type: 'bucket', doc: props(r).PolicyDocument })),
+      ...Object.values(resources('AWS::SQS::QueuePolicy')).map((r) => ({ type: 'queue', doc: props(r).PolicyDocument })),
+      ...Object.values(resources('AWS::SNS::TopicPolicy')).map((r) => ({ type: 'topic', doc: props(r).PolicyDocument })),
+    ];
+    expect(docs.map((d) => d.type)).toContain('key');
+    const wide = docs.flatMap(({ type, doc }) =>
+      (doc as { Statement: Statement[] }).Statement.filter(
+        (st) => st.Effect === 'Allow' && asArray(st.Action).some((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a)),
+      ).map((st) => ({ type, st })),
+    );
+    // KMS's default key policy: the account root may use the key, so IAM policies (above) decide who
+    // may. Without it the key could become unmanageable; no other principal gets a wildcard.
+    expect(wide).toHaveLength(1);
+    expect(wide[0]!.type).toBe('key');
+    expect(asArray(wide[0]!.st.Action)).toEqual(['kms:*']);
+    expect(JSON.stringify((wide[0]!.st as { Principal?: unknown }).Principal)).toMatch(/:root/);
+  });
+
   it('uses Resource "*" only for the X-Ray actions that have no resource-level permissions', () => {
     const starred = allStatements().filter((st) => asArray(st.Resource).includes('*'));
     expect(starred.length).toBeGreaterThan(0);
