@@ -40,10 +40,10 @@ const DELIVERY_RUNTIME: readonly EnvKey[] = [
 export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
   ingest: DELIVERY_RUNTIME,
   digest: DELIVERY_RUNTIME,
-  // senderEnvSchema (lambda/sender/handler.ts): reads issues, personalises links, sends.
+  // senderEnvSchema (lambda/sender/handler.ts): reads issues, personalises links, sends; holds jobs back on its queue.
   sender: [
     'TABLE_NAME', 'BUCKET_NAME', 'NEWSLETTER_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'PUBLIC_URL', 'CONFIGURATION_SET',
-    'MAX_SEND_RATE', 'SENDER_CONCURRENCY', 'SIGNING_KEY_SECRET_ARN',
+    'MAX_SEND_RATE', 'SENDER_CONCURRENCY', 'SIGNING_KEY_SECRET_ARN', 'SEND_QUEUE_URL',
   ],
   // subscribeEnvSchema (lambda/subscribe/config.ts).
   subscribe: [

@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
@@ -13,6 +14,7 @@ import type { DeliveryLedger } from '../shared/delivery/ledger.ts';
 import { sendJobSchema, type BlobStore, type Mailer } from '../shared/delivery/ports.ts';
 import { instanceRate, TokenBucket } from '../shared/delivery/rate-limiter.ts';
 import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
+import { SqsPostponer, stoppedJobDelaySeconds, type HeldMessage, type Postponer } from '../shared/delivery/sqs-postpone.ts';
 import { createSender, type BatchItem, type BatchReport, type SenderService } from '../shared/delivery/sender.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createSesMailer } from '../shared/ses-mailer.ts';
@@ -49,6 +51,11 @@ export const senderEnvSchema = deliveryEnvSchema
   })
   .extend({
     /**
+     * The send queue, to hold jobs back while SES cannot send (sqs-postpone.ts). Only an SQS URL
+     * (https://…) is used; the local runners' in-process queue has no visibility to change.
+     */
+    SEND_QUEUE_URL: z.string().min(1).optional(),
+    /**
      * Recipients in flight at once per instance (SES latency hides behind it; the bucket still caps the
      * rate). Default: enough for ~100 ms per send at this instance's rate, between 4 and 32.
      */
@@ -71,6 +78,8 @@ export interface SenderRuntime {
   readonly clock: Clock;
   readonly log: Log;
   readonly reserveMs: number;
+  /** Hides jobs SES cannot send now (daily quota, paused), so they outwait it instead of dead-lettering. */
+  readonly postponer?: Postponer;
 }
 
 /** Ports a local runner or a test substitutes (S3 has no stand-in locally; faults are injected here). */
@@ -81,6 +90,7 @@ export interface SenderOverrides {
   readonly subscribers?: Pick<SubscriberReader, 'get'>;
   readonly clock?: Clock;
   readonly log?: Log;
+  readonly postponer?: Postponer;
 }
 
 /** Build the sender from the environment; clients honour AWS_ENDPOINT_URL_* (how local runs reach the stand-ins). */
@@ -109,7 +119,9 @@ export function senderRuntime(env: Record<string, string | undefined> = process.
     leaseMs: 15 * 60_000 + LEASE_MARGIN_MS,
     parallelism: config.SENDER_PARALLELISM ?? defaultParallelism(instanceRate(config.MAX_SEND_RATE, config.SENDER_CONCURRENCY)),
   });
-  return { sender, clock, log, reserveMs: config.SENDER_RESERVE_SECONDS * 1000 };
+  const queueUrl = config.SEND_QUEUE_URL?.startsWith('https://') ? config.SEND_QUEUE_URL : undefined;
+  const postponer = overrides.postponer ?? (queueUrl ? new SqsPostponer(new SQSClient({}), queueUrl) : undefined);
+  return { sender, clock, log, reserveMs: config.SENDER_RESERVE_SECONDS * 1000, ...(postponer ? { postponer } : {}) };
 }
 
 export type SenderHandler = (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
@@ -154,9 +166,32 @@ export function createSenderHandler(
       leaseMs: remaining + LEASE_MARGIN_MS,
     });
     if (report.stopped) rt.log.warn('send batch stopped early', { reason: report.stopped, failed: report.failedItemIds.length });
+    if (report.stopped === 'quota-exceeded' || report.stopped === 'sending-paused') await postpone(rt, event, report.failedItemIds);
     options.onReport?.(report);
     return { batchItemFailures: [...invalid, ...report.failedItemIds].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/**
+ * SES cannot send for hours: hide the unsent jobs for longer than the queue's visibility timeout, so
+ * their few receives outlast the stop. A failure here only means they come back sooner.
+ */
+async function postpone(rt: SenderRuntime, event: SQSEvent, failedIds: readonly string[]): Promise<void> {
+  if (!rt.postponer || failedIds.length === 0) return;
+  const failed = new Set(failedIds);
+  const held: HeldMessage[] = (event.Records ?? [])
+    .filter((r) => failed.has(r.messageId))
+    .map((r) => ({
+      messageId: r.messageId,
+      receiptHandle: r.receiptHandle,
+      delaySeconds: stoppedJobDelaySeconds(Number(r.attributes?.ApproximateReceiveCount ?? 1)),
+    }));
+  try {
+    const notHeld = await rt.postponer.postpone(held);
+    rt.log.info('unsent jobs held back until SES can send', { jobs: held.length, notHeld, delaySeconds: held[0]?.delaySeconds });
+  } catch (error) {
+    rt.log.warn('could not hold the unsent jobs back; they return after the visibility timeout', { errorName: (error as Error)?.name });
+  }
 }
 
 /** The Lambda handler. */

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BlobKeyError, FolderBlobStore } from '../../lambda/shared/delivery/folder-blobs.ts';
 import { MemoryJobQueue } from '../../lambda/shared/delivery/memory-queue.ts';
 import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
 import { QueueError, SqsJobQueue } from '../../lambda/shared/delivery/sqs-queue.ts';
+import { MAX_VISIBILITY_SECONDS, SqsPostponer, stoppedJobDelaySeconds } from '../../lambda/shared/delivery/sqs-postpone.ts';
 
 const job = (n: number): SendJob => ({ runId: 'r', kind: 'digest', issueKey: 'issues/r/all.json', recipients: [`s${n}`] });
 
@@ -103,5 +104,37 @@ describe('SQS job queue', () => {
   it('throws a QueueError when entries keep failing, so the digest does not checkpoint the page', async () => {
     const q = new SqsJobQueue(fakeSqs(10), 'https://sqs.local/q', { attempts: 3 });
     await expect(q.enqueue([job(1)])).rejects.toThrow(QueueError);
+  });
+});
+
+describe('SQS postponer (jobs SES cannot send for hours)', () => {
+  it('hides jobs for 2 h, then 4 h, 8 h and at most SQS\'s 12 h, so five receives outlast a 24-hour quota', () => {
+    const delays = [1, 2, 3, 4, 5].map(stoppedJobDelaySeconds);
+    expect(delays).toEqual([2, 4, 8, 12, 12].map((h) => h * 3600));
+    expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThan(24 * 3600);
+    expect(stoppedJobDelaySeconds(40)).toBe(MAX_VISIBILITY_SECONDS);
+    expect(stoppedJobDelaySeconds(Number.NaN)).toBe(2 * 3600);
+  });
+
+  it('changes visibility 10 entries per call and counts the entries SQS could not change', async () => {
+    // No SQS stand-in: a recording fake answers ChangeMessageVisibilityBatch, with one failed entry.
+    const calls: ChangeMessageVisibilityBatchCommand['input'][] = [];
+    const sqs = {
+      async send(command: ChangeMessageVisibilityBatchCommand) {
+        calls.push(command.input);
+        const failed = calls.length === 1 ? [{ Id: '0', Code: 'ReceiptHandleIsInvalid', SenderFault: true }] : [];
+        return { Successful: [], Failed: failed, $metadata: {} } as never;
+      },
+    };
+    const messages = Array.from({ length: 12 }, (_, i) => ({ messageId: `m${i}`, receiptHandle: `rh${i}`, delaySeconds: 7200 }));
+    expect(await new SqsPostponer(sqs, 'https://sqs.local/q').postpone(messages)).toBe(1);
+    expect(calls.map((c) => c.Entries?.length)).toEqual([10, 2]);
+    expect(calls[1]).toEqual({
+      QueueUrl: 'https://sqs.local/q',
+      Entries: [
+        { Id: '0', ReceiptHandle: 'rh10', VisibilityTimeout: 7200 },
+        { Id: '1', ReceiptHandle: 'rh11', VisibilityTimeout: 7200 },
+      ],
+    });
   });
 });

@@ -11,6 +11,7 @@ import { issueKey, selectionKey, writeIssue } from '../../lambda/shared/delivery
 import { DynamoLedger } from '../../lambda/shared/delivery/ledger-dynamo.ts';
 import type { Mailer, SendJob } from '../../lambda/shared/delivery/ports.ts';
 import type { BatchReport } from '../../lambda/shared/delivery/sender.ts';
+import type { HeldMessage } from '../../lambda/shared/delivery/sqs-postpone.ts';
 import { renderDigest } from '../../lambda/shared/email/render.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { createSesMailer } from '../../lambda/shared/ses-mailer.ts';
@@ -290,6 +291,36 @@ describe('sender handler over dynalite and the SES emulator', () => {
     expect([...(await received()).keys()]).toEqual([addr(good)]);
     const ledger = new DynamoLedger(localDynamo(standins.dynamoEndpoint).doc, TABLE);
     expect(await ledger.get({ runId, subscriberId: badId })).toMatchObject({ state: 'rejected', reason: 'UndeliverableRecipientError' });
+  });
+
+  it('on the daily quota, holds the unsent jobs back longer each receive instead of letting them dead-letter', async () => {
+    const runId = 'digest#daily#2026-01-11T06:00:00.000Z';
+    const key = await publishIssue(runId);
+    const [a, b, c] = [await subscriber(), await subscriber(), await subscriber()];
+    // Fault injection: SES's daily quota runs out at the second send (the emulator has no quota).
+    const mailer = faultyMailer(recordingSesMailer([]), new Invocation(), (i) => (i >= 1 ? 'quota' : undefined));
+    // A recording postponer: the SQS adapter is tested on its own (SQS has no local stand-in).
+    const held: HeldMessage[][] = [];
+    const postponer = { postpone: async (m: readonly HeldMessage[]) => (held.push([...m]), 0) };
+    const jobs = [a, b, c].map((id) => ({ runId, kind: 'digest' as const, issueKey: key, recipients: [id as string] }));
+    const event = sqsEvent(jobs);
+    event.Records[2]!.attributes.ApproximateReceiveCount = '3';
+    const out = await handlerWith({ mailer, postponer, envOverrides: { SENDER_PARALLELISM: '1' } })(event, context());
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['msg-1', 'msg-2']);
+    expect([...(await received()).keys()]).toEqual([addr(a as string)]);
+    expect(held).toEqual([
+      [
+        { messageId: 'msg-1', receiptHandle: 'rh-1', delaySeconds: 2 * 3600 },
+        { messageId: 'msg-2', receiptHandle: 'rh-2', delaySeconds: 8 * 3600 },
+      ],
+    ]);
+
+    // Throttling or the deadline are not a stop of hours: nothing is held back.
+    held.length = 0;
+    const throttled = faultyMailer(recordingSesMailer([]), new Invocation(), () => 'throttle');
+    const retry = await handlerWith({ mailer: throttled, postponer, clock: new ManualClock() })(sqsEvent([jobs[1]!]), context());
+    expect(retry.batchItemFailures).toHaveLength(1);
+    expect(held).toEqual([]);
   });
 
   it('reports only the failed and the malformed messages of a batch', async () => {
