@@ -188,6 +188,16 @@ export interface LoadConfigOptions {
  * Build and validate the configuration from CDK context (`app.node.tryGetContext`). Throws a
  * ConfigurationError that names each missing or invalid key, with an example of a good value.
  */
+
+/** The value at `path` in a parsed configuration, or undefined where any step is absent. */
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const step of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
 export function loadConfig(getContext: (key: string) => unknown, options: LoadConfigOptions = {}): NewsbriefConfig {
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const raw: Record<string, unknown> = {};
@@ -226,7 +236,8 @@ export function loadConfig(getContext: (key: string) => unknown, options: LoadCo
     const path = issue.path.map(String);
     const key = path[0] ?? '(root)';
     const where = path.join('.') || key;
-    const isMissing = issue.code === 'invalid_type' && issue.input === undefined;
+    // zod 4 leaves `input` out of issues: look the value up, so a wrong type is not called missing.
+    const isMissing = issue.code === 'invalid_type' && valueAt(raw, path) === undefined;
     const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     if (unknownKeys.length > 0) {
       const prefix = where === '(root)' ? '' : `${where}.`;

@@ -80,6 +80,16 @@ describe('configuration', () => {
     expect(message).toContain('Example:');
   });
 
+  it.each([
+    [{ senderName: 42 }, 'senderName: Invalid input: expected string, received number'],
+    [{ maxSendRate: 'fast' }, 'maxSendRate: '],
+    [{ apiThrottling: 5 }, 'apiThrottling: Invalid input: expected object, received number'],
+  ])('calls a present key of the wrong type wrong, not missing: %j', (bad, expected) => {
+    const message = errorFor({ ...REQUIRED, ...bad });
+    expect(message).toContain(expected);
+    expect(message).not.toContain('is required');
+  });
+
   it('decodes -c strings: JSON for structured keys, commas for lists, numbers', () => {
     const config = load({
       ...REQUIRED,
