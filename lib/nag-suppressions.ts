@@ -4,7 +4,7 @@ import type { IConstruct } from 'constructs';
 /**
  * cdk-nag AwsSolutions findings this stack accepts. Each is acknowledged where the resource is
  * made, on the narrowest construct and finding id (`Rule[Finding]`), with a reason; the nag test
- * (test/infra/nag.test.ts) fails on anything unacknowledged.
+ * (test/infra/stack.test.ts) fails on anything unacknowledged.
  */
 
 /** Acknowledge cdk-nag finding `id` on `scope` (and its children) with `reason`. */
