@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { baseEnvSchema, readEnv } from '../shared/config.ts';
 import { systemClock } from '../shared/delivery/clock.ts';
-import { DynamoEventDedup } from '../shared/delivery/event-dedup-dynamo.ts';
 import { createMailEvents, type MailEventsService } from '../shared/delivery/mail-events.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
@@ -23,7 +22,6 @@ export function mailEventsFromEnvironment(env: Record<string, string | undefined
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return createMailEvents({
     suppressor: createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
-    dedup: new DynamoEventDedup(doc, config.TABLE_NAME),
     clock: systemClock,
     log,
   });

@@ -35,12 +35,15 @@ export class FakeSubscribers implements Pick<SubscriberReader, 'get'>, Subscribe
     if (s.status !== 'suppressed') this.items.set(id, { ...s, status: 'suppressed', suppressedReason: reason, updatedAt: at });
     return true;
   }
-  async recordTransientBounce(id: string, at: string): Promise<number> {
+  private readonly countedBounces = new Set<string>();
+  async recordTransientBounce(id: string, bounceId: string, at: string): Promise<{ count: number; counted: boolean }> {
     const s = this.items.get(id);
-    if (!s) return 0;
+    if (!s) return { count: 0, counted: false };
+    if (this.countedBounces.has(`${id}/${bounceId}`)) return { count: s.transientBounces ?? 0, counted: false };
+    this.countedBounces.add(`${id}/${bounceId}`);
     const n = (s.transientBounces ?? 0) + 1;
     this.items.set(id, { ...s, transientBounces: n, updatedAt: at });
-    return n;
+    return { count: n, counted: true };
   }
   async resetTransientBounces(id: string): Promise<void> {
     const s = this.items.get(id);

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../lambda/shared/delivery/clock.ts';
-import { DynamoEventDedup } from '../../lambda/shared/delivery/event-dedup-dynamo.ts';
 import {
   createMailEvents,
   InvalidMailEventError,
-  MemoryEventDedup,
   parseSnsRecord,
   subscriberIdOf,
   type MailEventsService,
@@ -125,7 +123,7 @@ describe('mail events over the subscriber store on dynalite', () => {
     const { client, doc } = localDynamo(standins.dynamoEndpoint);
     await ensureTable(client, TABLE);
     store = createDynamoSubscriberStore({ doc, tableName: TABLE });
-    events = createMailEvents({ suppressor: store, dedup: new DynamoEventDedup(doc, TABLE), clock: new ManualClock(), log: silentLog });
+    events = createMailEvents({ suppressor: store, clock: new ManualClock(), log: silentLog });
   });
   afterAll(async () => {
     await standins?.stop();
@@ -163,6 +161,30 @@ describe('mail events over the subscriber store on dynalite', () => {
     expect(await store.get(id)).toMatchObject({ status: 'confirmed', transientBounces: 1 });
   });
 
+  it('counts a transient bounce on the retry when the first attempt failed to write it', async () => {
+    const id = await confirmed();
+    // Fault injection: the first count write fails (DynamoDB has no such fault on demand), as an
+    // invocation dying there would; Lambda then retries the whole SNS event.
+    let failures = 1;
+    const flaky = createMailEvents({
+      suppressor: {
+        suppress: (...a) => store.suppress(...a),
+        resetTransientBounces: (...a) => store.resetTransientBounces(...a),
+        recordTransientBounce: async (...a) => {
+          if (failures-- > 0) throw new Error('dynamo down');
+          return store.recordTransientBounce(...a);
+        },
+      },
+      clock: new ManualClock(),
+      log: silentLog,
+    });
+    const record = snsRecord(bounce(id, 'Transient', 'fb-retried'));
+    await expect(flaky.handleRecords([record])).rejects.toThrow('dynamo down');
+    expect(await flaky.handleRecords([record])).toMatchObject({ 'transient-counted': 1 });
+    expect(await flaky.handleRecords([record])).toMatchObject({ duplicate: 1 });
+    expect(await store.get(id)).toMatchObject({ status: 'confirmed', transientBounces: 1 });
+  });
+
   it('skips malformed records and unknown event types without touching anyone, and tolerates unknown ids', async () => {
     const id = await confirmed();
     const counts = await events.handleRecords([
@@ -185,10 +207,9 @@ describe('mail events over the subscriber store on dynalite', () => {
         suppress: async () => {
           throw new Error('dynamo down');
         },
-        recordTransientBounce: async () => 0,
+        recordTransientBounce: async () => ({ count: 0, counted: false }),
         resetTransientBounces: async () => {},
       },
-      dedup: new MemoryEventDedup(),
       clock: new ManualClock(),
       log: silentLog,
     });

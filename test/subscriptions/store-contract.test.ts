@@ -165,15 +165,22 @@ function contract(name: string, make: () => Promise<Harness>) {
     it('counts consecutive transient bounces and resets them, even under concurrent writers', async () => {
       const a = fresh();
       await h.store.createPending(a, t(0));
-      expect(await h.store.recordTransientBounce(a.id, t(1))).toBe(1);
-      expect(await h.store.recordTransientBounce(a.id, t(2))).toBe(2);
+      expect(await h.store.recordTransientBounce(a.id, 'fb1', t(1))).toEqual({ count: 1, counted: true });
+      expect(await h.store.recordTransientBounce(a.id, 'fb2', t(2))).toEqual({ count: 2, counted: true });
+      expect(await h.store.recordTransientBounce(a.id, 'fb2', t(2))).toEqual({ count: 2, counted: false });
       await h.store.resetTransientBounces(a.id);
-      expect(await h.store.recordTransientBounce(a.id, t(3))).toBe(1);
+      expect(await h.store.recordTransientBounce(a.id, 'fb3', t(3))).toEqual({ count: 1, counted: true });
+      // A bounce redelivered after the reset is still not counted again.
+      expect(await h.store.recordTransientBounce(a.id, 'fb2', t(4))).toEqual({ count: 1, counted: false });
       await h.store.resetTransientBounces(a.id);
-      const counts = await Promise.all(Array.from({ length: 6 }, (_, i) => h.store.recordTransientBounce(a.id, t(10 + i))));
-      expect([...counts].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => h.store.recordTransientBounce(a.id, `c${i}`, t(10 + i))));
+      expect(results.map((r) => r.count).sort()).toEqual([1, 2, 3, 4, 5, 6]);
       expect((await h.store.get(a.id))?.transientBounces).toBe(6);
-      expect(await h.store.recordTransientBounce('no-such-id', t(1))).toBe(0);
+      // The same bounce from concurrent redeliveries is counted once.
+      const same = await Promise.all(Array.from({ length: 4 }, () => h.store.recordTransientBounce(a.id, 'dup', t(20))));
+      expect(same.filter((r) => r.counted)).toHaveLength(1);
+      expect((await h.store.get(a.id))?.transientBounces).toBe(7);
+      expect(await h.store.recordTransientBounce('no-such-id', 'fb', t(1))).toEqual({ count: 0, counted: false });
     });
 
     it('allows one confirmation mail per window, and a released claim can be retried', async () => {

@@ -83,22 +83,6 @@ export class InvalidMailEventError extends Error {
   override readonly name = 'InvalidMailEventError';
 }
 
-/** Records each transient bounce once, so SNS's at-least-once redelivery cannot inflate the count. */
-export interface EventDedup {
-  /** True the first time `eventId` is seen. */
-  firstSeen(eventId: string, now: number): Promise<boolean>;
-}
-
-/** Dedup for tests and local runs. */
-export class MemoryEventDedup implements EventDedup {
-  private readonly seen = new Set<string>();
-  async firstSeen(eventId: string): Promise<boolean> {
-    if (this.seen.has(eventId)) return false;
-    this.seen.add(eventId);
-    return true;
-  }
-}
-
 const SUBSCRIBER_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** The subscriber a notification is about, from the message tag or the header; null when absent. */
@@ -140,7 +124,6 @@ export type MailEventOutcome =
 
 export interface MailEventDeps {
   readonly suppressor: SubscriberSuppressor;
-  readonly dedup: EventDedup;
   readonly clock: Clock;
   readonly log: Log;
   readonly transientLimit?: number;
@@ -190,12 +173,17 @@ export function createMailEvents(deps: MailEventDeps): MailEventsService {
     if (bounce.bounceType === 'Permanent') {
       return suppress(id, `bounce:permanent:${bounce.bounceSubType ?? 'General'}`, messageId);
     }
-    // Transient or Undetermined: count it, once per feedback id, and suppress at the limit.
-    if (!(await deps.dedup.firstSeen(`bounce:${bounce.feedbackId}`, clock.now()))) return 'duplicate';
-    const count = await suppressor.recordTransientBounce(id, new Date(clock.now()).toISOString());
-    log.info('transient bounce counted', { subscriberId: id, count, messageId });
+    // Transient or Undetermined: counted once per feedback id (one conditional write remembers and
+    // counts it, so SNS's redelivery neither inflates nor loses the count), suppressed at the limit.
+    // A redelivery at the limit suppresses again: it completes a suppression a failed attempt missed.
+    const { count, counted } = await suppressor.recordTransientBounce(id, bounce.feedbackId, new Date(clock.now()).toISOString());
+    if (count === 0) {
+      log.warn('mail event for an unknown subscriber', { subscriberId: id, messageId });
+      return 'unknown-subscriber';
+    }
+    if (counted) log.info('transient bounce counted', { subscriberId: id, count, messageId });
     if (count >= limit) return suppress(id, `bounce:transient:${count}-in-a-row`, messageId);
-    return count === 0 ? 'unknown-subscriber' : 'transient-counted';
+    return counted ? 'transient-counted' : 'duplicate';
   }
 
   return {

@@ -43,6 +43,7 @@ const itemSchema = z.object({
   emailHash: z.string().optional(),
   frequencySince: z.string().optional(),
   lastConfirmMailAt: z.string().optional(),
+  countedBounces: z.array(z.string()).optional(),
 });
 
 /** A stored item that does not have the subscriber shape (hand-edited, or a bug elsewhere). */
@@ -53,7 +54,7 @@ export class CorruptSubscriberItemError extends Error {
 function toRecord(item: Record<string, unknown>): SubscriberRecord {
   const parsed = itemSchema.safeParse(item);
   if (!parsed.success) throw new CorruptSubscriberItemError(`subscriber item ${String(item[PK])} is malformed`, { cause: parsed.error });
-  const { version, emailHash, frequencySince, lastConfirmMailAt, ...fields } = parsed.data;
+  const { version, emailHash, frequencySince, lastConfirmMailAt, countedBounces, ...fields } = parsed.data;
   const subscriber = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as Subscriber;
   return {
     subscriber,
@@ -61,6 +62,7 @@ function toRecord(item: Record<string, unknown>): SubscriberRecord {
     ...(emailHash !== undefined ? { emailHash } : {}),
     ...(frequencySince !== undefined ? { frequencySince } : {}),
     ...(lastConfirmMailAt !== undefined ? { lastConfirmMailAt } : {}),
+    ...(countedBounces !== undefined ? { countedBounces } : {}),
   };
 }
 
@@ -75,6 +77,7 @@ function toItem(record: SubscriberRecord): Record<string, unknown> {
     emailHash: record.emailHash,
     frequencySince: record.frequencySince,
     lastConfirmMailAt: record.lastConfirmMailAt,
+    countedBounces: record.countedBounces,
     ...(indexed ? { [gsi.partitionKey]: gsiPk(s.frequency), [gsi.sortKey]: `${record.frequencySince}#${s.id}` } : {}),
   };
   // Drop absent fields here, so the adapter works with any document client (with or without removeUndefinedValues).

@@ -18,7 +18,12 @@ export interface SubscriberRecord {
   readonly frequencySince?: string;
   /** Last confirmation mail, for the one-per-10-minutes limit. */
   readonly lastConfirmMailAt?: string;
+  /** The last transient bounces counted (SES feedback ids), so a redelivered one is not counted twice. */
+  readonly countedBounces?: readonly string[];
 }
+
+/** How many counted bounce ids a record keeps: far more than SNS redelivers within. */
+const COUNTED_BOUNCES_KEPT = 10;
 
 /** The primitive operations each adapter implements. */
 export interface RecordBackend {
@@ -53,12 +58,12 @@ function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omi
   return copy;
 }
 
-/** Build the full SubscriberStore over a record backend. */
 /** The subscriber back to pending with a new choice, its confirmation gone (subscribe again, resubscribe). */
 function pendingAgain(s: Subscriber, choice: { readonly topics: readonly string[]; readonly frequency: Frequency }, at: string): Subscriber {
   return { ...without(s, 'confirmedAt'), status: 'pending', topics: [...choice.topics], frequency: choice.frequency, updatedAt: at };
 }
 
+/** Build the full SubscriberStore over a record backend. */
 export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
   /** Read-modify-write with a version condition, retried on conflict. */
   async function mutate(
@@ -218,14 +223,18 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return outcome !== 'unknown';
     },
 
-    async recordTransientBounce(id, at) {
+    async recordTransientBounce(id, bounceId, at) {
       let count = 0;
+      let counted = false;
       await mutate(id, (r) => {
-        count = (r.subscriber.transientBounces ?? 0) + 1;
+        counted = !(r.countedBounces ?? []).includes(bounceId);
+        count = (r.subscriber.transientBounces ?? 0) + (counted ? 1 : 0);
+        if (!counted) return { outcome: 'unchanged' };
         const next: Subscriber = { ...r.subscriber, transientBounces: count, updatedAt: at };
-        return { outcome: 'changed', next: { ...r, subscriber: next } };
+        const countedBounces = [...(r.countedBounces ?? []), bounceId].slice(-COUNTED_BOUNCES_KEPT);
+        return { outcome: 'changed', next: { ...r, subscriber: next, countedBounces } };
       });
-      return count;
+      return { count, counted };
     },
 
     async resetTransientBounces(id) {

@@ -28,8 +28,12 @@ export interface SubscriberReader {
 export interface SubscriberSuppressor {
   /** Suppress at once (permanent bounce, complaint). Idempotent. Returns false when the id is unknown. */
   suppress(id: string, reason: string, at: string): Promise<boolean>;
-  /** Count one more transient bounce; returns the new consecutive count. */
-  recordTransientBounce(id: string, at: string): Promise<number>;
+  /**
+   * Count transient bounce `bounceId` (SES's feedback id) once, in the same write that remembers it,
+   * so a redelivered notification is never counted twice nor lost between two writes. Returns the
+   * consecutive count (0: unknown subscriber) and whether this call counted it.
+   */
+  recordTransientBounce(id: string, bounceId: string, at: string): Promise<{ count: number; counted: boolean }>;
   /** A delivery resets the consecutive transient-bounce count. */
   resetTransientBounces(id: string): Promise<void>;
 }
