@@ -84,6 +84,21 @@ describe('findQuotes: speakers', () => {
     expect(find(qs, 'oversold').speaker).toEqual({ name: 'Martin Cole', role: 'professor at Lakeside University' });
   });
 
+  it('gives a role that opens the sentence its own case: the sentence\'s capital goes, a title\'s stays', () => {
+    const text = article(
+      'Port vote',
+      'Dock crane operator Luis Acevedo, 52, said the deal was unfair. "They bought our votes," he said.',
+      'National Security Adviser John Bolton spoke next. "We are waiting," Bolton said.',
+      'Republican strategist Ann Cole was blunt. "It will not pass," Cole said.',
+      'Officials said the canton would act. "We cannot wait for the glaciers," said Pierre Rochat, the canton\'s minister for energy.',
+    );
+    const qs = findQuotes(text);
+    expect(find(qs, 'bought our votes').speaker).toEqual({ name: 'Luis Acevedo', role: 'dock crane operator' });
+    expect(find(qs, 'We are waiting').speaker).toEqual({ name: 'John Bolton', role: 'National Security Adviser' });
+    expect(find(qs, 'will not pass').speaker).toEqual({ name: 'Ann Cole', role: 'Republican strategist' });
+    expect(find(qs, 'cannot wait').speaker).toEqual({ name: 'Pierre Rochat', role: "the canton's minister for energy" });
+  });
+
   it('resolves "X said" and "said X", colon introductions, and a later surname to the full name', () => {
     const text = article(
       'Budget fight',
@@ -93,9 +108,9 @@ describe('findQuotes: speakers', () => {
       '"Ask anyone who reads the audit," said Liu.',
     );
     const qs = findQuotes(text);
-    expect(find(qs, 'keep borrowing').speaker).toEqual({ name: 'Omar Haddad', role: 'City treasurer' });
+    expect(find(qs, 'keep borrowing').speaker).toEqual({ name: 'Omar Haddad', role: 'city treasurer' });
     expect(find(qs, 'reserves are fine').speaker?.name).toBe('Grace Liu');
-    expect(find(qs, 'Ask anyone').speaker).toEqual({ name: 'Grace Liu', role: 'Council member' });
+    expect(find(qs, 'Ask anyone').speaker).toEqual({ name: 'Grace Liu', role: 'council member' });
   });
 
   it('resolves a pronoun to the last person of the matching gender', () => {

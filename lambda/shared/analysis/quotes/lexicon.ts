@@ -64,6 +64,9 @@ export const ROLE_HEADS = words(`
   student teacher principal coach owner publisher producer comedian actor actress singer rapper musician
   lawmaker legislator delegate surgeon doctor physician nurse historian biographer
   premier chancellor diplomat envoy negotiator operative staffer consultant lobbyist
+  operator worker driver farmer engineer pilot miner firefighter electrician mechanic technician clerk chef designer
+  architect trader banker investor vendor fisherman councillor councilman councilwoman inspector planner forecaster
+  meteorologist glaciologist climatologist labourer laborer welder dockworker employee entrepreneur
 `);
 
 /** Words that may modify a role before its head ("White House press secretary", "former campaign manager"). */
@@ -73,6 +76,7 @@ export const ROLE_MODIFIERS = words(`
   foreign defense security policy digital media economic legal special principal managing white house senate
   majority minority party county city district regional finance finances field research polling conservative liberal
   progressive interim co first lady news opinion contributing staff outgoing incoming then- then freshman
+  union council crane dock port transit factory farm hospital school police fire bus truck train tram
 `);
 
 /** Capitalised titles that introduce a name ("Sen. Marco Rubio", "President Donald Trump"). */

@@ -272,7 +272,7 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     const lastTok = toks[j - 1] as Token;
     // Honorifics alone ("Dr.", "Mrs.") say how to address someone, not what they do.
     const honorificOnly = roleWords.every((w) => HONORIFICS.has(w));
-    let roleText: string | null = from < nameFirst && !honorificOnly ? joinTokens(toks, from, nameFirst) : null;
+    let roleText: string | null = from < nameFirst && !honorificOnly ? sentenceCaseRole(toks, from, nameFirst) : null;
     let to = j;
     // Appositive: ", a fellow at the Stimson Center," / ", who ...".
     if (!lastTok.poss && toks[j]?.text === ',' && toks[j + 1] && toks[j + 1]!.quote < 0) {
@@ -298,7 +298,8 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
           if (re > rs && re - rs <= 12) roleText = `${noun ? `${noun} ` : ''}${joinTokens(toks, rs, re)}`;
         } else if (a.lower !== 'who' && a.lower !== 'whose' && roleText === null) {
           let rs = j + 1;
-          if (a.lower === 'a' || a.lower === 'an' || a.lower === 'the') rs++;
+          // "a fellow at …" → "fellow at …"; but "the canton's minister" keeps its article.
+          if (a.lower === 'a' || a.lower === 'an' || (a.lower === 'the' && !toks[j + 2]?.poss)) rs++;
           let re = rs;
           while (re < stop && (toks[re] as Token).lower !== 'and' && (toks[re] as Token).lower !== 'who') re++;
           if (re > rs && re - rs <= 12) roleText = joinTokens(toks, rs, re);
@@ -322,6 +323,25 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
 }
 
 /** The source text of tokens [a, b), spaced as in the original. */
+/** Capitalised words of a party, not of a sentence ("Republican strategist" keeps its capital). */
+const PROPER_MODIFIERS = new Set(['republican', 'democratic', 'democrat', 'gop', 'labour', 'tory', 'conservative', 'liberal', 'green']);
+
+/**
+ * The role words before a name. A role that opens the sentence and is otherwise lower case lost its
+ * capital to the sentence: "Union president Angela Ruiz" → "union president". Titles in title case
+ * ("National Security Adviser", "US Secretary of State") and one-word titles ("President") keep theirs.
+ */
+function sentenceCaseRole(toks: readonly Token[], from: number, to: number): string {
+  const role = joinTokens(toks, from, to);
+  const first = toks[from] as Token;
+  const prev = toks[from - 1];
+  const opensSentence = !prev || prev.para !== first.para || /^[.!?]$/.test(prev.text);
+  if (!opensSentence || to - from < 2 || !/^[A-Z][a-z]/.test(first.text)) return role;
+  if (NAME_TITLES.has(first.lower) || PROPER_MODIFIERS.has(first.lower)) return role;
+  for (let k = from + 1; k < to; k++) if ((toks[k] as Token).cap) return role;
+  return role.charAt(0).toLowerCase() + role.slice(1);
+}
+
 export function joinTokens(toks: readonly Token[], a: number, b: number): string {
   let s = '';
   for (let k = a; k < b; k++) {
