@@ -7,9 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDigestHandler } from '../../lambda/digest/handler.ts';
 import { createIngestHandler } from '../../lambda/ingest/handler.ts';
+import { createMailEventsHandler, mailEventsFromEnvironment } from '../../lambda/mail-events/handler.ts';
 import { createSenderHandler, senderRuntime } from '../../lambda/sender/handler.ts';
 import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
 import { digestRunId } from '../../lambda/shared/delivery/digest.ts';
@@ -76,6 +78,7 @@ async function world(name: string) {
   const { doc } = localDynamo(standins.dynamoEndpoint);
   const subscribers = createDynamoSubscriberStore({ doc, tableName: table });
   const keyring = parseKeyring(env.SIGNING_KEYRING as string);
+  const ids = new Map<string, string>();
 
   return {
     blobs,
@@ -91,8 +94,10 @@ async function world(name: string) {
         new Date().toISOString(),
       );
       if (confirm) await subscribers.confirm(subscriberId, new Date().toISOString());
+      ids.set(email, subscriberId);
       return email;
     },
+    idOf: (email: string) => ids.get(email) as string,
     async ingest(file: string, key = `articles/${name}/${file}`) {
       await blobs.put(key, readFileSync(path.join(ARTICLES, file)), 'text/plain');
       return ingest({ Records: [{ s3: { bucket: { name: 'local' }, object: { key } } }] });
@@ -185,6 +190,37 @@ describe('delivery end to end (dynalite + SES emulator, real handlers)', { timeo
     const mails = await mailTo(reader);
     expect(mails).toHaveLength(2);
     expect(new Set(w.queue.enqueued.filter((j) => j.runId === digestRunId('daily', next.scheduledTime)).flatMap((j) => j.recipients)).size).toBe(1);
+  });
+
+  it('suppresses a subscriber whose address bounced, and the next digest leaves them out of its audience', async () => {
+    const w = await world('bounce');
+    const keep = await w.subscribe('keep', 'daily', []);
+    const gone = await w.subscribe('gone', 'daily', []);
+    await w.ingest(GLACIER);
+    expect((await w.digest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00Z' })).outcome).toBe('complete');
+    await w.drain();
+    expect(await mailTo(gone)).toHaveLength(1);
+
+    // The notification SES publishes for that message (tagged with the subscriber id), through SNS,
+    // to the real mail-events handler.
+    const notification = {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: gone }], timestamp: '2026-11-27T06:01:00.000Z', feedbackId: 'fb-e2e' },
+      mail: { timestamp: '2026-11-27T06:00:30.000Z', messageId: 'ses-e2e', destination: [gone], tags: { subscriberId: [w.idOf(gone)] } },
+    };
+    const sns = { Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'n-e2e', Message: JSON.stringify(notification) } }] };
+    await createMailEventsHandler(() => mailEventsFromEnvironment(w.env, silentLog), silentLog)(sns as unknown as SNSEvent);
+
+    await clearOutbox(standins.sesEndpoint);
+    await w.ingest(FARES);
+    const next = { frequency: 'daily', scheduledTime: '2026-11-28T06:00:00.000Z' };
+    expect((await w.digest(next)).outcome).toBe('complete');
+    await w.drain();
+    expect(await mailTo(keep)).toHaveLength(1);
+    expect(await mailTo(gone)).toEqual([]);
+    // Left out by the digest's audience query itself, not only by the sender's re-check.
+    const recipients = w.queue.enqueued.filter((j) => j.runId === digestRunId('daily', next.scheduledTime)).flatMap((j) => j.recipients);
+    expect(recipients).toEqual([w.idOf(keep)]);
   });
 
   it('with no new article sends nothing and records the run empty', async () => {
