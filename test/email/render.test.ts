@@ -32,6 +32,22 @@ describe('strict MJML validation', () => {
   });
 });
 
+describe('quotes set apart', () => {
+  it('end a quoted sentence with a full stop, and leave a fragment as it was said', async () => {
+    const b = brief(3, {
+      keyQuotes: [
+        { text: 'They bought our votes with our sons\' jobs', start: 0, end: 1, speaker: { name: 'Luis Acevedo' } },
+        { text: 'further indication of the progress', start: 0, end: 1, speaker: { name: 'Sarah Sanders' } },
+        { text: 'Is this the end?', start: 0, end: 1, speaker: { name: 'Ann Lee' } },
+      ],
+    });
+    const { text } = await renderDigest([b], digestOptions);
+    expect(text).toContain("“They bought our votes with our sons' jobs.”");
+    expect(text).toContain('“further indication of the progress”');
+    expect(text).toContain('“Is this the end?”');
+  });
+});
+
 describe('escaping', () => {
   const hostile: Brief = brief(7, {
     title: `<script>alert("x")</script> Fish & Chips: "Ayes" and 'Noes' 🐟🍟`,
@@ -59,7 +75,7 @@ describe('escaping', () => {
     const rendered = await renderDigest([hostile], digestOptions);
     expect(rendered.subject).toContain(`<script>alert("x")</script> Fish & Chips`);
     expect(rendered.text).toContain(`'Noes' 🐟🍟`);
-    expect(rendered.text).toContain('“We <3 "fish" & chips”');
+    expect(rendered.text).toContain('“We <3 "fish" & chips.”');
     expect(rendered.text).toContain("— Ann <O'Neil>, Chair & CEO");
   });
 

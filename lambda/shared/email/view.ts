@@ -93,8 +93,16 @@ function frequencyWords(frequency: Frequency): string {
   }
 }
 
+/**
+ * A quoted sentence set apart ends as a sentence: the comma it had before "…," she said becomes a
+ * full stop. A fragment ("further indication of the progress …") is shown as it was said.
+ */
+function asSetApart(text: string): string {
+  return /^[\p{Lu}\d]/u.test(text) && !/[.!?…:;,—–-]$/.test(text) ? `${text}.` : text.replace(/^(\p{Lu}.*),$/u, '$1.');
+}
+
 function quoteView(q: Quote): QuoteView | null {
-  const text = cleanLine(q.text);
+  const text = asSetApart(cleanLine(q.text));
   if (text === '') return null;
   const name = q.speaker === null ? '' : cleanLine(q.speaker.name);
   const role = q.speaker?.role === undefined ? '' : cleanLine(q.speaker.role);
