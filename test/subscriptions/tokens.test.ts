@@ -64,6 +64,17 @@ describe('subscription tokens', () => {
     expect(() => verifyToken(token, 'unsubscribe', ring, now)).toThrow(InvalidTokenError);
   });
 
+  it('rejects every other spelling of the MAC, even those that decode to the same bytes', () => {
+    // The last of 43 base64url characters carries 2 spare bits: A–D (and so on) decode alike.
+    const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const same = [...B64URL].filter((c) => c !== sig.at(-1) && Buffer.from(sig.slice(0, -1) + c, 'base64url').equals(Buffer.from(sig, 'base64url')));
+    expect(same).toHaveLength(3);
+    for (const c of same) {
+      expect(() => verifyToken(`${kid}.${id}.${purpose}.${exp}.${sig.slice(0, -1)}${c}`, 'unsubscribe', ring, now)).toThrow(InvalidTokenError);
+    }
+    expect(verifyToken(good, 'unsubscribe', ring, now)).toBe('abc');
+  });
+
   it('rejects a genuine token used for another purpose, and one from another keyring', () => {
     expect(() => verifyToken(signToken('abc', 'preferences', ring, now), 'unsubscribe', ring, now)).toThrow(/preferences, not unsubscribe/);
     expect(() => verifyToken(good, 'unsubscribe', otherRing, now)).toThrow(InvalidTokenError);

@@ -76,8 +76,10 @@ export function verifyToken(token: string, purpose: TokenPurpose, keyring: Keyri
   }
   const key = keyring.keys.get(keyId);
   if (!key) throw new InvalidTokenError('token signed with an unknown key');
-  const expected = mac(key, keyId, subscriberId, tokenPurpose, expiry);
-  const given = Buffer.from(sig, 'base64url');
+  // Compare the MAC as text: decoding first would accept the other spellings of its last character
+  // (base64url ignores the spare low bits), so a changed token would still verify.
+  const expected = Buffer.from(mac(key, keyId, subscriberId, tokenPurpose, expiry).toString('base64url'));
+  const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new InvalidTokenError('token signature does not match');
   }
