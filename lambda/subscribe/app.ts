@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Log } from '../shared/logger.ts';
 import {
   LinkGoneError,
-  MailUnavailableError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -37,7 +36,7 @@ export interface AppOptions {
 /** The one answer to every accepted subscribe request, whatever the address's state (no enumeration). */
 export const ACCEPTED = {
   status: 'accepted',
-  message: 'If this address can subscribe, a confirmation email is on its way. Please click the link in it.',
+  message: 'If this address can subscribe, a confirmation email is on its way. Please click the link in it. If none arrives within a few minutes, subscribe again.',
 } as const;
 
 class NotFoundError extends Error {
@@ -159,9 +158,6 @@ function classify(error: unknown): ErrorShape | null {
   if (error instanceof NotFoundError) return { status: 404, code: 'not_found', title: 'Not found', message: 'There is nothing here.' };
   if (error instanceof MethodNotAllowedError) {
     return { status: 405, code: 'method_not_allowed', title: 'Not allowed', message: 'This address does not take that method.', headers: { allow: error.allow } };
-  }
-  if (error instanceof MailUnavailableError) {
-    return { status: 503, code: 'unavailable', title: 'Please try again', message: error.message, headers: { 'retry-after': '60' } };
   }
   return null;
 }

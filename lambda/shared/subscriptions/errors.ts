@@ -23,8 +23,3 @@ export class UnsupportedMediaTypeError extends Error {
 export class LinkGoneError extends Error {
   override readonly name = 'LinkGoneError';
 }
-
-/** The confirmation mail could not be sent (SES down, throttled): 503, the claim is released. */
-export class MailUnavailableError extends Error {
-  override readonly name = 'MailUnavailableError';
-}

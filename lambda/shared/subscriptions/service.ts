@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Mailer } from '../delivery/ports.ts';
 import type { Log } from '../logger.ts';
 import type { Keyring } from '../signing-keys.ts';
-import { LinkGoneError, MailUnavailableError } from './errors.ts';
+import { LinkGoneError } from './errors.ts';
 import type { Frequency, Subscriber } from './model.ts';
 import type { SubscriberStore } from './store.ts';
 import { confirmUrlFor, emailHashes, linksFor, signToken, verifyToken } from './tokens.ts';
@@ -78,7 +78,12 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   const newId = deps.newId ?? randomSubscriberId;
   const defaultFrequency = config.defaultFrequency ?? 'daily';
 
-  /** Send the confirmation mail whose claim the store already recorded at `at`; release it on failure. */
+  /**
+   * Send the confirmation mail whose claim the store already recorded at `at`. On failure the claim
+   * is released and the error logged, but not surfaced: the caller still answers the same 202, or an
+   * SES outage (or throttling an attacker provokes) would tell new addresses from subscribed ones.
+   * The person who gets no mail subscribes again, and that try sends.
+   */
   async function sendConfirmation(subscriber: Subscriber, now: Date, at: string): Promise<void> {
     if (!subscriber.email) return;
     try {
@@ -87,10 +92,8 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       const { messageId } = await mailer.send({ raw, to: subscriber.email, subscriberId: subscriber.id });
       log.info('confirmation mail sent', { subscriberId: subscriber.id, messageId });
     } catch (error) {
-      // Give the claim back so the person can simply try again.
       await store.releaseConfirmationMail(subscriber.id, at);
-      log.error('confirmation mail failed', { subscriberId: subscriber.id, errorName: (error as Error)?.name });
-      throw new MailUnavailableError('could not send the confirmation email; please try again in a minute', { cause: error });
+      log.error('confirmation mail failed; claim released for the next try', { subscriberId: subscriber.id, errorName: (error as Error)?.name });
     }
   }
 
