@@ -111,9 +111,19 @@ export function linkIn(raw: Buffer | string, path: string): string {
   return match[1];
 }
 
-/** The header block of a raw message, unfolded into lines. */
-export function headerLines(raw: Buffer | string): string[] {
+/** The header block of a raw message, as sent (CRLF line ends, folded lines not joined). */
+export function headerBlock(raw: Buffer | string): string {
   const text = raw.toString();
-  const end = text.indexOf('\r\n\r\n');
-  return text.slice(0, end).split('\r\n');
+  return text.slice(0, text.indexOf('\r\n\r\n'));
+}
+
+/** The header fields of a raw message, folded lines joined: [name, value] in order. */
+export function headerFields(raw: Buffer | string): [string, string][] {
+  const fields: [string, string][] = [];
+  for (const line of headerBlock(raw).split('\r\n')) {
+    const last = fields[fields.length - 1];
+    if (/^[ \t]/.test(line) && last) last[1] = `${last[1]} ${line.trim()}`.trim();
+    else fields.push([line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]);
+  }
+  return fields;
 }
