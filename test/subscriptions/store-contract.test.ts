@@ -135,6 +135,19 @@ function contract(name: string, make: () => Promise<Harness>) {
       expect(await h.store.updatePreferences(a.id, { topics: [], frequency: 'daily' }, t(61))).toBe('refused');
     });
 
+    it('merges a partial preferences change with the stored record, so concurrent changes to each field both hold', async () => {
+      const a = fresh('daily');
+      await h.store.createPending(a, t(0));
+      await h.store.confirm(a.id, t(1));
+      const outcomes = await Promise.all([
+        h.store.updatePreferences(a.id, { topics: ['asia'] }, t(2)),
+        h.store.updatePreferences(a.id, { frequency: 'weekly' }, t(2)),
+      ]);
+      expect(outcomes).toEqual(['changed', 'changed']);
+      expect(await h.store.get(a.id)).toMatchObject({ topics: ['asia'], frequency: 'weekly' });
+      expect(await h.store.updatePreferences('no-such-id', { topics: [] }, t(3))).toBe('unknown');
+    });
+
     it('forget erases the address but keeps the hash, so the address stays known and suppressed', async () => {
       const a = fresh();
       await h.store.createPending(a, t(0));

@@ -185,10 +185,12 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       });
     },
 
-    updatePreferences(id, choice, at) {
+    updatePreferences(id, change, at) {
       return mutate(id, (r) => {
         const s = r.subscriber;
         if (s.status !== 'pending' && s.status !== 'confirmed') return { outcome: 'refused' };
+        // Merged with the record this write is conditioned on, so a concurrent change to the other field survives.
+        const choice = { topics: change.topics ?? s.topics, frequency: change.frequency ?? s.frequency };
         const sameTopics = s.topics.length === choice.topics.length && s.topics.every((t, i) => t === choice.topics[i]);
         if (sameTopics && s.frequency === choice.frequency) return { outcome: 'unchanged' };
         const next: Subscriber = { ...s, topics: [...choice.topics], frequency: choice.frequency, updatedAt: at };

@@ -183,14 +183,9 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
     async updatePreferences(token: string, change: PreferencesBody): Promise<PreferencesView> {
       const now = clock();
       const id = verifyToken(token, 'preferences', keyring, now);
-      const current = await store.get(id);
-      if (!current) throw new LinkGoneError('this subscription no longer exists');
-      const outcome = await store.updatePreferences(
-        id,
-        { topics: change.topics ?? current.topics, frequency: change.frequency ?? current.frequency },
-        now.toISOString(),
-      );
-      if (outcome === 'refused' || outcome === 'unknown') {
+      const outcome = await store.updatePreferences(id, change, now.toISOString());
+      if (outcome === 'unknown') throw new LinkGoneError('this subscription no longer exists');
+      if (outcome === 'refused') {
         throw new LinkGoneError('you are not subscribed any more; subscribe again to choose topics');
       }
       if (outcome === 'changed') log.info('preferences changed', { subscriberId: id });

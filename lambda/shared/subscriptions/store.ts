@@ -99,7 +99,7 @@ export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor 
   /** pending/confirmed → unsubscribed (leaves the index). Idempotent. */
   unsubscribe(id: string, at: string): Promise<Transition>;
   /** Change topics and frequency of a pending or confirmed subscriber; a frequency change re-enters the index at `at`. */
-  updatePreferences(id: string, choice: { topics: string[]; frequency: Frequency }, at: string): Promise<Transition>;
+  updatePreferences(id: string, change: { topics?: readonly string[]; frequency?: Frequency }, at: string): Promise<Transition>;
   /** Erase the address: suppressed with reason "forgotten"; the lookup hash stays so it is never mailed again. */
   forget(id: string, at: string): Promise<Transition>;
 }
