@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTable, localDynamo, standinEnvironment, startStandins } from './local/standins.ts';
 import { startHttpAdapter } from './local/http-adapter.ts';
+import type { App } from '../lambda/subscribe/app.ts';
 import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts';
 import { silentLog, type Log } from '../lambda/shared/logger.ts';
 
@@ -58,9 +59,11 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   Object.assign(process.env, standinEnvironment(standins));
 
   const env: Record<string, string> = {};
-  const handler = options.log
-    ? lazyHandler(() => appFromEnvironment(env, options.log), options.log)
-    : lazyHandler(() => appFromEnvironment(env));
+  // The app is built once the URL (its links' base) is known, before the stack is reported ready, so
+  // a bad configuration (e.g. TOPICS) stops `npm run serve` at start instead of failing each request.
+  const built: { app?: Promise<App> } = {};
+  const notReady = () => Promise.reject(new Error('the subscribe API is still starting'));
+  const handler = lazyHandler(() => built.app ?? notReady(), options.log);
   const http = await startHttpAdapter(handler, { port: options.port ?? 0 });
   const publicUrl = http.url;
   Object.assign(env, {
@@ -73,6 +76,14 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     TOPICS: options.topics ?? 'world,politics,business,science,technology,asia',
     SIGNING_KEYRING: localKeyring(options.dataDir),
   });
+  built.app = options.log ? appFromEnvironment(env, options.log) : appFromEnvironment(env);
+  try {
+    await built.app;
+  } catch (error) {
+    await http.close();
+    await standins.stop();
+    throw error;
+  }
   return {
     url: publicUrl,
     sesEndpoint: standins.sesEndpoint,
