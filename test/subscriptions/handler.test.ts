@@ -5,6 +5,9 @@ import { appFromEnvironment, lazyHandler } from '../../lambda/subscribe/handler.
 import type { App } from '../../lambda/subscribe/app.ts';
 import { event } from './harness.ts';
 
+/** A valid environment but for the signing keyring. */
+const BASE_ENV = { TABLE_NAME: 't', SENDER_ADDRESS: 'news@example.com', SENDER_NAME: 'n', POSTAL_ADDRESS: 'p', PUBLIC_URL: 'https://news.example.com', TOPICS: 'world' };
+
 describe('subscribe Lambda entry point', () => {
   it('validates the environment at cold start and names every bad variable', async () => {
     const error = await appFromEnvironment({ TABLE_NAME: 't', PUBLIC_URL: 'not a url', TOPICS: 'Bad Topic' }, silentLog).catch((e: unknown) => e);
@@ -14,35 +17,18 @@ describe('subscribe Lambda entry point', () => {
   });
 
   it('requires a keyring source once the rest is valid', async () => {
-    const env = { TABLE_NAME: 't', SENDER_ADDRESS: 'news@example.com', SENDER_NAME: 'n', POSTAL_ADDRESS: 'p', PUBLIC_URL: 'https://news.example.com', TOPICS: 'world' };
-    await expect(appFromEnvironment(env, silentLog)).rejects.toThrow(/SIGNING_KEY_SECRET_ARN.*SIGNING_KEYRING/);
+    await expect(appFromEnvironment(BASE_ENV, silentLog)).rejects.toThrow(/SIGNING_KEY_SECRET_ARN.*SIGNING_KEYRING/);
   });
 
   it('takes only known frequencies, and a default among them', async () => {
-    const env = {
-      TABLE_NAME: 't',
-      SENDER_ADDRESS: 'news@example.com',
-      SENDER_NAME: 'n',
-      POSTAL_ADDRESS: 'p',
-      PUBLIC_URL: 'https://news.example.com',
-      TOPICS: 'world',
-      SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'k'.repeat(43) }),
-    };
+    const env = { ...BASE_ENV, SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'k'.repeat(43) }) };
     await expect(appFromEnvironment({ ...env, FREQUENCIES: 'daily,hourly' }, silentLog)).rejects.toThrow(/FREQUENCIES/);
     await expect(appFromEnvironment({ ...env, FREQUENCIES: 'immediate,weekly' }, silentLog)).rejects.toThrow(/DEFAULT_FREQUENCY must be one of FREQUENCIES/);
     await expect(appFromEnvironment({ ...env, FREQUENCIES: 'immediate,weekly', DEFAULT_FREQUENCY: 'weekly' }, silentLog)).resolves.toBeTypeOf('function');
   });
 
   it('rejects a weak signing keyring before serving anything', async () => {
-    const env = {
-      TABLE_NAME: 't',
-      SENDER_ADDRESS: 'news@example.com',
-      SENDER_NAME: 'n',
-      POSTAL_ADDRESS: 'p',
-      PUBLIC_URL: 'https://news.example.com',
-      TOPICS: 'world',
-      SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'short' }),
-    };
+    const env = { ...BASE_ENV, SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'short' }) };
     await expect(appFromEnvironment(env, silentLog)).rejects.toThrow(/shorter than 32/);
   });
 
