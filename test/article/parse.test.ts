@@ -121,7 +121,8 @@ describe('JSON articles', () => {
   });
 
   it('validates with a schema and names the failing field', () => {
-    expect(parseError(() => parseArticle('{"title":"T","body":42}', 'b.json')).reason).toMatch(/body/);
+    expect(parseError(() => parseArticle('{"title":"T","body":42}', 'b.json')).reason).toMatch(/body: must be a string or a list of paragraph strings/);
+    expect(parseError(() => parseArticle('{"title":"T"}', 'b.json')).reason).toMatch(/body: is missing/);
     expect(parseError(() => parseArticle('{"title":"T"', 'b.json')).reason).toMatch(/not valid JSON/);
     expect(parseError(() => parseArticle('[1,2]', 'b.json')).reason).toMatch(/must be an object/);
     expect(parseError(() => parseArticle('{"body":"x"}', 'b.json')).reason).toMatch(/no headline/);

@@ -239,7 +239,9 @@ function parseMarkdown(text: string, origin: string): Article {
 export const jsonArticleSchema = z.object({
   title: z.string().optional(),
   ...metaFields,
-  body: z.union([z.string(), z.array(z.string())]),
+  body: z.union([z.string(), z.array(z.string())], {
+    error: (issue) => (issue.input === undefined ? 'is missing (the article text, a string or a list of paragraphs)' : 'must be a string or a list of paragraph strings'),
+  }),
 });
 
 function parseJson(text: string, origin: string): Article {
