@@ -7,17 +7,20 @@ import { SQS_BATCH_SIZE } from './sqs-queue.ts';
  * Handing the unsent jobs back to SQS is not enough on its own: they come back after the queue's
  * visibility timeout (30 minutes), every receive counts, and after maxReceiveCount receives they land
  * in the dead-letter queue, hours before SES's rolling 24-hour quota frees up. So the sender hides
- * them for longer each time they meet the stop: 2 h, 4 h, 8 h, then SQS's 12 h maximum. With the
- * stack's maxReceiveCount of 5, a job waits about 38 hours before it is dead-lettered.
+ * them for longer each time they meet the stop: 2 h, 4 h, 8 h, then just under SQS's 12 h maximum.
+ * With the stack's maxReceiveCount of 5, a job waits about 37 hours before it is dead-lettered.
  */
 
-/** SQS's largest visibility timeout (12 hours). */
-export const MAX_VISIBILITY_SECONDS = 12 * 3600;
+/**
+ * The longest hold: SQS caps a message's visibility at 12 hours from when it was received, and
+ * rejects more, so leave room for the time the invocation has already run (at most its timeout).
+ */
+export const MAX_HOLD_SECONDS = 12 * 3600 - 15 * 60;
 
 /** How long to hide a job on its `receiveCount`-th receive (1 = first) when SES cannot send. */
 export function stoppedJobDelaySeconds(receiveCount: number): number {
   const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
-  return Math.min(MAX_VISIBILITY_SECONDS, 2 * 3600 * 2 ** Math.min(n - 1, 8));
+  return Math.min(MAX_HOLD_SECONDS, 2 * 3600 * 2 ** Math.min(n - 1, 8));
 }
 
 /** One received message to hide. */
