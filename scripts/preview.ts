@@ -1,7 +1,7 @@
 /**
  * `npm run preview -- [ARTICLE_FILES|DIRS…]` (default: examples/articles) renders the articles as a
- * digest, the first one as an alert, and the confirmation email, personalised for a sample
- * subscriber, and writes out/preview/{digest,alert,confirm}.{html,txt,eml}. The .eml is the full
+ * digest, the first one with topics as an alert, and the confirmation email, personalised for a
+ * sample subscriber of all topics (TOPICS=a,b narrows the subscriber and so the digest), and writes out/preview/{digest,alert,confirm}.{html,txt,eml}. The .eml is the full
  * raw message buildMessage() produces, i.e. what SES would receive.
  *
  * A file that cannot be read or parsed is reported (file and reason) and skipped; the exit code is
@@ -15,6 +15,7 @@ import type { Brief } from '../lambda/shared/article/model.ts';
 import { formatOf } from '../lambda/shared/article/parse.ts';
 import { readArticleFile } from '../lambda/shared/article/read.ts';
 import { toBrief } from '../lambda/shared/delivery/ingest.ts';
+import { wantsTopics } from '../lambda/shared/subscriptions/model.ts';
 import { EmailError } from '../lambda/shared/email/errors.ts';
 import { buildMessage, type MessageOptions } from '../lambda/shared/email/mime.ts';
 import { personalise } from '../lambda/shared/email/personalise.ts';
@@ -36,7 +37,7 @@ const messageOptions: MessageOptions = {
 const subscriber = {
   subscriberId: 'preview-subscriber',
   email: 'reader@example.com',
-  topics: (env.TOPICS ?? 'world,asia,us-politics').split(',').map((t) => t.trim()).filter(Boolean),
+  topics: (env.TOPICS ?? '').split(',').map((t) => t.trim()).filter(Boolean),
   unsubscribeUrl: `${publicUrl}/unsubscribe?token=preview-unsubscribe-token`,
   preferencesUrl: `${publicUrl}/preferences?token=preview-preferences-token`,
   confirmUrl: `${publicUrl}/confirm?token=preview-confirm-token`,
@@ -83,19 +84,26 @@ async function main(): Promise<number> {
     console.error('preview: no article could be read; nothing to render');
     return 1;
   }
+  // What this subscriber would get: the articles of their topics; the alert, one with a topic to match.
+  const theirs = briefs.filter((b) => wantsTopics(subscriber.topics, b.topics));
+  if (theirs.length === 0) {
+    console.error(`preview: no article matches TOPICS=${env.TOPICS ?? ''}; nothing to render`);
+    return 1;
+  }
+  const alerted = theirs.find((b) => b.topics.length > 0) ?? (theirs[0] as Brief);
   const issueDate = new Date();
   const [digest, alert, confirm] = await Promise.all([
-    renderDigest(briefs, {
+    renderDigest(theirs, {
       ...newsletter,
       issueDate,
       frequency: 'daily',
       topics: subscriber.topics,
       maxFullArticles: Number(env.DIGEST_MAX_FULL_ARTICLES ?? 10),
     }),
-    renderAlert(briefs[0] as Brief, {
+    renderAlert(alerted, {
       ...newsletter,
       issueDate,
-      matchedTopic: briefs[0]?.topics.find((t) => subscriber.topics.includes(t)) ?? subscriber.topics[0] ?? 'world',
+      matchedTopic: alerted.topics.find((t) => wantsTopics(subscriber.topics, [t])) ?? alerted.topics[0] ?? 'news',
       topics: subscriber.topics,
     }),
     renderConfirm(newsletter),
@@ -106,7 +114,7 @@ async function main(): Promise<number> {
     ...(await write('alert', alert, subscriber)),
     ...(await write('confirm', confirm, { confirmUrl: subscriber.confirmUrl })),
   ];
-  console.log(`Rendered ${briefs.length} article(s):`);
+  console.log(`Rendered ${theirs.length} article(s):`);
   for (const path of written) console.log(`  ${relative(process.cwd(), resolve(path))}`);
   console.log(`Open in a browser: file://${resolve(OUT, 'digest.html')}`);
   return failed > 0 ? 1 : 0;
