@@ -14,6 +14,7 @@ import { entriesUnder, type FunctionName } from './entries.ts';
 import { environmentFor } from './environment.ts';
 import { grantTable } from './grants.ts';
 import { acknowledgeCdkInternals } from './nag-suppressions.ts';
+import { FREQUENCIES } from '../lambda/shared/subscriptions/model.ts';
 
 export interface NewsbriefStackProps extends StackProps {
   /** The validated operator configuration (lib/config.ts). */
@@ -82,7 +83,7 @@ export class NewsbriefStack extends Stack {
 
     // Subscribers may choose alerts and the digests that have a schedule, never one that is not sent;
     // one who picks none gets the daily digest, or the first scheduled one.
-    const frequencies = (['immediate', 'daily', 'weekly'] as const).filter((f) => f === 'immediate' || config.schedules[f] !== undefined);
+    const frequencies = FREQUENCIES.filter((f) => f === 'immediate' || config.schedules[f] !== undefined);
     const defaultFrequency = config.schedules.daily !== undefined ? 'daily' : (frequencies[1] ?? 'immediate');
     const environment = {
       TABLE_NAME: this.data.table.tableName,

@@ -77,7 +77,7 @@ function frequencySelect(ctx: PageContext, selected: Frequency): string {
 }
 
 /** The subscribe form's preselected frequency. */
-export function defaultFrequencyOf(ctx: PageContext): Frequency {
+function defaultFrequencyOf(ctx: PageContext): Frequency {
   const offered = offeredFrequencies(ctx);
   return ctx.defaultFrequency ?? (offered.includes('daily') ? 'daily' : (offered[0] ?? 'daily'));
 }
