@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyzeText } from '../lambda/shared/analysis/analyze.ts';
 import { findQuotes, selectKeyQuotes } from '../lambda/shared/analysis/quotes/index.ts';
-import { splitSentences } from '../lambda/shared/analysis/sentences.ts';
+import { splitSentences } from '../lambda/shared/text/sentences.ts';
 import { bodyStartOf, summarize } from '../lambda/shared/analysis/summary.ts';
 
 const { values, positionals } = parseArgs({

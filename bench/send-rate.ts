@@ -23,7 +23,8 @@ import { ensureTable, localDynamo, localSes, readOutbox } from '../scripts/local
 import { systemClock } from '../lambda/shared/delivery/clock.ts';
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { selectionKey, writeIssue } from '../lambda/shared/delivery/issue.ts';
-import type { Mailer, SendJob } from '../lambda/shared/delivery/ports.ts';
+import type { SendJob } from '../lambda/shared/delivery/ports.ts';
+import type { Mailer } from '../lambda/shared/mailer.ts';
 import { TokenBucket } from '../lambda/shared/delivery/rate-limiter.ts';
 import type { BatchReport } from '../lambda/shared/delivery/sender.ts';
 import { renderDigest } from '../lambda/shared/email/render.ts';

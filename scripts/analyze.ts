@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { analyze, analyzeText } from '../lambda/shared/analysis/analyze.ts';
 import type { TextAnalysis } from '../lambda/shared/analysis/analyze.ts';
 import { quotesForEval } from '../lambda/shared/analysis/quotes/index.ts';
-import { splitSentences } from '../lambda/shared/analysis/sentences.ts';
+import { splitSentences } from '../lambda/shared/text/sentences.ts';
 import { bodyStartOf, summarize } from '../lambda/shared/analysis/summary.ts';
 import { ArticleParseError } from '../lambda/shared/article/errors.ts';
 import type { Analysis, Article, Quote } from '../lambda/shared/article/model.ts';

@@ -26,7 +26,7 @@ import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts'
 import type { DigestResult } from '../lambda/shared/delivery/digest.ts';
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { MemoryJobQueue } from '../lambda/shared/delivery/memory-queue.ts';
-import type { Mailer } from '../lambda/shared/delivery/ports.ts';
+import type { Mailer } from '../lambda/shared/mailer.ts';
 import { deliveryRuntime } from '../lambda/shared/delivery/runtime.ts';
 import { lazy } from '../lambda/shared/lazy.ts';
 import type { BatchReport, RecipientOutcome } from '../lambda/shared/delivery/sender.ts';

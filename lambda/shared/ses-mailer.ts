@@ -1,5 +1,5 @@
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
-import type { Mailer, OutgoingMessage } from './delivery/ports.ts';
+import type { Mailer, OutgoingMessage } from './mailer.ts';
 
 /**
  * The SES adapter of the `Mailer` port: one SendRawEmail call per message. The MIME is built elsewhere

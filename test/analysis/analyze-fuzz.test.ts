@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../../lambda/shared/analysis/analyze.ts';
-import { splitSentences } from '../../lambda/shared/analysis/sentences.ts';
+import { splitSentences } from '../../lambda/shared/text/sentences.ts';
 
 // Text built from the pieces that make news copy hard to split and attribute: quotation marks of every
 // kind, abbreviations, ellipses, paragraph breaks, names and reporting verbs.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences } from '../../lambda/shared/analysis/sentences.ts';
+import { splitSentences } from '../../lambda/shared/text/sentences.ts';
 import { bodyStartOf, summarize } from '../../lambda/shared/analysis/summary.ts';
 
 function run(text: string, exclude: { start: number; end: number }[] = [], maxWords = 80): string[] {

@@ -5,7 +5,8 @@
  */
 import type { Subscriber, SubscriberStatus } from '../../lambda/shared/subscriptions/model.ts';
 import type { SubscriberReader, SubscriberSuppressor } from '../../lambda/shared/subscriptions/store.ts';
-import type { Mailer, OutgoingMessage, SendJob } from '../../lambda/shared/delivery/ports.ts';
+import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
+import type { Mailer, OutgoingMessage } from '../../lambda/shared/mailer.ts';
 import type { MessageComposer, Sendable } from '../../lambda/shared/delivery/sender.ts';
 
 /** A tiny in-memory subscriber reader/suppressor (U's full store is tested separately). */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Mailer, OutgoingMessage } from '../../lambda/shared/delivery/ports.ts';
+import type { Mailer, OutgoingMessage } from '../../lambda/shared/mailer.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
 import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';

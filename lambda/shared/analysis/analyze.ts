@@ -6,7 +6,7 @@ import { articleText } from '../article/model.ts';
 import type { Analysis, Article, EditorQuote, Quote } from '../article/model.ts';
 import { findQuotes, selectKeyQuotes } from './quotes/index.ts';
 import type { FoundQuote } from './quotes/index.ts';
-import { splitSentences } from './sentences.ts';
+import { splitSentences } from '../text/sentences.ts';
 import { bodyStartOf, summarize } from './summary.ts';
 
 interface Options {

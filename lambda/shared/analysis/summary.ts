@@ -7,7 +7,7 @@
  * byline boilerplate, and sentences that are nothing but a quotation. A sentence that holds a key
  * quote is never chosen, so the email does not show the same words twice.
  */
-import type { SentenceSpan } from './sentences.ts';
+import type { SentenceSpan } from '../text/sentences.ts';
 
 /** Limits of an automatic summary. */
 export interface SummaryLimits {

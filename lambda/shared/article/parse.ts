@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { splitSentences } from '../analysis/sentences.ts';
+import { splitSentences } from '../text/sentences.ts';
 import { looksLikeDateline, parseDate } from './dateline.ts';
 import { ArticleParseError } from './errors.ts';
 import type { Article, ArticleFormat, EditorQuote } from './model.ts';

@@ -7,7 +7,8 @@ import { linksFor } from '../subscriptions/tokens.ts';
 import type { Clock } from './clock.ts';
 import { IssueArchiveError, readIssue, type RenderedIssue } from './issue.ts';
 import { SUBSCRIBER_HEADER } from './mail-events.ts';
-import type { BlobStore, OutgoingMessage, SendJob } from './ports.ts';
+import type { OutgoingMessage } from '../mailer.ts';
+import type { BlobStore, SendJob } from './ports.ts';
 import { UndeliverableRecipientError, type MessageComposer, type Sendable } from './sender.ts';
 
 /**

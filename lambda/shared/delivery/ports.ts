@@ -2,8 +2,8 @@ import * as z from 'zod';
 
 /**
  * The contracts between the delivery steps: what the digest and ingest steps put on the send queue,
- * and the ports for the queue, the object store and the mailer. Adapters: SQS / S3 / SES in AWS;
- * an in-process queue, a folder and the SES emulator locally.
+ * and the ports for the queue and the object store (the mailer port is ../mailer.ts, below both delivery and
+ * subscriptions). Adapters: SQS and S3 in AWS; an in-process queue and a folder locally.
  */
 
 /** Recipients per send job: small enough that one SQS message's retries stay cheap. */
@@ -31,17 +31,4 @@ export interface JobQueue {
 export interface BlobStore {
   get(key: string): Promise<Buffer | null>;
   put(key: string, body: string | Buffer, contentType: string): Promise<void>;
-}
-
-/** One raw message for SES SendRawEmail. */
-export interface OutgoingMessage {
-  readonly raw: Buffer | string;
-  readonly to: string;
-  /** Logged and tagged instead of the address. */
-  readonly subscriberId: string;
-}
-
-/** Sends one raw message; resolves with SES's message id or rejects with the SDK's error. */
-export interface Mailer {
-  send(message: OutgoingMessage): Promise<{ messageId: string }>;
 }

@@ -4,7 +4,8 @@ import type { Subscriber } from '../subscriptions/model.ts';
 import type { SubscriberReader } from '../subscriptions/store.ts';
 import type { Clock } from './clock.ts';
 import type { DeliveryLedger, LedgerKey } from './ledger.ts';
-import type { Mailer, OutgoingMessage, SendJob } from './ports.ts';
+import type { Mailer, OutgoingMessage } from '../mailer.ts';
+import type { SendJob } from './ports.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
 import { classifySesError, type SesFailureKind } from './ses-errors.ts';
 

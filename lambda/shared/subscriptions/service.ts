@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Mailer } from '../delivery/ports.ts';
+import type { Mailer } from '../mailer.ts';
 import type { Log } from '../logger.ts';
 import type { Keyring } from '../signing-keys.ts';
 import { LinkGoneError } from './errors.ts';

@@ -5,7 +5,7 @@
  * "Sanders said" maps to the "Sarah Sanders" introduced earlier and "he" to the last compatible person.
  */
 import type { Speaker } from '../../article/model.ts';
-import { splitSentences } from '../sentences.ts';
+import { splitSentences } from '../../text/sentences.ts';
 import { COMM_NOUNS, CUE_VERBS, FEMALE_PRONOUNS, MALE_PRONOUNS, ROLE_HEADS } from './lexicon.ts';
 import { type MarkSpan, type Paragraph } from './marks.ts';
 import { type Gender, type Mention, type Token, findMentions, joinTokens, tokenize } from './tokens.ts';
