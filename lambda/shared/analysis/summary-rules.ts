@@ -2,8 +2,8 @@
  * Why a sentence cannot stand alone as a summary line. The summary is the article's lead, so a
  * lead sentence is skipped only for one of these reasons, each a property of the sentence itself:
  * it is page furniture (a photo caption, a byline, boilerplate), it is not a finished statement (a
- * fragment of a sentence or of a quotation, a question), or it is someone else's words rather than
- * the article's (a pure quotation, which the email shows among the key quotes, attributed).
+ * fragment of a sentence or of a quotation, a question), or it is mostly someone else's words
+ * rather than the article's (quotations belong with their speaker, among the key quotes).
  */
 
 /** A reason to leave a sentence out of the summary. */
@@ -12,7 +12,7 @@ export type Unfit =
   | 'byline' // "By Jane Smith", "Reporting by …"
   | 'boilerplate' // calls to action, timestamps, copyright, social handles, links, editor's notes
   | 'unfinished' // no closing punctuation: a caption line, a label ("Tragic:") or a line broken mid-sentence
-  | 'fragment' // starts mid-sentence (lower case, or punctuation such as ", and")
+  | 'fragment' // starts mid-sentence (lower case, or punctuation such as ", and"), or under three words
   | 'quote-fragment' // starts or ends inside a quotation, or lies inside a multi-sentence one
   | 'pure-quote' // mostly quoted words: someone else's voice
   | 'not-a-statement'; // a question or an exclamation
