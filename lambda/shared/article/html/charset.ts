@@ -76,12 +76,24 @@ export function declaredCharset(bytes: Uint8Array): { label: string; source: 'me
   return undefined;
 }
 
+/**
+ * windows-1252's bytes 0x80–0x9F (WHATWG index; the five it leaves undefined stay C1 controls). Node
+ * 20.18.3+ and 22.13+ decode windows-1252 as ISO-8859-1, turning curly quotes and € into control
+ * characters (nodejs/node#56542, #60888); mapping them afterwards is right on fixed versions too.
+ */
+const WINDOWS_1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function decodeBytes(bytes: Uint8Array, encoding: string): string {
+  const text = new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
+  return encoding === 'windows-1252' ? text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80] as string) : text;
+}
+
 function decodeWith(bytes: Uint8Array, encoding: string, source: CharsetSource, said: string): DecodedHtml {
   // The prescan's rule: a page that says UTF-16 in ASCII markup cannot be UTF-16, so it is UTF-8.
   const enc = (source === 'meta' || source === 'xml') && encoding.startsWith('utf-16') ? 'utf-8' : encoding;
   if (enc === 'replacement') throw new CharsetError(`${said} "${encoding}", an encoding that cannot be decoded safely`);
   try {
-    return { text: new TextDecoder(enc, { fatal: true, ignoreBOM: false }).decode(bytes), encoding: enc, source };
+    return { text: decodeBytes(bytes, enc), encoding: enc, source };
   } catch (cause) {
     throw new CharsetError(`${said} ${enc} but the bytes are not valid ${enc}`, { cause });
   }
@@ -109,6 +121,6 @@ export function decodeHtml(bytes: Uint8Array, charset?: string): DecodedHtml {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8', source: 'default' };
   } catch {
-    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252', source: 'default' };
+    return { text: decodeBytes(bytes, 'windows-1252'), encoding: 'windows-1252', source: 'default' };
   }
 }
