@@ -143,6 +143,7 @@ describe('body: furniture dropped, paragraphs kept', () => {
   });
 
   it('drops furniture that no class names: promo lines, a "more stories" list, a kicker, a date line and a closing heading', () => {
+    // Classes that name furniture are tested above; here only the text and the structure tell.
     const html = page({
       body: `<div id="content"><div>
         <p>CITY HALL</p>
@@ -153,6 +154,8 @@ describe('body: furniture dropped, paragraphs kept', () => {
         <p>${PARAS[2]}</p>
         <p>${PARAS[3]}</p>
         <p>Follow The Daily Example on Twitter, Facebook and Instagram.</p>
+        <p>Get the weekend edition delivered every Saturday. Click here for our offers.</p>
+        <p>Like this story? Share it with a friend!</p>
         <p>Reporting by Ann Lee; editing by Bo Chen</p>
         <p>More great stories</p>
         <ul><li><a href="/a">Tram line opens a month early</a></li><li><a href="/b">Harbour festival draws record crowds</a></li></ul>
