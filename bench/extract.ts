@@ -7,8 +7,8 @@
  * (`parseHtmlArticle`: decode, parse, metadata, furniture, Readability, paragraphs), and for two
  * parts of it on the same pages: parsing alone (decode + linkedom) and bare Readability (parse +
  * `Readability.parse()`, what the extractor adds its rules to). Also the first page cold, and peak
- * RSS. Single-threaded: the figures are per core. The load average is printed, since other work on
- * the machine inflates them.
+ * RSS. Single-threaded: the figures are per core. Wall time and CPU time are both given, with the
+ * load average: other work on the machine inflates wall time much more than CPU time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -60,6 +60,13 @@ function time(fn: () => unknown): number {
   fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
+/** CPU milliseconds (user + system) of this process: steadier than wall time when other work shares the cores. */
+function cpu(fn: () => unknown): number {
+  const c = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
+}
 
 type ReadabilityDocument = ConstructorParameters<typeof Readability>[0];
 const paths = {
@@ -81,8 +88,18 @@ console.log(`first page cold (module JIT included): ${cold.toFixed(1)} ms`);
 for (const [name, fn] of Object.entries(paths)) {
   for (const p of pages) fn(p.bytes); // warm-up
   const per: number[][] = pages.map(() => []);
-  for (let r = 0; r < rounds; r++) pages.forEach((p, i) => per[i]!.push(time(() => fn(p.bytes))));
+  const perCpu: number[][] = pages.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    pages.forEach((p, i) => {
+      let wall = 0;
+      perCpu[i]!.push(cpu(() => (wall = time(() => fn(p.bytes)))));
+      per[i]!.push(wall);
+    });
+  }
   const med = per.map(median);
-  console.log(`${name.padEnd(36)} median ${median(med).toFixed(1)} ms per page, p95 ${quantile(med, 0.95).toFixed(1)} ms, max ${Math.max(...med).toFixed(1)} ms`);
+  const medCpu = perCpu.map(median);
+  console.log(
+    `${name.padEnd(36)} median ${median(med).toFixed(1)} ms per page, p95 ${quantile(med, 0.95).toFixed(1)} ms, max ${Math.max(...med).toFixed(1)} ms; CPU median ${median(medCpu).toFixed(1)} ms, p95 ${quantile(medCpu, 0.95).toFixed(1)} ms`,
+  );
 }
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
