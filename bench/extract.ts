@@ -19,6 +19,7 @@ import { Readability } from '@mozilla/readability';
 import { decodeHtml } from '../lambda/shared/article/html/charset.ts';
 import { parseDocument } from '../lambda/shared/article/html/dom.ts';
 import { parseHtmlArticle } from '../lambda/shared/article/html/parse.ts';
+import { median, quantile, time } from '../scripts/stats.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '3' } } });
 const dir = positionals[0];
@@ -46,20 +47,6 @@ if (pages.length === 0) {
   process.exit(1);
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number;
-};
-function time(fn: () => unknown): number {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
 /** CPU milliseconds (user + system) of this process: steadier than wall time when other work shares the cores. */
 function cpu(fn: () => unknown): number {
   const c = process.cpuUsage();

@@ -19,6 +19,7 @@ import type { Article } from '../lambda/shared/article/model.ts';
 import { parseHtmlArticle } from '../lambda/shared/article/html/parse.ts';
 import { readArticleFile } from '../lambda/shared/article/read.ts';
 import type { Io } from './analyze.ts';
+import { median } from './stats.ts';
 
 const USAGE = `usage:
   npm run extract -- PAGE.html... [--url URL] [--json]   print the article extracted from each page
@@ -35,12 +36,6 @@ export function formatExtraction(a: Article): string {
   out.push(`Body: ${a.paragraphs.length} paragraphs, ${words} words`, '', a.paragraphs.join('\n\n'));
   return `${out.join('\n')}\n`;
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /** The page id of a benchmark file (`<id>.html.gz` or `<id>.html`), or undefined for other files. */
 export function benchId(file: string): string | undefined {
