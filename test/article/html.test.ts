@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArticleParseError } from '../../lambda/shared/article/errors.ts';
+import { parseError } from './parse-error.ts';
 import { extractArticle } from '../../lambda/shared/article/html/extract.ts';
 import { MAX_HTML_BYTES, parseHtmlArticle } from '../../lambda/shared/article/html/parse.ts';
 import { parseArticle } from '../../lambda/shared/article/parse.ts';
@@ -19,15 +19,6 @@ function page({ head = '', body }: { head?: string; body: string }): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Budget passes | The Daily Example</title>${head}</head><body>${body}</body></html>`;
 }
 
-function parseError(fn: () => unknown): ArticleParseError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ArticleParseError);
-    return e as ArticleParseError;
-  }
-  throw new Error('expected an ArticleParseError');
-}
 
 const jsonLd = (value: unknown) => `<script type="application/ld+json">${JSON.stringify(value)}</script>`;
 
