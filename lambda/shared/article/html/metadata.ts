@@ -149,7 +149,10 @@ export function readMetadata(doc: DomDocument, pageUrl?: string): PageMetadata {
     return t || undefined;
   };
   const body = str(ld['articleBody']);
-  const articleBody = body ? plainText(doc, body).replace(/[ \t\u00a0]+/g, ' ').replace(/ *\n[\s]*/g, (m) => (m.split('\n').length > 2 ? '\n\n' : '\n')).trim() : undefined;
+  // One paragraph per line of the body, blank-line separated like every article text.
+  const articleBody = body
+    ? plainText(doc, body).split('\n').map((line) => line.replace(/\s+/g, ' ').trim()).filter(Boolean).join('\n\n')
+    : undefined;
   const result: { -readonly [K in keyof PageMetadata]: PageMetadata[K] } = {};
   const set = <K extends keyof PageMetadata>(key: K, value: PageMetadata[K] | undefined): void => {
     if (value !== undefined) result[key] = value;
