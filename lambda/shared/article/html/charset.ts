@@ -20,7 +20,7 @@ export interface DecodedHtml {
   readonly source: CharsetSource;
 }
 
-/** The text could not be decoded; `reason` says why without naming the file. */
+/** The page cannot be decoded; the message says why, without naming the file (the caller does). */
 export class CharsetError extends Error {
   override readonly name = 'CharsetError';
 }
