@@ -14,6 +14,7 @@ import { analyzeText } from '../lambda/shared/analysis/analyze.ts';
 import { findQuotes, selectKeyQuotes } from '../lambda/shared/analysis/quotes/index.ts';
 import { splitSentences } from '../lambda/shared/text/sentences.ts';
 import { bodyStartOf, summarize } from '../lambda/shared/analysis/summary.ts';
+import { median, quantile, time } from '../scripts/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,21 +43,6 @@ if (texts.length === 0) {
   process.exit(1);
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number;
-};
-
-function time(fn: () => unknown): number {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
 
 const coldStart = time(() => analyzeText(texts[0] as string));
 for (const t of texts) analyzeText(t); // warm-up

@@ -6,7 +6,8 @@
  *
  * Goal (issue 6): ≤ 500 KB for subscribe and sender; no mjml in a function that does not render.
  * Rendering functions get templates/ copied beside the bundle, as the stack's afterBundling hook does.
- * Exit code 1 if mjml leaks into a non-rendering function.
+ * Likewise the HTML extractor (linkedom, Readability) belongs only in functions that read articles.
+ * Exit code 1 if mjml or the extractor leaks into a function that does not need it.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,10 @@ import { build, type Metafile } from 'esbuild';
 import { BUNDLE_TARGET, ESM_BANNER, EXTERNAL_MODULES, HOUSE_BUNDLING } from '../lib/bundling.ts';
 import { entriesUnder, FUNCTION_NAMES, type FunctionName } from '../lib/entries.ts';
 import { RENDERING_FUNCTIONS } from '../lib/newsbrief-stack.ts';
+
+/** Functions that read articles, and so carry the HTML extractor (a feed poller that fetches pages joins them). */
+const EXTRACTING_FUNCTIONS: readonly FunctionName[] = ['ingest'];
+const EXTRACTOR = /node_modules\/(?:linkedom|@mozilla\/readability)\//;
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Math.max(1, Number(values.runs) || 5);
@@ -66,7 +71,7 @@ let leaks = 0;
 console.log(`esbuild ${BUNDLE_TARGET} ESM, minify, source maps, external ${EXTERNAL_MODULES.join(' ')}; cold import = median of ${runs} fresh node processes\n`);
 for (const fn of FUNCTION_NAMES as readonly FunctionName[]) {
   if (!existsSync(entries[fn])) {
-    rows.push([fn, 'entry missing', '', '', '', '']);
+    rows.push([fn, 'entry missing', '', '', '', '', '']);
     continue;
   }
   const dir = join(OUT, fn);
@@ -94,23 +99,27 @@ for (const fn of FUNCTION_NAMES as readonly FunctionName[]) {
   const meta = result.metafile!;
   const hasMjml = Object.keys(meta.inputs).some((input) => /node_modules\/mjml/.test(input));
   if (hasMjml && !renders) leaks++;
+  const extracts = EXTRACTING_FUNCTIONS.includes(fn);
+  const hasExtractor = Object.keys(meta.inputs).some((input) => EXTRACTOR.test(input));
+  if (hasExtractor && !extracts) leaks++;
   rows.push([
     fn,
     `${(code.length / KB).toFixed(0)} KB`,
     `${(gzipSync(code).length / KB).toFixed(0)} KB`,
     hasMjml ? (renders ? 'yes (renders)' : 'YES, LEAKED') : 'no',
+    hasExtractor ? (extracts ? 'yes (reads)' : 'YES, LEAKED') : 'no',
     `${coldImportMs(outfile).toFixed(0)} ms`,
     largestPackages(meta, 'index.mjs'),
   ]);
 }
 
-const header = ['function', 'bundle', 'gzip', 'mjml', 'cold import', 'largest packages'];
+const header = ['function', 'bundle', 'gzip', 'mjml', 'extractor', 'cold import', 'largest packages'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
 console.log(line(header));
 for (const row of rows) console.log(line(row));
 console.log(`\nbundles in ${OUT}`);
 if (leaks > 0) {
-  console.error(`mjml is bundled into ${leaks} function(s) that do not render email`);
+  console.error(`mjml or the HTML extractor is bundled into ${leaks} function(s) that do not need it`);
   process.exit(1);
 }

@@ -8,6 +8,7 @@ import { buildMessage } from '../lambda/shared/email/mime.ts';
 import { personalise } from '../lambda/shared/email/personalise.ts';
 import { renderDigest } from '../lambda/shared/email/render.ts';
 import type { DigestOptions } from '../lambda/shared/email/types.ts';
+import { median } from '../scripts/stats.ts';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 15);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 1000);
@@ -40,12 +41,6 @@ const options: DigestOptions = {
   frequency: 'daily',
   topics: ['environment', 'politics'],
 };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 const briefs = Array.from({ length: 10 }, (_, i) => brief(i + 1));
 

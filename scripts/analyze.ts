@@ -20,7 +20,7 @@ import { splitSentences } from '../lambda/shared/text/sentences.ts';
 import { bodyStartOf, summarize } from '../lambda/shared/analysis/summary.ts';
 import { ArticleParseError } from '../lambda/shared/article/errors.ts';
 import type { Analysis, Article, Quote } from '../lambda/shared/article/model.ts';
-import { formatOf, MAX_ARTICLE_BYTES } from '../lambda/shared/article/parse.ts';
+import { FORMAT_BY_EXTENSION, formatOf, MAX_ARTICLE_BYTES } from '../lambda/shared/article/parse.ts';
 import { readArticleFile } from '../lambda/shared/article/read.ts';
 
 /** Where the CLI writes; injected so tests can capture output without spawning a process. */
@@ -34,7 +34,7 @@ export interface Io {
 const USAGE = `usage:
   npm run analyze -- FILE|DIR...                       print each article's brief
   npm run analyze -- --jsonl IN.jsonl [--out OUT.jsonl]  write eval PRED lines ({id, summary, quotes})
-Article files: .txt (headline, dateline, paragraphs), .md/.markdown (YAML front matter), .json.`;
+Article files: .txt (headline, dateline, paragraphs), .md/.markdown (YAML front matter), .json, .html/.htm (web pages).`;
 
 /** One PRED line for the eval scorer (see the shared eval README). */
 export interface PredLine {
@@ -74,6 +74,7 @@ function wrap(text: string, width: number, indent: string): string {
 export function formatBrief(article: Article, analysis: Analysis): string {
   const out: string[] = [article.title, '='.repeat(Math.min(article.title.length, 78))];
   out.push(article.publishedAt ? `Published: ${article.publishedAt}` : `Published: date unknown${article.dateProblem ? ` (${article.dateProblem})` : ''}`);
+  if (article.author) out.push(`By: ${article.author}`);
   if (article.source) out.push(`Source: ${article.source}`);
   if (article.url) out.push(`URL: ${article.url}`);
   if (article.topics?.length) out.push(`Topics: ${article.topics.join(', ')}`);
@@ -108,7 +109,7 @@ async function expand(paths: readonly string[], io: Io): Promise<{ files: string
       .map((e) => join(p, e.name))
       .sort();
     if (entries.length === 0) {
-      io.err(`${p}: no article files (.txt, .md, .markdown, .json) in this directory\n`);
+      io.err(`${p}: no article files (${Object.keys(FORMAT_BY_EXTENSION).join(', ')}) in this directory\n`);
       failed++;
     }
     files.push(...entries);

@@ -6,6 +6,7 @@
  * last line stays one JSON object with every figure. `--pred` scores an earlier PRED file instead of
  * analysing (e.g. another branch's, kept with `--keep`). EVAL_DIR defaults to ../shared/eval; the
  * sets stay outside the repository and `npm test` never needs them.
+ * `npm run eval -- extraction [EVAL_DIR] [--split]` scores web-page extraction (eval-extraction.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,17 +14,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jsonlMode } from './analyze.ts';
+import { evalExtraction } from './eval-extraction.ts';
 import { type GoldSummary, type Offence, type PredSummary, furnitureCheck, headToHead } from './summary-report.ts';
 
 const DEV_SETS = { quotes: 'quotes/polnear-dev.jsonl', summaries: 'summaries/cnndm-dev.jsonl' } as const;
 const USAGE =
-  'usage: npm run eval -- quotes|summaries [EVAL_DIR (default ../shared/eval)] [--gold FILE.jsonl] [--pred FILE.jsonl] [--keep]';
+  'usage: npm run eval -- quotes|summaries [EVAL_DIR (default ../shared/eval)] [--gold FILE.jsonl] [--pred FILE.jsonl] [--keep]\n' +
+  '       npm run eval -- extraction [EVAL_DIR] [--gold FILE.json] [--split] [--keep]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { gold: { type: 'string' }, pred: { type: 'string' }, keep: { type: 'boolean' } },
+  options: { gold: { type: 'string' }, pred: { type: 'string' }, keep: { type: 'boolean' }, split: { type: 'boolean' } },
 });
 const kind = positionals[0];
+if (kind === 'extraction') {
+  const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
+  const options = { ...(values.gold !== undefined && { gold: values.gold }), split: values.split === true, keep: values.keep === true };
+  process.exit(await evalExtraction(resolve(positionals[1] ?? '../shared/eval'), options, io));
+}
 if (kind !== 'quotes' && kind !== 'summaries') {
   console.error(USAGE);
   process.exit(2);

@@ -22,7 +22,7 @@ describe('the sample articles in examples/articles', () => {
   const files = readdirSync(DIR).sort();
 
   it('are one of each format, and every brief keeps the summary rules', async () => {
-    expect(new Set(files.map((f) => path.extname(f)))).toEqual(new Set(['.txt', '.md', '.json']));
+    expect(new Set(files.map((f) => path.extname(f)))).toEqual(new Set(['.txt', '.md', '.json', '.html']));
     for (const file of files) {
       const { article, text, brief } = await analysed(file);
       expect(brief.summary.length, file).toBeGreaterThan(0);
@@ -72,5 +72,13 @@ describe('the sample articles in examples/articles', () => {
     // A single-quoted quotation with an unnamed source is found, but is not a key quote either.
     const unnamed = quoteWith(a, 'strongest among people under 25');
     expect(a.brief.keyQuotes).not.toContainEqual(unnamed);
+  });
+
+  it('shuttle talks (HTML page): metadata from JSON-LD, furniture dropped, speakers with their roles', async () => {
+    const a = await analysed('2026-10-14-seoul-tokyo-shuttle-talks.html');
+    expect(a.article).toMatchObject({ format: 'html', publishedAt: '2026-10-14T09:30:00+09:00', author: 'Hana Yoon', source: 'The Harbour Courier' });
+    expect(a.text).not.toMatch(/Share on|Photo:|newsletter|Related:|More stories/);
+    expect(quoteWith(a, 'never enough').speaker).toEqual({ name: 'Park Ji-won', role: 'South Korean Foreign Minister' });
+    expect(quoteWith(a, 'Regular talks survive').speaker?.name).toBe('Min-seo Kang');
   });
 });

@@ -2,23 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArticleParseError } from '../../lambda/shared/article/errors.ts';
+import { parseError } from './parse-error.ts';
 import { articleText } from '../../lambda/shared/article/model.ts';
 import { MAX_ARTICLE_BYTES, parseArticle, stripMarkdown } from '../../lambda/shared/article/parse.ts';
 import { readArticleFile } from '../../lambda/shared/article/read.ts';
 
 const SAMPLE = 'examples/articles/2018-09-11-second-trump-kim-meet.txt';
 
-/** Run `fn` and return the ArticleParseError it throws (fails the test if it throws nothing else). */
-function parseError(fn: () => unknown): ArticleParseError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ArticleParseError);
-    return e as ArticleParseError;
-  }
-  throw new Error('expected an ArticleParseError');
-}
 
 describe('plain text articles', () => {
   it('reads the sample: headline, IST dateline, paragraphs, without the ALSO READ line', async () => {

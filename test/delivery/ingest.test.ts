@@ -126,6 +126,24 @@ describe('ingest and immediate alerts', () => {
     expect(deps.queue.recipients()).toEqual(['all-now']);
   });
 
+  it('ingests a web page; the same story with other furniture around it is the same article, with no second alert', async () => {
+    const story = (related: string[]) =>
+      Buffer.from(
+        `<html><head><meta charset="utf-8"><meta property="og:title" content="Second summit planned with North Korea">` +
+          `<link rel="canonical" href="https://news.example.org/korea"></head><body>` +
+          `<article><div class="share-bar"><a href="#">Share</a></div><p>The White House said on Monday that a second meeting with North Korea is being coordinated, officials said.</p>` +
+          `<p>"We are waiting for steps," the adviser said, adding that no date had been set for the talks.</p></article>` +
+          `<aside class="related"><ul>${related.map((r) => `<li><a href="#">${r}</a></li>`).join('')}</ul></aside></body></html>`,
+      );
+    const first = await ingestArticle(story(['Markets rally', 'Rain expected']), 'articles/korea.html', deps, { owner: 'i' });
+    expect(first.outcome).toBe('ingested');
+    expect(first.article.brief).toMatchObject({ title: 'Second summit planned with North Korea', url: 'https://news.example.org/korea', topics: ['asia'] });
+    const again = await ingestArticle(story(['Tram line opens', 'Festival crowds', 'Bridge design']), 'articles/korea-later.htm', deps, { owner: 'i' });
+    expect(again.outcome).toBe('duplicate');
+    expect(again.article.id).toBe(first.article.id);
+    expect(deps.queue.recipients().sort()).toEqual(['all-now', 'asia-now']);
+  });
+
   it('rejects an unusable article with an error naming the object', async () => {
     await expect(ingestArticle('', 'articles/empty.txt', deps, { owner: 'i' })).rejects.toThrow(ArticleParseError);
     await expect(ingestArticle('x', 'articles/file.pdf', deps, { owner: 'i' })).rejects.toThrow(/articles\/file.pdf/);

@@ -37,7 +37,7 @@ export interface Analysis {
   readonly keyQuotes: Quote[];
 }
 
-export type ArticleFormat = 'text' | 'markdown' | 'json';
+export type ArticleFormat = 'text' | 'markdown' | 'json' | 'html';
 
 export interface Article {
   readonly title: string;
@@ -45,7 +45,10 @@ export interface Article {
   readonly publishedAt: string | null;
   /** Why `publishedAt` is null, when the source had a date we could not read. */
   readonly dateProblem?: string;
+  /** The source's name: the publication or site. */
   readonly source?: string;
+  /** The byline, as the source gives it ("Ann Lee, Bo Chen"); HTML pages carry one. */
+  readonly author?: string;
   readonly url?: string;
   /** Topics from the article's own metadata (front matter or JSON); keyword rules may add more at ingest. */
   readonly topics?: string[];

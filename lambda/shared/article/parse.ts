@@ -1,6 +1,6 @@
 /**
- * Article parsing: plain text like the sample, Markdown with YAML front matter, and JSON. Pure (no
- * fs), so the CLI and the ingest Lambda (content from S3) share it. Every bad input becomes an
+ * Article parsing: plain text like the sample, Markdown with YAML front matter, JSON, and HTML pages
+ * (html/parse.ts). Pure (no fs), so the CLI and the ingest Lambda (content from S3) share it. Every bad input becomes an
  * ArticleParseError naming the origin and the reason; an unreadable date keeps the article.
  */
 import { parse as parseYaml } from 'yaml';
@@ -8,10 +8,16 @@ import * as z from 'zod';
 import { splitSentences } from '../text/sentences.ts';
 import { looksLikeDateline, parseDate } from './dateline.ts';
 import { ArticleParseError } from './errors.ts';
+import { MAX_HTML_BYTES, parseHtmlArticle } from './html/parse.ts';
 import type { Article, ArticleFormat, EditorQuote } from './model.ts';
 
 /** Larger inputs are refused before parsing: no news article is 1 MiB of text. */
 export const MAX_ARTICLE_BYTES = 1024 * 1024;
+
+/** The size limit for a format: web pages carry scripts and styles, so they may be larger (html/parse.ts). */
+export function maxBytesOf(format: ArticleFormat): number {
+  return format === 'html' ? MAX_HTML_BYTES : MAX_ARTICLE_BYTES;
+}
 
 /** File extensions read, and the format each means. */
 export const FORMAT_BY_EXTENSION: Readonly<Record<string, ArticleFormat>> = {
@@ -19,6 +25,8 @@ export const FORMAT_BY_EXTENSION: Readonly<Record<string, ArticleFormat>> = {
   '.md': 'markdown',
   '.markdown': 'markdown',
   '.json': 'json',
+  '.html': 'html',
+  '.htm': 'html',
 };
 
 /** The format an origin's extension names, or undefined when it is not one we read. */
@@ -279,6 +287,8 @@ export function parseArticle(content: string | Uint8Array, origin: string, forma
   if (fmt === undefined) {
     throw new ArticleParseError(origin, `unsupported file type; expected one of ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
   }
+  // A page declares its own charset, and is decoded by it rather than as UTF-8.
+  if (fmt === 'html') return parseHtmlArticle(content, origin);
   const text = decode(content, origin);
   switch (fmt) {
     case 'text':

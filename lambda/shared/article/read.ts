@@ -2,7 +2,7 @@
 import { open } from 'node:fs/promises';
 import { ArticleParseError } from './errors.ts';
 import type { Article } from './model.ts';
-import { MAX_ARTICLE_BYTES, parseArticle } from './parse.ts';
+import { formatOf, maxBytesOf, parseArticle } from './parse.ts';
 
 /** Read and parse one article file; the size is checked before reading so a huge file is never loaded. */
 export async function readArticleFile(path: string): Promise<Article> {
@@ -17,8 +17,10 @@ export async function readArticleFile(path: string): Promise<Article> {
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new ArticleParseError(path, 'not a regular file');
-    if (info.size > MAX_ARTICLE_BYTES) {
-      throw new ArticleParseError(path, `file is too large (${info.size} bytes; the limit is ${MAX_ARTICLE_BYTES} bytes, 1 MB)`);
+    const format = formatOf(path);
+    const limit = format === undefined ? undefined : maxBytesOf(format);
+    if (limit !== undefined && info.size > limit) {
+      throw new ArticleParseError(path, `file is too large (${info.size} bytes; the limit is ${limit} bytes, ${limit / 1024 / 1024} MB)`);
     }
     const content = await handle.readFile();
     return parseArticle(content, path);
