@@ -88,7 +88,16 @@ export class Mail extends Construct {
       });
     }
 
-    // SES can only publish to an encrypted topic whose customer managed key lets it.
+    // SES can only publish to an encrypted topic whose customer managed key lets it. Checked against
+    // the SES Developer Guide: "Set up an Amazon SNS event destination for event publishing"
+    // (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-add-event-destination-sns.html)
+    // has SES publish with aws:SourceAccount and aws:SourceArn = this configuration set's ARN (the
+    // topic policy EventDestination.snsTopic writes), and "Configuring Amazon SNS notifications for
+    // Amazon SES", Prerequisites (https://docs.aws.amazon.com/ses/latest/dg/configure-sns-notifications.html)
+    // names the key actions for ses.amazonaws.com: GenerateDataKey and Decrypt. The same two
+    // conditions narrow this statement, as the SNS guide's "Enable compatibility between event
+    // sources from AWS services and encrypted topics" allows for every source but EventBridge
+    // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). test/infra pins it.
     const key = new Key(this, 'EventsKey', {
       description: 'newsbrief SES event notifications (they carry recipient addresses)',
       enableKeyRotation: true,

@@ -6,6 +6,7 @@ import { deliveryEnvSchema } from '../../lambda/shared/config.ts';
 import { mailEventsEnvSchema } from '../../lambda/mail-events/handler.ts';
 import { senderEnvSchema } from '../../lambda/sender/handler.ts';
 import { subscribeEnvSchema } from '../../lambda/subscribe/config.ts';
+import { resolve, servicePublishAllowed, type Template } from './policies.ts';
 import { synthesise, type Synthesised } from './synth.ts';
 
 // One synthesis of the example configuration (with cdk-nag) shared by every test in this file.
@@ -322,6 +323,38 @@ describe('alarms', () => {
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     s.template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
   });
+
+  it('reach someone: CloudWatch may publish every alarm and recovery to the topic it names (policy and key)', () => {
+    const template = s.template.toJSON() as Template;
+    const entries = Object.entries(resources('AWS::CloudWatch::Alarm'));
+    expect(entries.length).toBeGreaterThanOrEqual(9);
+    for (const [alarmId, alarm] of entries) {
+      const actions = [...((props(alarm).AlarmActions as unknown[]) ?? []), ...((props(alarm).OKActions as unknown[]) ?? [])];
+      expect(actions, alarmId).toHaveLength(2);
+      for (const action of actions) {
+        const topicId = (action as { Ref?: string }).Ref;
+        expect(template.Resources[topicId ?? '']?.Type, `${alarmId} acts on an SNS topic of this stack`).toBe('AWS::SNS::Topic');
+        // What CloudWatch sends with its Publish: the alarm's ARN and this account.
+        const allowed = servicePublishAllowed(template, topicId!, 'cloudwatch.amazonaws.com', {
+          'aws:sourcearn': { 'Fn::GetAtt': [alarmId, 'Arn'] },
+          'aws:sourceaccount': { Ref: 'AWS::AccountId' },
+        });
+        expect(allowed, alarmId).toEqual({ topic: true, key: expect.anything() });
+        expect(allowed.key, alarmId).not.toBe(false);
+      }
+    }
+    // ...and nobody else's alarm: another account, or an alarm the policy does not name.
+    const topic = Object.keys(resources('AWS::SNS::Topic')).find((id) => id.startsWith('AlarmsTopic'))!;
+    const [firstAlarm] = entries[0]!;
+    expect(servicePublishAllowed(template, topic, 'cloudwatch.amazonaws.com', {
+      'aws:sourcearn': { 'Fn::GetAtt': [firstAlarm, 'Arn'] },
+      'aws:sourceaccount': '999999999999',
+    }).topic).toBe(false);
+    expect(servicePublishAllowed(template, topic, 'cloudwatch.amazonaws.com', {
+      'aws:sourcearn': 'arn:aws:cloudwatch:eu-west-1:999999999999:alarm:other',
+      'aws:sourceaccount': { Ref: 'AWS::AccountId' },
+    }).topic).toBe(false);
+  });
 });
 
 describe('data', () => {
@@ -412,6 +445,40 @@ describe('mail', () => {
       TopicArn: { Ref: topic[0] },
       Endpoint: { 'Fn::GetAtt': [FUNCTIONS.mailEvents(), 'Arn'] },
     });
+  });
+});
+
+describe('SES events reach mail-events', () => {
+  // The SES Developer Guide, "Set up an Amazon SNS event destination for event publishing": SES
+  // publishes with aws:SourceAccount and aws:SourceArn = the configuration set's ARN.
+  const configurationSetArn = () => `arn:aws:ses:eu-west-1:123456789012:configuration-set/${Object.keys(resources('AWS::SES::ConfigurationSet'))[0]!}`;
+  const eventsTopic = () => Object.keys(resources('AWS::SNS::Topic')).find((id) => id.startsWith('MailEventsTopic'))!;
+
+  it('lets SES publish to the encrypted events topic: topic policy and key policy', () => {
+    const template = s.template.toJSON() as Template;
+    const ses = { 'aws:sourcearn': configurationSetArn(), 'aws:sourceaccount': { Ref: 'AWS::AccountId' } };
+    expect(servicePublishAllowed(template, eventsTopic(), 'ses.amazonaws.com', ses)).toEqual({ topic: true, key: true });
+    // Not for another configuration set (another stack's) nor another account.
+    const other = { ...ses, 'aws:sourcearn': 'arn:aws:ses:eu-west-1:123456789012:configuration-set/someone-else' };
+    expect(servicePublishAllowed(template, eventsTopic(), 'ses.amazonaws.com', other)).toEqual({ topic: false, key: false });
+    const stranger = { ...ses, 'aws:sourceaccount': '999999999999' };
+    expect(servicePublishAllowed(template, eventsTopic(), 'ses.amazonaws.com', stranger)).toEqual({ topic: false, key: false });
+  });
+
+  it('pins the key statement SES needs (GenerateDataKey* and Decrypt, this account, this configuration set)', () => {
+    const template = s.template.toJSON() as Template;
+    const keyId = (props(resources('AWS::SNS::Topic')[eventsTopic()]!).KmsMasterKeyId as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const statements = (props(resources('AWS::KMS::Key')[keyId]!).KeyPolicy as { Statement: (Statement & { Sid?: string; Principal: unknown })[] }).Statement;
+    const forSes = statements.filter((st) => JSON.stringify(st.Principal).includes('ses.amazonaws.com'));
+    expect(forSes).toHaveLength(1);
+    const [st] = forSes;
+    expect(st).toMatchObject({ Effect: 'Allow', Principal: { Service: 'ses.amazonaws.com' }, Resource: '*' });
+    expect(asArray(st!.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    const condition = st!.Condition as { StringEquals: Json; ArnLike: Record<string, unknown> };
+    expect(Object.keys(condition).sort()).toEqual(['ArnLike', 'StringEquals']);
+    expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(Object.keys(condition.ArnLike)).toEqual(['aws:SourceArn']);
+    expect(resolve(template, condition.ArnLike['aws:SourceArn'])).toBe(configurationSetArn());
   });
 });
 
