@@ -3,6 +3,7 @@ import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { NewsbriefConfig } from './config.ts';
+import { adoptBucketNotificationsLogs } from './cdk-internals.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { SubscribeApi } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
@@ -60,7 +61,9 @@ export class NewsbriefStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const entries = entriesUnder(props.lambdaRoot);
-    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // RETAIN_ON_UPDATE_OR_DELETE, not RETAIN: kept on delete and replacement, but a first deploy
+    // that fails and rolls back deletes what it created instead of leaving orphans behind.
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const functionDefaults = {
       logRetention: config.logRetentionDays as RetentionDays,
       logRemovalPolicy: removalPolicy,
@@ -166,6 +169,7 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
 
+    adoptBucketNotificationsLogs(this, { retention: functionDefaults.logRetention, removalPolicy });
     acknowledgeCdkInternals(this);
   }
 }

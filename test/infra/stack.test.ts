@@ -286,8 +286,10 @@ describe('schedules', () => {
     expect(byInput.daily).toMatchObject({ ScheduleExpression: 'cron(0 7 * * ? *)', ScheduleExpressionTimezone: 'Asia/Kolkata' });
     expect(byInput.weekly).toMatchObject({ ScheduleExpression: 'cron(0 8 ? * SUN *)', ScheduleExpressionTimezone: 'Asia/Kolkata' });
     for (const p of schedules) {
-      const target = p.Target as { Arn: unknown; Input: string };
+      const target = p.Target as { Arn: unknown; Input: string; DeadLetterConfig?: { Arn: unknown } };
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [FUNCTIONS.digest(), 'Arn'] });
+      // An invocation Scheduler gave up on lands where the alarmed failed-invocations queue is.
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^DeliveryFailedInvocations/), 'Arn'] } });
       expect(JSON.parse(target.Input).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
     }
   });
@@ -360,23 +362,41 @@ describe('alarms', () => {
 describe('data', () => {
   it('keeps the table on delete, on demand, with point-in-time recovery, TTL and the byFrequency index', () => {
     s.template.hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byFrequency', Projection: { ProjectionType: 'ALL' } })],
-        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+        // Deletion protection would make a failed first deploy's rollback fail on the table.
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: false })],
       }),
     });
   });
 
-  it('keeps buckets, secret and log groups on delete', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+  it('keeps table, buckets, secret and every log group on delete and replacement, but not after a failed create', () => {
+    const kept = ['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'];
+    for (const type of kept) {
       for (const [id, r] of Object.entries(resources(type))) {
-        expect(r.DeletionPolicy, id).toBe('Retain');
+        // RETAIN_ON_UPDATE_OR_DELETE: a rolled-back first deploy deletes them instead of orphaning them.
+        expect(r.DeletionPolicy, id).toBe('RetainExceptOnCreate');
+        expect(r.UpdateReplacePolicy, id).toBe('Retain');
       }
+    }
+    // Nothing else in the stack is retained in any way.
+    const retained = Object.entries(s.template.toJSON().Resources as Record<string, Json>)
+      .filter(([, r]) => /^Retain/.test(String(r.DeletionPolicy ?? '')))
+      .map(([, r]) => r.Type as string);
+    expect([...new Set(retained)].sort()).toEqual([...kept].sort());
+  });
+
+  it('gives every function a log group of the stack, CDK\'s bucket-notifications handler included', () => {
+    for (const [id, r] of Object.entries(resources('AWS::Lambda::Function'))) {
+      const logGroup = (props(r).LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+      expect(logGroup, `${id} logs to a log group of this stack`).toBeDefined();
+      expect(resources('AWS::Logs::LogGroup')[logGroup!], id).toBeDefined();
+      expect(props(resources('AWS::Logs::LogGroup')[logGroup!]!).RetentionInDays, id).toBe(30);
     }
   });
 

@@ -80,5 +80,6 @@ describe('domain deployment variant', () => {
     }
     const table = Object.values(resources('AWS::DynamoDB::GlobalTable'))[0]!;
     expect(JSON.stringify(table.Properties.Replicas)).toContain('"DeletionProtectionEnabled":false');
+    expect(Object.values(s.template.toJSON().Resources as Record<string, Json>).filter((r) => /^Retain/.test(String(r.DeletionPolicy ?? '')))).toEqual([]);
   });
 });
