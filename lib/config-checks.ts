@@ -109,11 +109,9 @@ function isControl(ch: string): boolean {
 }
 
 /**
- * Text from the configuration that ends up in mail or in the template. Rejected, with the key
- * named by the caller: control characters (a CR or LF in a header-bound value is header injection,
- * and every send would fail), CloudFormation dynamic references (`{{resolve:...}}` would be
- * resolved at deploy and the secret printed in every footer), and CDK token strings (they only
- * crash synth later, with a stack trace).
+ * Text from the configuration that ends up in mail or in the template: bounded, and one line (a
+ * CR or LF in a header-bound value is header injection, and every send would fail). Dynamic
+ * references and tokens are refused in every key by `unsafeStrings`.
  */
 export function safeText(options: { readonly max: number; readonly min?: number }): z.ZodString {
   return z
@@ -121,12 +119,14 @@ export function safeText(options: { readonly max: number; readonly min?: number 
     .trim()
     .min(options.min ?? 1)
     .max(options.max)
-    .refine((s) => ![...s].some(isControl), 'must be one line without control characters (no CR, LF or tab)')
-    .refine((s) => !/\{\{resolve:/i.test(s), 'must not contain a CloudFormation dynamic reference ("{{resolve:...}}"); it would be resolved at deploy and published')
-    .refine((s) => !Token.isUnresolved(s), 'must be plain text, not a CDK token');
+    .refine((s) => ![...s].some(isControl), 'must be one line without control characters (no CR, LF or tab)');
 }
 
-/** Every string value in `value` that is a dynamic reference or a CDK token, by path ("topicRules.asia.0"). */
+/**
+ * Every string in `value` (keys too) that is a CloudFormation dynamic reference (`{{resolve:...}}`
+ * would be resolved at deploy and the secret printed in every footer) or a CDK token string (it
+ * would crash synth later with a stack trace), by path ("topicRules.asia.1").
+ */
 export function unsafeStrings(value: unknown, path: string[] = []): { path: string; reason: string }[] {
   if (typeof value === 'string') {
     if (/\{\{resolve:/i.test(value)) return [{ path: path.join('.'), reason: 'must not contain a CloudFormation dynamic reference ("{{resolve:...}}")' }];

@@ -36,7 +36,7 @@ export const configSchema = z
      * Marks examples/newsroom.config.yaml: `cdk synth` works with it, `cdk deploy` refuses it (a
      * CloudFormation rule that always fails), so a deploy never sends as the example sender.
      */
-    example: z.boolean().default(false),
+    example: z.union([z.boolean(), z.stringbool()]).default(false),
     /** Verified SES sender address; its domain is the SES identity when `domain` is set. */
     senderAddress: z.email().max(254),
     /** From display name (a header: one line). */

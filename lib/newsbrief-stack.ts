@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, CfnRule, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -76,6 +76,7 @@ export class NewsbriefStack extends Stack {
       senderAddress: config.senderAddress,
       ...(config.domain !== undefined ? { domain: config.domain } : {}),
       ...(config.hostedZoneId !== undefined ? { hostedZoneId: config.hostedZoneId } : {}),
+      ...(config.existingIdentity !== undefined ? { existingIdentity: config.existingIdentity } : {}),
     });
     this.api = new SubscribeApi(this, 'Api', {
       throttling: config.apiThrottling,
@@ -169,7 +170,31 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
 
+    if (config.example) refuseToDeploy(this);
     adoptBucketNotificationsLogs(this, { retention: functionDefaults.logRetention, removalPolicy });
     acknowledgeCdkInternals(this);
   }
+}
+
+/** What `cdk deploy` says when the configuration is the example. */
+export const EXAMPLE_REFUSAL =
+  'newsbrief: this template was synthesised from the example configuration (example: true, examples/newsroom.config.yaml), ' +
+  'with its example sender and postal address. Deploy your own: cp examples/newsroom.config.yaml newsbrief.config.yaml, ' +
+  'edit it and delete "example: true", then npx cdk deploy -c configFile=newsbrief.config.yaml.';
+
+/**
+ * Make CloudFormation refuse the template before it creates anything: a rule whose assertion fails
+ * on the parameter's default (the same mechanism as CDK's bootstrap-version check). `cdk synth`
+ * still works, so CI and readers can synthesise the example offline.
+ */
+function refuseToDeploy(stack: Stack): void {
+  const example = new CfnParameter(stack, 'ExampleConfiguration', {
+    type: 'String',
+    default: 'true',
+    description: 'Set by synth: "true" when the template comes from the example configuration, which cannot be deployed.',
+  });
+  new CfnRule(stack, 'RefuseExampleConfiguration', {
+    assertions: [{ assert: Fn.conditionNot(Fn.conditionEquals(example.valueAsString, 'true')), assertDescription: EXAMPLE_REFUSAL }],
+  });
+  Annotations.of(stack).addWarningV2('newsbrief:example-configuration', `${EXAMPLE_REFUSAL} (cdk deploy refuses this template.)`);
 }

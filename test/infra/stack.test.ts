@@ -8,6 +8,7 @@ import { senderEnvSchema } from '../../lambda/sender/handler.ts';
 import { subscribeEnvSchema } from '../../lambda/subscribe/config.ts';
 import { resolve, servicePublishAllowed, type Template } from './policies.ts';
 import { synthesise, type Synthesised } from './synth.ts';
+import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
 
 // One synthesis of the example configuration (with cdk-nag) shared by every test in this file.
 let s: Synthesised;
@@ -52,6 +53,23 @@ function statementsOf(fnId: string): Statement[] {
 }
 const actionsOf = (fnId: string): string[] => statementsOf(fnId).flatMap((st) => asArray(st.Action)).sort();
 const envOf = (fnId: string): Json => ((props(resources('AWS::Lambda::Function')[fnId]!).Environment as Json).Variables as Json);
+
+describe('the example configuration', () => {
+  it('synthesises, but carries a rule that makes CloudFormation refuse to deploy it', () => {
+    const template = s.template.toJSON() as { Rules?: Record<string, Json>; Parameters?: Record<string, Json> };
+    expect(template.Parameters?.ExampleConfiguration).toMatchObject({ Type: 'String', Default: 'true' });
+    // CloudFormation evaluates the assertion against the parameter before touching any resource: false → refused.
+    expect(template.Rules?.RefuseExampleConfiguration).toEqual({
+      Assertions: [
+        {
+          Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExampleConfiguration' }, 'true'] }] },
+          AssertDescription: EXAMPLE_REFUSAL,
+        },
+      ],
+    });
+    expect(EXAMPLE_REFUSAL).toContain('-c configFile=');
+  });
+});
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding', () => {

@@ -15,6 +15,7 @@ beforeAll(() => {
       alarmEmail: 'ops@newsroom.example.com',
       removalPolicy: 'destroy',
       allowedOrigins: '',
+      example: 'false',
     },
     { nag: true },
   );
@@ -66,6 +67,17 @@ describe('domain deployment variant', () => {
     const variables = (subscribe.Properties.Environment as { Variables: Json }).Variables;
     expect(variables.DEFAULT_FREQUENCY).toBe('weekly');
     expect(variables.FREQUENCIES).toBe('immediate,weekly');
+  });
+
+  it('is deployable: no rule refuses it', () => {
+    expect(s.template.toJSON().Rules ?? {}).not.toHaveProperty('RefuseExampleConfiguration');
+    expect(s.template.toJSON().Parameters ?? {}).not.toHaveProperty('ExampleConfiguration');
+  });
+
+  it('outputs a DMARC record to start from, and no manual DKIM or MAIL FROM records (Route 53 has them)', () => {
+    const outputs = Object.keys(s.template.toJSON().Outputs as Record<string, unknown>);
+    expect(outputs.some((o) => o.startsWith('MailDmarcRecord'))).toBe(true);
+    expect(outputs.filter((o) => /^Mail(DkimRecord|MailFrom)/.test(o))).toEqual([]);
   });
 
   it('subscribes the alarm email and configures no CORS without origins', () => {
