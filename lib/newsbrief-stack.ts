@@ -169,6 +169,9 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
+    // Read by the operator command (npx newsbrief ... --stack NAME) to check what it adds.
+    new CfnOutput(this, 'Topics', { description: 'Topics subscribers may choose', value: environment.TOPICS });
+    new CfnOutput(this, 'Frequencies', { description: 'Frequencies subscribers may choose', value: environment.FREQUENCIES });
 
     if (config.example) refuseToDeploy(this);
     adoptBucketNotificationsLogs(this, { retention: functionDefaults.logRetention, removalPolicy });

@@ -9,6 +9,7 @@ import { subscribeEnvSchema } from '../../lambda/subscribe/config.ts';
 import { resolve, servicePublishAllowed, type Template } from './policies.ts';
 import { synthesise, type Synthesised } from './synth.ts';
 import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
+import { REQUIRED_OUTPUTS } from '../../cli/targets.ts';
 
 // One synthesis of the example configuration (with cdk-nag) shared by every test in this file.
 let s: Synthesised;
@@ -552,6 +553,10 @@ describe('subscribe API', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['ApiUrl', 'BucketName', 'DigestFunctionName', 'IngestFunctionName', 'AlarmTopicArn', 'SigningKeySecretArn']),
     );
+    // Everything the operator command discovers a stack by (cli/targets.ts).
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...REQUIRED_OUTPUTS]));
+    expect((outputs.Topics as { Value: unknown }).Value).toBe('world,asia,us-politics,diplomacy');
+    expect((outputs.Frequencies as { Value: unknown }).Value).toBe('immediate,daily,weekly');
     const api = Object.keys(resources('AWS::ApiGatewayV2::Api'))[0]!;
     expect((outputs.ApiUrl as { Value: unknown }).Value).toEqual({ 'Fn::GetAtt': [api, 'ApiEndpoint'] });
   });
