@@ -59,6 +59,11 @@ export const configSchema = z
       .toLowerCase()
       .refine((s) => DOMAIN.test(s) || z.email().safeParse(s).success, 'must be a verified SES identity: a domain or an email address')
       .optional(),
+    /**
+     * Verified addresses to test with while the account is in the SES sandbox, where SES also
+     * authorises each send against the recipient's identity: the functions may send to these.
+     */
+    sandboxRecipients: z.array(z.email().max(254).toLowerCase()).max(20).default([]),
     /** Route 53 public hosted zone of `domain`; with it the DKIM and MAIL FROM records are created for you. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ').optional(),
     /** Topic slugs subscribers can choose from. */
@@ -149,6 +154,7 @@ export const CONFIG_EXAMPLES: Record<keyof NewsbriefConfigInput, string> = {
   topicRules: 'topicRules: { asia: ["north korea", "kim jong"] }',
   schedules: 'schedules: { daily: { cron: "cron(0 7 * * ? *)", timeZone: Asia/Kolkata } }',
   existingIdentity: 'existingIdentity: newsroom.example.com',
+  sandboxRecipients: 'sandboxRecipients: [you@newsroom.example.com]',
   example: 'example: false',
   maxSendRate: 'maxSendRate: 14',
   senderConcurrency: 'senderConcurrency: 2',
@@ -166,8 +172,8 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins']);
-const LIST_KEYS = new Set<string>(['topics', 'allowedOrigins']);
+const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins', 'sandboxRecipients']);
+const LIST_KEYS = new Set<string>(['topics', 'allowedOrigins', 'sandboxRecipients']);
 
 /** `-c` hands every value over as a string: decode JSON for structured keys, commas for lists. */
 function decodeContextValue(key: string, value: unknown): unknown {

@@ -77,6 +77,7 @@ export class NewsbriefStack extends Stack {
       ...(config.domain !== undefined ? { domain: config.domain } : {}),
       ...(config.hostedZoneId !== undefined ? { hostedZoneId: config.hostedZoneId } : {}),
       ...(config.existingIdentity !== undefined ? { existingIdentity: config.existingIdentity } : {}),
+      sandboxRecipients: config.sandboxRecipients,
     });
     this.api = new SubscribeApi(this, 'Api', {
       throttling: config.apiThrottling,

@@ -42,6 +42,12 @@ export interface MailProps {
    * @default - the stack creates the identity
    */
   readonly existingIdentity?: string;
+  /**
+   * Verified recipient addresses for tests in the SES sandbox, where SES authorises a send against
+   * the recipient's identity too; the send grant then includes their identity ARNs.
+   * @default - none
+   */
+  readonly sandboxRecipients?: readonly string[];
 }
 
 /**
@@ -83,6 +89,9 @@ export class Mail extends Construct {
     } else {
       this.identity = this.createIdentity(props);
       this.identityArns = [this.identity.emailIdentityArn];
+    }
+    for (const address of props.sandboxRecipients ?? []) {
+      this.identityArns.push(Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: address }));
     }
 
     // SES can only publish to an encrypted topic whose customer managed key lets it. Checked against

@@ -6,7 +6,7 @@ import { synthesise, type Synthesised } from './synth.ts';
 let existing: Synthesised;
 let manual: Synthesised;
 beforeAll(() => {
-  existing = synthesise({ example: 'false', existingIdentity: 'newsroom.example.com' }, { nag: true });
+  existing = synthesise({ example: 'false', existingIdentity: 'newsroom.example.com', sandboxRecipients: 'tester@example.org' }, { nag: true });
   manual = synthesise({ example: 'false', domain: 'newsroom.example.com' });
 }, 240_000);
 
@@ -21,12 +21,13 @@ describe('existingIdentity', () => {
     expect(existing.nagViolations).toEqual([]);
   });
 
-  it('lets sender and subscribe send through the existing domain (and the address, if verified on its own) only', () => {
+  it('lets sender and subscribe send through the existing domain (and the address, if verified on its own), and to the sandbox test recipient, only', () => {
     const ses = statements(existing).filter((st) => st.Action === 'ses:SendRawEmail');
     expect(ses).toHaveLength(2);
     for (const st of ses) {
       const arns = (st.Resource as unknown[]).map((r) => JSON.stringify(r));
-      expect(arns).toHaveLength(3);
+      expect(arns).toHaveLength(4);
+      expect(arns.filter((a) => a.includes(':identity/tester@example.org"'))).toHaveLength(1);
       expect(arns.filter((a) => a.includes(':identity/newsroom.example.com"'))).toHaveLength(1);
       expect(arns.filter((a) => a.includes(':identity/briefs@newsroom.example.com"'))).toHaveLength(1);
       expect(arns.filter((a) => a.includes(':configuration-set/'))).toHaveLength(1);
