@@ -56,14 +56,15 @@ export const configSchema = z
     existingIdentity: z
       .string()
       .trim()
-      .toLowerCase()
+      // A domain is written lower case; an address as SES has it (the ARN that IAM matches is case-sensitive).
+      .transform((s) => (s.includes('@') ? s : s.toLowerCase()))
       .refine((s) => DOMAIN.test(s) || z.email().safeParse(s).success, 'must be a verified SES identity: a domain or an email address')
       .optional(),
     /**
      * Verified addresses to test with while the account is in the SES sandbox, where SES also
      * authorises each send against the recipient's identity: the functions may send to these.
      */
-    sandboxRecipients: z.array(z.email().max(254).toLowerCase()).max(20).default([]),
+    sandboxRecipients: z.array(z.email().max(254)).max(20).default([]),
     /** Route 53 public hosted zone of `domain`; with it the DKIM and MAIL FROM records are created for you. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ').optional(),
     /** Topic slugs subscribers can choose from. */
@@ -114,7 +115,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['existingIdentity'], message: 'cannot be combined with domain or hostedZoneId (those create an identity)' });
       }
       const isAddress = c.existingIdentity.includes('@');
-      if (isAddress ? c.existingIdentity !== c.senderAddress.toLowerCase() : senderDomain !== c.existingIdentity) {
+      if (isAddress ? c.existingIdentity.toLowerCase() !== c.senderAddress.toLowerCase() : senderDomain !== c.existingIdentity) {
         ctx.addIssue({
           code: 'custom',
           path: ['senderAddress'],

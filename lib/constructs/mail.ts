@@ -84,8 +84,8 @@ export class Mail extends Construct {
     if (props.existingIdentity !== undefined) {
       // SES authorises a send against the address identity when the address is verified on its
       // own, else against its domain's: allow both, they are the operator's own.
-      const names = new Set([props.existingIdentity, props.senderAddress.toLowerCase()]);
-      this.identityArns = [...names].map((name) => Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name }));
+      const names = props.existingIdentity.toLowerCase() === props.senderAddress.toLowerCase() ? [props.existingIdentity] : [props.existingIdentity, props.senderAddress];
+      this.identityArns = names.map((name) => Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name }));
     } else {
       this.identity = this.createIdentity(props);
       this.identityArns = [this.identity.emailIdentityArn];

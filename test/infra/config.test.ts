@@ -207,9 +207,9 @@ describe('configuration', () => {
   });
 
   describe('an SES identity that already exists', () => {
-    it('accepts the sender address, or a domain the sender is at, and normalises case', () => {
-      expect(load({ ...REQUIRED, existingIdentity: 'Briefs@Example.com' }).existingIdentity).toBe('briefs@example.com');
-      expect(load({ ...REQUIRED, existingIdentity: 'example.com' }).existingIdentity).toBe('example.com');
+    it('accepts the sender address as SES has it, or a domain the sender is at (lower-cased)', () => {
+      expect(load({ ...REQUIRED, existingIdentity: 'Briefs@Example.com' }).existingIdentity).toBe('Briefs@Example.com');
+      expect(load({ ...REQUIRED, existingIdentity: 'Example.COM' }).existingIdentity).toBe('example.com');
     });
 
     it.each([
