@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { ianaTimeZone, safeText, scheduleExpression, unsafeStrings } from './config-checks.ts';
 
 /**
  * The operator's configuration, read from CDK context at synth and validated here, so a typo fails
@@ -12,72 +13,70 @@ import * as z from 'zod';
  * accept JSON text (`-c 'topics=["world","asia"]'`) and lists accept comma-separated text.
  */
 
-const slug = z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case slug (letters, digits, hyphens)');
+const slug = z.string().max(50).regex(/^[a-z0-9-]+$/, 'must be a lower-case slug (letters, digits, hyphens)');
+
+/** A DNS domain name, lower case. */
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** The frequencies a digest can be scheduled for ("immediate" alerts are sent at ingest instead). */
 export const DIGEST_FREQUENCIES = ['daily', 'weekly'] as const;
 export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
 
-/**
- * An EventBridge Scheduler cron: six fields `minutes hours day-of-month month day-of-week year`,
- * with `?` in exactly one of day-of-month and day-of-week (the service rejects anything else at
- * deploy time, so we reject it at synth). Accepts the bare fields or the `cron(...)` form.
- */
-const schedulerCron = z
-  .string()
-  .transform((s) => s.trim().replace(/^cron\((.*)\)$/s, '$1').trim())
-  .refine((s) => s.split(/\s+/).length === 6, 'must have 6 fields: minutes hours day-of-month month day-of-week year')
-  .refine((s) => {
-    const f = s.split(/\s+/);
-    return (f[2] === '?') !== (f[4] === '?');
-  }, 'exactly one of day-of-month (3rd field) and day-of-week (5th field) must be "?"')
-  .transform((s) => `cron(${s.split(/\s+/).join(' ')})`);
-
-/** An IANA time zone name the runtime knows (EventBridge Scheduler takes IANA names). */
-const ianaTimeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone name such as "Europe/Berlin", "Asia/Kolkata" or "UTC"');
 
 /** The retention periods CloudWatch Logs accepts (days). */
 const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-const scheduleSchema = z.strictObject({ cron: schedulerCron, timeZone: ianaTimeZone });
+/** One digest schedule: an EventBridge Scheduler cron (or rate) expression and the IANA zone it is read in. */
+const scheduleSchema = z.strictObject({ cron: scheduleExpression, timeZone: ianaTimeZone });
 
 /** The validated configuration; every optional key has its default filled in. */
 export const configSchema = z
   .strictObject({
+    /**
+     * Marks examples/newsroom.config.yaml: `cdk synth` works with it, `cdk deploy` refuses it (a
+     * CloudFormation rule that always fails), so a deploy never sends as the example sender.
+     */
+    example: z.union([z.boolean(), z.stringbool()]).default(false),
     /** Verified SES sender address; its domain is the SES identity when `domain` is set. */
-    senderAddress: z.email(),
-    /** From display name. */
-    senderName: z.string().trim().min(1).max(100),
-    /** Postal address printed in every footer (CAN-SPAM requires one). */
-    postalAddress: z.string().trim().min(1),
+    senderAddress: z.email().max(254),
+    /** From display name (a header: one line). */
+    senderName: safeText({ max: 100 }),
+    /** Postal address printed in every footer (CAN-SPAM requires one), on one line. */
+    postalAddress: safeText({ max: 300 }),
     /** Newsletter name in subjects and headers. */
-    newsletterName: z.string().trim().min(1).default('newsbrief'),
+    newsletterName: safeText({ max: 100 }).default('newsbrief'),
     /** Public base URL for links, if a custom domain fronts the API; else the API's own URL is used. */
-    siteUrl: z.url({ protocol: /^https$/ }).optional(),
+    siteUrl: z.url({ protocol: /^https$/ }).max(200).optional(),
     /** Domain to verify as the SES identity (Easy DKIM). Without it, senderAddress is verified alone. */
-    domain: z
+    domain: z.string().regex(DOMAIN, 'must be a lower-case DNS domain').optional(),
+    /**
+     * An SES identity (domain or address) already verified in this account and region: the stack
+     * sends through it and creates none (CloudFormation cannot create an identity that exists).
+     */
+    existingIdentity: z
       .string()
-      .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS domain')
+      .trim()
+      // A domain is written lower case; an address as SES has it (the ARN that IAM matches is case-sensitive).
+      .transform((s) => (s.includes('@') ? s : s.toLowerCase()))
+      .refine((s) => DOMAIN.test(s) || z.email().safeParse(s).success, 'must be a verified SES identity: a domain or an email address')
       .optional(),
+    /**
+     * Verified addresses to test with while the account is in the SES sandbox, where SES also
+     * authorises each send against the recipient's identity: the functions may send to these.
+     */
+    sandboxRecipients: z.array(z.email().max(254)).max(20).default([]),
     /** Route 53 public hosted zone of `domain`; with it the DKIM and MAIL FROM records are created for you. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ').optional(),
     /** Topic slugs subscribers can choose from. */
-    topics: z.array(slug).min(1).default(['news']),
+    topics: z.array(slug).min(1).max(50).default(['news']),
     /** Keyword rules per topic, applied to articles whose metadata names no topic. */
-    topicRules: z.record(slug, z.array(z.string().trim().min(1).max(200)).min(1).max(500)).default({}),
+    topicRules: z.record(slug, z.array(safeText({ max: 100 })).min(1).max(100)).default({}),
     /** One digest schedule per frequency. */
     schedules: z
       .partialRecord(z.enum(DIGEST_FREQUENCIES), scheduleSchema)
       .default({
-        daily: { cron: 'cron(0 7 * * ? *)', timeZone: 'UTC' },
-        weekly: { cron: 'cron(0 7 ? * MON *)', timeZone: 'UTC' },
+        daily: { cron: 'cron(0 7 * * ? *)', timeZone: 'Etc/UTC' },
+        weekly: { cron: 'cron(0 7 ? * MON *)', timeZone: 'Etc/UTC' },
       }),
     /** The account's SES MaxSendRate (messages per second; see `aws ses get-send-quota`). */
     maxSendRate: z.coerce.number().int().positive().default(14),
@@ -90,7 +89,7 @@ export const configSchema = z
     /** Origins allowed to call the API from browser scripts (CORS); forms posted cross-site need none. */
     allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).default([]),
     /** Operator address subscribed to the alarm topic. */
-    alarmEmail: z.email().optional(),
+    alarmEmail: z.email().max(254).optional(),
     /** Articles shown in full in a digest; the rest are listed as headlines. */
     digestMaxFullArticles: z.coerce.number().int().positive().default(10),
     /** Days of CloudWatch Logs retention for every function and the API access log. */
@@ -110,6 +109,19 @@ export const configSchema = z
     const senderDomain = c.senderAddress.split('@')[1]?.toLowerCase();
     if (c.domain !== undefined && senderDomain !== c.domain) {
       ctx.addIssue({ code: 'custom', path: ['senderAddress'], message: `must be an address at domain "${c.domain}"` });
+    }
+    if (c.existingIdentity !== undefined) {
+      if (c.domain !== undefined || c.hostedZoneId !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['existingIdentity'], message: 'cannot be combined with domain or hostedZoneId (those create an identity)' });
+      }
+      const isAddress = c.existingIdentity.includes('@');
+      if (isAddress ? c.existingIdentity.toLowerCase() !== c.senderAddress.toLowerCase() : senderDomain !== c.existingIdentity) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['senderAddress'],
+          message: isAddress ? `must be the existing identity "${c.existingIdentity}"` : `must be an address at the existing identity "${c.existingIdentity}"`,
+        });
+      }
     }
     for (const topic of Object.keys(c.topicRules)) {
       if (!c.topics.includes(topic)) {
@@ -142,6 +154,9 @@ export const CONFIG_EXAMPLES: Record<keyof NewsbriefConfigInput, string> = {
   topics: 'topics: [world, asia, politics]',
   topicRules: 'topicRules: { asia: ["north korea", "kim jong"] }',
   schedules: 'schedules: { daily: { cron: "cron(0 7 * * ? *)", timeZone: Asia/Kolkata } }',
+  existingIdentity: 'existingIdentity: newsroom.example.com',
+  sandboxRecipients: 'sandboxRecipients: [you@newsroom.example.com]',
+  example: 'example: false',
   maxSendRate: 'maxSendRate: 14',
   senderConcurrency: 'senderConcurrency: 2',
   apiThrottling: 'apiThrottling: { rateLimit: 20, burstLimit: 40 }',
@@ -158,8 +173,8 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins']);
-const LIST_KEYS = new Set<string>(['topics', 'allowedOrigins']);
+const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins', 'sandboxRecipients']);
+const LIST_KEYS = new Set<string>(['topics', 'allowedOrigins', 'sandboxRecipients']);
 
 /** `-c` hands every value over as a string: decode JSON for structured keys, commas for lists. */
 function decodeContextValue(key: string, value: unknown): unknown {
@@ -230,9 +245,11 @@ export function loadConfig(getContext: (key: string) => unknown, options: LoadCo
     if (value !== undefined) raw[key] = decodeContextValue(key, value);
   }
 
+  // Dynamic references and CDK tokens are refused in every key, structured ones included.
+  const unsafe = unsafeStrings(raw).map(({ path, reason }) => `  - ${path}: ${reason}`);
   const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  if (result.success && unsafe.length === 0) return result.data;
+  const lines = (result.error?.issues ?? []).map((issue) => {
     const path = issue.path.map(String);
     const key = path[0] ?? '(root)';
     const where = path.join('.') || key;
@@ -248,7 +265,7 @@ export function loadConfig(getContext: (key: string) => unknown, options: LoadCo
     return `  - ${where}: ${reason}${example ? `. Example: ${example}` : ''}`;
   });
   throw new ConfigurationError(
-    `Invalid newsbrief configuration (from ${source}):\n${lines.join('\n')}\n` +
+    `Invalid newsbrief configuration (from ${source}):\n${[...new Set([...unsafe, ...lines])].join('\n')}\n` +
       `Set keys in the file named by "${CONFIG_FILE_KEY}" (see examples/newsroom.config.yaml) or with -c key=value.`,
   );
 }

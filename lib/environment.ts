@@ -1,3 +1,5 @@
+import { Token } from 'aws-cdk-lib';
+import { ConfigurationError } from './config.ts';
 import type { FunctionName } from './entries.ts';
 
 /**
@@ -54,7 +56,52 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
   'mail-events': ['TABLE_NAME'],
 };
 
-/** The environment of `fn`: its keys, picked from every value the stack knows. */
+/** Lambda refuses a function whose environment variables, names and values together, exceed 4 KB. */
+export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+/**
+ * What a deploy-time value (a table name, ARN or URL, a token at synth) may take at most; the
+ * longest here is a queue URL or secret ARN, well under this.
+ */
+export const TOKEN_VALUE_BOUND = 256;
+/** Bytes HouseFunction adds (NODE_OPTIONS, POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL), rounded up. */
+const HOUSE_VARIABLES_BOUND = 128;
+
+/** The configuration key each variable comes from, for the error message. */
+const CONFIG_KEY_OF: Partial<Record<EnvKey, string>> = {
+  NEWSLETTER_NAME: 'newsletterName',
+  SENDER_ADDRESS: 'senderAddress',
+  SENDER_NAME: 'senderName',
+  POSTAL_ADDRESS: 'postalAddress',
+  PUBLIC_URL: 'siteUrl',
+  TOPICS: 'topics',
+  TOPIC_RULES: 'topicRules',
+};
+
+/** Upper bound of the bytes `environment` takes in Lambda's 4 KB (unresolved tokens at TOKEN_VALUE_BOUND). */
+export function environmentSize(environment: Readonly<Record<string, string>>): number {
+  return Object.entries(environment).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + (Token.isUnresolved(value) ? TOKEN_VALUE_BOUND : Buffer.byteLength(value)),
+    HOUSE_VARIABLES_BOUND,
+  );
+}
+
+/**
+ * The environment of `fn`: its keys, picked from every value the stack knows. Throws a
+ * ConfigurationError naming the configuration key with the largest value when the environment
+ * could exceed Lambda's 4 KB, so `cdk synth` fails instead of the deploy.
+ */
 export function environmentFor(fn: FunctionName, values: Readonly<Record<EnvKey, string>>): Record<string, string> {
-  return Object.fromEntries(FUNCTION_ENV[fn].map((key) => [key, values[key]]));
+  const environment = Object.fromEntries(FUNCTION_ENV[fn].map((key) => [key, values[key]]));
+  const size = environmentSize(environment);
+  if (size > LAMBDA_ENVIRONMENT_LIMIT) {
+    const [largest] = FUNCTION_ENV[fn]
+      .filter((key) => CONFIG_KEY_OF[key] !== undefined && !Token.isUnresolved(values[key]))
+      .sort((a, b) => Buffer.byteLength(values[b]) - Buffer.byteLength(values[a]));
+    const culprit = largest ? `${CONFIG_KEY_OF[largest]} (${largest}, ${Buffer.byteLength(values[largest])} bytes)` : 'the configuration';
+    throw new ConfigurationError(
+      `Invalid newsbrief configuration:\n  - ${largest ? CONFIG_KEY_OF[largest] : '(root)'}: the ${fn} function's environment would take up to ${size} bytes, ` +
+        `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}-byte limit; the largest value is ${culprit}. Use fewer or shorter keywords or texts.`,
+    );
+  }
+  return environment;
 }

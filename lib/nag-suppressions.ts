@@ -1,5 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { BUCKET_NOTIFICATIONS_HANDLER } from './cdk-internals.ts';
 
 /**
  * cdk-nag AwsSolutions findings this stack accepts. Each is acknowledged where the resource is
@@ -20,8 +21,6 @@ export function arnFinding(scope: IConstruct, resource: IConstruct, suffix: stri
   return `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>${suffix}]`;
 }
 
-/** The id CDK gives its singleton bucket-notifications custom resource. */
-const BUCKET_NOTIFICATIONS_HANDLER = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
 
 /** Acknowledge findings on resources CDK itself adds to the stack. */
 export function acknowledgeCdkInternals(stack: Stack): void {

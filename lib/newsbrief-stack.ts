@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, CfnRule, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { NewsbriefConfig } from './config.ts';
+import { adoptBucketNotificationsLogs } from './cdk-internals.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { SubscribeApi } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
@@ -60,7 +61,9 @@ export class NewsbriefStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const entries = entriesUnder(props.lambdaRoot);
-    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // RETAIN_ON_UPDATE_OR_DELETE, not RETAIN: kept on delete and replacement, but a first deploy
+    // that fails and rolls back deletes what it created instead of leaving orphans behind.
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const functionDefaults = {
       logRetention: config.logRetentionDays as RetentionDays,
       logRemovalPolicy: removalPolicy,
@@ -73,6 +76,8 @@ export class NewsbriefStack extends Stack {
       senderAddress: config.senderAddress,
       ...(config.domain !== undefined ? { domain: config.domain } : {}),
       ...(config.hostedZoneId !== undefined ? { hostedZoneId: config.hostedZoneId } : {}),
+      ...(config.existingIdentity !== undefined ? { existingIdentity: config.existingIdentity } : {}),
+      sandboxRecipients: config.sandboxRecipients,
     });
     this.api = new SubscribeApi(this, 'Api', {
       throttling: config.apiThrottling,
@@ -165,7 +170,35 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
+    // Read by the operator command (npx newsbrief ... --stack NAME) to check what it adds.
+    new CfnOutput(this, 'Topics', { description: 'Topics subscribers may choose', value: environment.TOPICS });
+    new CfnOutput(this, 'Frequencies', { description: 'Frequencies subscribers may choose', value: environment.FREQUENCIES });
 
+    if (config.example) refuseToDeploy(this);
+    adoptBucketNotificationsLogs(this, { retention: functionDefaults.logRetention, removalPolicy });
     acknowledgeCdkInternals(this);
   }
+}
+
+/** What `cdk deploy` says when the configuration is the example. */
+export const EXAMPLE_REFUSAL =
+  'newsbrief: this template was synthesised from the example configuration (example: true, examples/newsroom.config.yaml), ' +
+  'with its example sender and postal address. Deploy your own: cp examples/newsroom.config.yaml newsbrief.config.yaml, ' +
+  'edit it and delete "example: true", then npx cdk deploy -c configFile=newsbrief.config.yaml.';
+
+/**
+ * Make CloudFormation refuse the template before it creates anything: a rule whose assertion fails
+ * on the parameter's default (the same mechanism as CDK's bootstrap-version check). `cdk synth`
+ * still works, so CI and readers can synthesise the example offline.
+ */
+function refuseToDeploy(stack: Stack): void {
+  const example = new CfnParameter(stack, 'ExampleConfiguration', {
+    type: 'String',
+    default: 'true',
+    description: 'Set by synth: "true" when the template comes from the example configuration, which cannot be deployed.',
+  });
+  new CfnRule(stack, 'RefuseExampleConfiguration', {
+    assertions: [{ assert: Fn.conditionNot(Fn.conditionEquals(example.valueAsString, 'true')), assertDescription: EXAMPLE_REFUSAL }],
+  });
+  Annotations.of(stack).addWarningV2('newsbrief:example-configuration', `${EXAMPLE_REFUSAL} (cdk deploy refuses this template.)`);
 }

@@ -15,8 +15,7 @@
  * Data persists, so a second `npm start` finds the articles already ingested (no second alert) and
  * no article new since the last daily run (no second digest). `--fresh` wipes .data/start first.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -39,17 +38,11 @@ import { InvalidSeedError, seedConfirmedSubscriber } from '../lambda/shared/subs
 import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
+import { LOCAL_SENDER_ADDRESS, LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
 import { clearOutbox, ensureTable, localDynamo, localSes, readOutbox, standinEnvironment, startStandins } from './local/standins.ts';
 
-const TABLE_NAME = 'newsbrief-local';
-const SENDER_ADDRESS = 'news@newsbrief.example.com';
-
-/** Keyword rules of the local run (a deployment sets TOPIC_RULES from its config file). */
-const LOCAL_TOPIC_RULES = {
-  asia: ['north korea', 'pyongyang', 'kim jong', 'seoul', 'korean peninsula'],
-  'us-politics': ['white house', 'trump', 'pompeo', 'bolton'],
-  diplomacy: ['summit', 'sanctions', 'denuclear'],
-};
+const TABLE_NAME = LOCAL_TABLE_NAME;
+const SENDER_ADDRESS = LOCAL_SENDER_ADDRESS;
 
 /** A problem with the local inputs, reported as one line naming the file and the reason. */
 export class StartInputError extends Error {
@@ -91,15 +84,6 @@ export interface StartSummary {
   /** Files written to the outbox, one .eml (+ .html) per email the SES emulator received. */
   readonly outbox: { file: string; subscriberId: string; subject: string }[];
   readonly millis: number;
-}
-
-function localKeyring(dataDir: string): string {
-  const file = path.join(dataDir, 'signing-keyring.json');
-  if (existsSync(file)) return readFileSync(file, 'utf8');
-  // Generated per data directory, never committed: links in the outbox stay valid across runs.
-  const ring = JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
-  writeFileSync(file, ring, { mode: 0o600 });
-  return ring;
 }
 
 function readSubscribers(file: string): z.infer<typeof subscribersSchema> {
@@ -153,24 +137,7 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     // The handlers' SDK clients find the stand-ins through the standard endpoint variables.
     Object.assign(process.env, standinEnvironment(standins));
     const keyringJson = localKeyring(options.dataDir);
-    const env: Record<string, string> = {
-      TABLE_NAME,
-      NEWSLETTER_NAME: 'newsbrief',
-      SENDER_ADDRESS,
-      SENDER_NAME: 'newsbrief',
-      POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
-      PUBLIC_URL: 'http://127.0.0.1:3000',
-      TOPICS: 'world,asia,us-politics,diplomacy,politics,europe,business,science,climate,sports',
-      SIGNING_KEYRING: keyringJson,
-      BUCKET_NAME: 'local',
-      SEND_QUEUE_URL: 'in-process',
-      CONFIGURATION_SET: 'newsbrief-local',
-      MAX_SEND_RATE: '50',
-      SENDER_CONCURRENCY: '1',
-      TOPIC_RULES: JSON.stringify(LOCAL_TOPIC_RULES),
-      // dynalite is strongly consistent and nothing ingests concurrently here: no settle delay.
-      DIGEST_SETTLE_SECONDS: '0',
-    };
+    const env = localDeliveryEnvironment(keyringJson);
 
     // 2. Subscribers, through the subscriber store's own transitions.
     const keyring = parseKeyring(keyringJson);

@@ -1,6 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -24,22 +26,73 @@ export interface AlarmsProps {
    * @default - no subscription; subscribe to the topic yourself
    */
   readonly alarmEmail?: string;
+  /**
+   * A customer managed key to encrypt the topic with; its policy then lets CloudWatch use it too.
+   * @default - not encrypted (alarm notifications carry alarm names and metric values, no personal data)
+   */
+  readonly masterKey?: IKey;
 }
+
+/** The service that publishes alarm state changes to SNS. */
+const CLOUDWATCH = new ServicePrincipal('cloudwatch.amazonaws.com');
 
 /**
  * The operator's alarms, all notifying one SNS topic (on alarm and on recovery):
  * a dead-letter queue holding anything, a function error, and the account's SES bounce and
  * complaint rates (Reputation.BounceRate / Reputation.ComplaintRate, published by SES).
+ *
+ * The topic's policy (which `enforceSSL` creates, and which replaces SNS's default access policy)
+ * allows cloudwatch.amazonaws.com to publish only for this account's alarms that `notify` wired
+ * to it; without that statement CloudWatch is "not authorized to perform: SNS:Publish" and every
+ * alarm changes state in silence (Amazon SNS Developer Guide, "Amazon SNS access control case
+ * examples"; for an encrypted topic, "Enable compatibility between event sources from AWS services
+ * and encrypted topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
  */
 export class Alarms extends Construct {
   public readonly topic: Topic;
   public readonly alarms: Alarm[] = [];
+  private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Topic', { displayName: 'newsbrief alarms', enforceSSL: true });
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'newsbrief alarms',
+      enforceSSL: true,
+      ...(props.masterKey !== undefined ? { masterKey: props.masterKey } : {}),
+    });
     if (props.alarmEmail !== undefined) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const action = new SnsAction(this.topic);
+    this.action = new SnsAction(this.topic);
+
+    // The topic names each alarm; resolved at synth, so alarms added later through `notify` (by
+    // other constructs too) are covered.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [CLOUDWATCH],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': Lazy.list({ produce: () => this.alarms.map((a) => a.alarmArn) }) },
+        },
+      }),
+    );
+    // The key cannot name them (alarm -> topic -> key -> alarm would be a dependency cycle): this
+    // account's alarms in this region; SNS uses the key only for this topic's messages anyway.
+    props.masterKey?.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
+        principals: [CLOUDWATCH],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }),
+    );
 
     const add = (alarmId: string, metric: IMetric, description: string, threshold: number, comparisonOperator: ComparisonOperator): void => {
       const alarm = new Alarm(this, alarmId, {
@@ -51,9 +104,7 @@ export class Alarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
+      this.notify(alarm);
     };
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
@@ -88,5 +139,12 @@ export class Alarms extends Construct {
       COMPLAINT_RATE_THRESHOLD,
       ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     );
+  }
+
+  /** Notify the topic when `alarm` fires and when it recovers; the topic policy lets CloudWatch publish for it. */
+  notify(alarm: Alarm): void {
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push(alarm);
   }
 }

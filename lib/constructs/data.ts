@@ -13,7 +13,7 @@ export interface DataProps {
   /**
    * What happens to the table and buckets when the stack is deleted. Subscribers and the
    * send ledger are the product's memory, so they are kept unless the operator says otherwise.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -32,7 +32,7 @@ export class Data extends Construct {
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
@@ -41,7 +41,11 @@ export class Data extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Ledger, lock and rate-limit items expire; correctness never depends on it (see table.ts).
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      // No deletion protection: CloudFormation could not delete the table when a failed first deploy
+      // rolls back (DeleteTable refuses), leaving it behind. The retain policy already keeps it on
+      // stack delete and replacement; point-in-time recovery and the backup DynamoDB makes when a
+      // PITR table is deleted cover a deliberate DeleteTable. README: how to turn it on by hand.
+      deletionProtection: false,
       removalPolicy,
       globalSecondaryIndexes: [
         {

@@ -186,6 +186,8 @@ export class Delivery extends Construct {
           input: ScheduleTargetInput.fromObject({ frequency, scheduledTime: ContextAttribute.scheduledTime }),
           retryAttempts: 3,
           maxEventAge: Duration.hours(6),
+          // An invocation Scheduler could not make after its retries is parked with the others.
+          deadLetterQueue: this.failedInvocations,
         }),
       });
     }

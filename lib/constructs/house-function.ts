@@ -28,7 +28,7 @@ export interface HouseFunctionProps extends NodejsFunctionProps {
   readonly logRetention?: RetentionDays;
   /**
    * What happens to the log group when the stack is deleted; ignored when `logGroup` is given.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -48,7 +48,7 @@ export class HouseFunction extends NodejsFunction {
       props.logGroup ??
       new LogGroup(scope, `${id}LogGroup`, {
         retention: logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN,
+        removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
     const role: IRole =
       props.role ?? new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });

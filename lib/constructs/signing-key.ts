@@ -7,7 +7,7 @@ export interface SigningKeyProps {
   /**
    * What happens to the secret when the stack is deleted. Unsubscribe links must keep working
    * for years, so losing the key would break every link already mailed.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -31,7 +31,7 @@ export class SigningKey extends Construct {
         excludePunctuation: true,
         passwordLength: 64,
       },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     acknowledge(
       this.secret,

@@ -6,7 +6,10 @@ import { deliveryEnvSchema } from '../../lambda/shared/config.ts';
 import { mailEventsEnvSchema } from '../../lambda/mail-events/handler.ts';
 import { senderEnvSchema } from '../../lambda/sender/handler.ts';
 import { subscribeEnvSchema } from '../../lambda/subscribe/config.ts';
+import { resolve, servicePublishAllowed, type Template } from './policies.ts';
 import { synthesise, type Synthesised } from './synth.ts';
+import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
+import { REQUIRED_OUTPUTS } from '../../cli/targets.ts';
 
 // One synthesis of the example configuration (with cdk-nag) shared by every test in this file.
 let s: Synthesised;
@@ -51,6 +54,23 @@ function statementsOf(fnId: string): Statement[] {
 }
 const actionsOf = (fnId: string): string[] => statementsOf(fnId).flatMap((st) => asArray(st.Action)).sort();
 const envOf = (fnId: string): Json => ((props(resources('AWS::Lambda::Function')[fnId]!).Environment as Json).Variables as Json);
+
+describe('the example configuration', () => {
+  it('synthesises, but carries a rule that makes CloudFormation refuse to deploy it', () => {
+    const template = s.template.toJSON() as { Rules?: Record<string, Json>; Parameters?: Record<string, Json> };
+    expect(template.Parameters?.ExampleConfiguration).toMatchObject({ Type: 'String', Default: 'true' });
+    // CloudFormation evaluates the assertion against the parameter before touching any resource: false → refused.
+    expect(template.Rules?.RefuseExampleConfiguration).toEqual({
+      Assertions: [
+        {
+          Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExampleConfiguration' }, 'true'] }] },
+          AssertDescription: EXAMPLE_REFUSAL,
+        },
+      ],
+    });
+    expect(EXAMPLE_REFUSAL).toContain('-c configFile=');
+  });
+});
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding', () => {
@@ -285,8 +305,10 @@ describe('schedules', () => {
     expect(byInput.daily).toMatchObject({ ScheduleExpression: 'cron(0 7 * * ? *)', ScheduleExpressionTimezone: 'Asia/Kolkata' });
     expect(byInput.weekly).toMatchObject({ ScheduleExpression: 'cron(0 8 ? * SUN *)', ScheduleExpressionTimezone: 'Asia/Kolkata' });
     for (const p of schedules) {
-      const target = p.Target as { Arn: unknown; Input: string };
+      const target = p.Target as { Arn: unknown; Input: string; DeadLetterConfig?: { Arn: unknown } };
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [FUNCTIONS.digest(), 'Arn'] });
+      // An invocation Scheduler gave up on lands where the alarmed failed-invocations queue is.
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^DeliveryFailedInvocations/), 'Arn'] } });
       expect(JSON.parse(target.Input).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
     }
   });
@@ -322,28 +344,78 @@ describe('alarms', () => {
     for (const a of alarms()) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     s.template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
   });
+
+  it('reach someone: CloudWatch may publish every alarm and recovery to the topic it names (policy and key)', () => {
+    const template = s.template.toJSON() as Template;
+    const entries = Object.entries(resources('AWS::CloudWatch::Alarm'));
+    expect(entries.length).toBeGreaterThanOrEqual(9);
+    for (const [alarmId, alarm] of entries) {
+      const actions = [...((props(alarm).AlarmActions as unknown[]) ?? []), ...((props(alarm).OKActions as unknown[]) ?? [])];
+      expect(actions, alarmId).toHaveLength(2);
+      for (const action of actions) {
+        const topicId = (action as { Ref?: string }).Ref;
+        expect(template.Resources[topicId ?? '']?.Type, `${alarmId} acts on an SNS topic of this stack`).toBe('AWS::SNS::Topic');
+        // What CloudWatch sends with its Publish: the alarm's ARN and this account.
+        const allowed = servicePublishAllowed(template, topicId!, 'cloudwatch.amazonaws.com', {
+          'aws:sourcearn': { 'Fn::GetAtt': [alarmId, 'Arn'] },
+          'aws:sourceaccount': { Ref: 'AWS::AccountId' },
+        });
+        expect(allowed, alarmId).toEqual({ topic: true, key: expect.anything() });
+        expect(allowed.key, alarmId).not.toBe(false);
+      }
+    }
+    // ...and nobody else's alarm: another account, or an alarm the policy does not name.
+    const topic = Object.keys(resources('AWS::SNS::Topic')).find((id) => id.startsWith('AlarmsTopic'))!;
+    const [firstAlarm] = entries[0]!;
+    expect(servicePublishAllowed(template, topic, 'cloudwatch.amazonaws.com', {
+      'aws:sourcearn': { 'Fn::GetAtt': [firstAlarm, 'Arn'] },
+      'aws:sourceaccount': '999999999999',
+    }).topic).toBe(false);
+    expect(servicePublishAllowed(template, topic, 'cloudwatch.amazonaws.com', {
+      'aws:sourcearn': 'arn:aws:cloudwatch:eu-west-1:999999999999:alarm:other',
+      'aws:sourceaccount': { Ref: 'AWS::AccountId' },
+    }).topic).toBe(false);
+  });
 });
 
 describe('data', () => {
   it('keeps the table on delete, on demand, with point-in-time recovery, TTL and the byFrequency index', () => {
     s.template.hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byFrequency', Projection: { ProjectionType: 'ALL' } })],
-        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+        // Deletion protection would make a failed first deploy's rollback fail on the table.
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: false })],
       }),
     });
   });
 
-  it('keeps buckets, secret and log groups on delete', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+  it('keeps table, buckets, secret and every log group on delete and replacement, but not after a failed create', () => {
+    const kept = ['AWS::DynamoDB::GlobalTable', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'];
+    for (const type of kept) {
       for (const [id, r] of Object.entries(resources(type))) {
-        expect(r.DeletionPolicy, id).toBe('Retain');
+        // RETAIN_ON_UPDATE_OR_DELETE: a rolled-back first deploy deletes them instead of orphaning them.
+        expect(r.DeletionPolicy, id).toBe('RetainExceptOnCreate');
+        expect(r.UpdateReplacePolicy, id).toBe('Retain');
       }
+    }
+    // Nothing else in the stack is retained in any way.
+    const retained = Object.entries(s.template.toJSON().Resources as Record<string, Json>)
+      .filter(([, r]) => /^Retain/.test(String(r.DeletionPolicy ?? '')))
+      .map(([, r]) => r.Type as string);
+    expect([...new Set(retained)].sort()).toEqual([...kept].sort());
+  });
+
+  it('gives every function a log group of the stack, CDK\'s bucket-notifications handler included', () => {
+    for (const [id, r] of Object.entries(resources('AWS::Lambda::Function'))) {
+      const logGroup = (props(r).LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+      expect(logGroup, `${id} logs to a log group of this stack`).toBeDefined();
+      expect(resources('AWS::Logs::LogGroup')[logGroup!], id).toBeDefined();
+      expect(props(resources('AWS::Logs::LogGroup')[logGroup!]!).RetentionInDays, id).toBe(30);
     }
   });
 
@@ -415,6 +487,40 @@ describe('mail', () => {
   });
 });
 
+describe('SES events reach mail-events', () => {
+  // The SES Developer Guide, "Set up an Amazon SNS event destination for event publishing": SES
+  // publishes with aws:SourceAccount and aws:SourceArn = the configuration set's ARN.
+  const configurationSetArn = () => `arn:aws:ses:eu-west-1:123456789012:configuration-set/${Object.keys(resources('AWS::SES::ConfigurationSet'))[0]!}`;
+  const eventsTopic = () => Object.keys(resources('AWS::SNS::Topic')).find((id) => id.startsWith('MailEventsTopic'))!;
+
+  it('lets SES publish to the encrypted events topic: topic policy and key policy', () => {
+    const template = s.template.toJSON() as Template;
+    const ses = { 'aws:sourcearn': configurationSetArn(), 'aws:sourceaccount': { Ref: 'AWS::AccountId' } };
+    expect(servicePublishAllowed(template, eventsTopic(), 'ses.amazonaws.com', ses)).toEqual({ topic: true, key: true });
+    // Not for another configuration set (another stack's) nor another account.
+    const other = { ...ses, 'aws:sourcearn': 'arn:aws:ses:eu-west-1:123456789012:configuration-set/someone-else' };
+    expect(servicePublishAllowed(template, eventsTopic(), 'ses.amazonaws.com', other)).toEqual({ topic: false, key: false });
+    const stranger = { ...ses, 'aws:sourceaccount': '999999999999' };
+    expect(servicePublishAllowed(template, eventsTopic(), 'ses.amazonaws.com', stranger)).toEqual({ topic: false, key: false });
+  });
+
+  it('pins the key statement SES needs (GenerateDataKey* and Decrypt, this account, this configuration set)', () => {
+    const template = s.template.toJSON() as Template;
+    const keyId = (props(resources('AWS::SNS::Topic')[eventsTopic()]!).KmsMasterKeyId as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const statements = (props(resources('AWS::KMS::Key')[keyId]!).KeyPolicy as { Statement: (Statement & { Sid?: string; Principal: unknown })[] }).Statement;
+    const forSes = statements.filter((st) => JSON.stringify(st.Principal).includes('ses.amazonaws.com'));
+    expect(forSes).toHaveLength(1);
+    const [st] = forSes;
+    expect(st).toMatchObject({ Effect: 'Allow', Principal: { Service: 'ses.amazonaws.com' }, Resource: '*' });
+    expect(asArray(st!.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    const condition = st!.Condition as { StringEquals: Json; ArnLike: Record<string, unknown> };
+    expect(Object.keys(condition).sort()).toEqual(['ArnLike', 'StringEquals']);
+    expect(condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(Object.keys(condition.ArnLike)).toEqual(['aws:SourceArn']);
+    expect(resolve(template, condition.ArnLike['aws:SourceArn'])).toBe(configurationSetArn());
+  });
+});
+
 describe('subscribe API', () => {
   it('routes every endpoint to the subscribe function', () => {
     const routes = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => props(r).RouteKey).sort();
@@ -447,6 +553,10 @@ describe('subscribe API', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['ApiUrl', 'BucketName', 'DigestFunctionName', 'IngestFunctionName', 'AlarmTopicArn', 'SigningKeySecretArn']),
     );
+    // Everything the operator command discovers a stack by (cli/targets.ts).
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...REQUIRED_OUTPUTS]));
+    expect((outputs.Topics as { Value: unknown }).Value).toBe('world,asia,us-politics,diplomacy');
+    expect((outputs.Frequencies as { Value: unknown }).Value).toBe('immediate,daily,weekly');
     const api = Object.keys(resources('AWS::ApiGatewayV2::Api'))[0]!;
     expect((outputs.ApiUrl as { Value: unknown }).Value).toEqual({ 'Fn::GetAtt': [api, 'ApiEndpoint'] });
   });

@@ -15,6 +15,7 @@ beforeAll(() => {
       alarmEmail: 'ops@newsroom.example.com',
       removalPolicy: 'destroy',
       allowedOrigins: '',
+      example: 'false',
     },
     { nag: true },
   );
@@ -68,6 +69,17 @@ describe('domain deployment variant', () => {
     expect(variables.FREQUENCIES).toBe('immediate,weekly');
   });
 
+  it('is deployable: no rule refuses it', () => {
+    expect(s.template.toJSON().Rules ?? {}).not.toHaveProperty('RefuseExampleConfiguration');
+    expect(s.template.toJSON().Parameters ?? {}).not.toHaveProperty('ExampleConfiguration');
+  });
+
+  it('outputs a DMARC record to start from, and no manual DKIM or MAIL FROM records (Route 53 has them)', () => {
+    const outputs = Object.keys(s.template.toJSON().Outputs as Record<string, unknown>);
+    expect(outputs.some((o) => o.startsWith('MailDmarcRecord'))).toBe(true);
+    expect(outputs.filter((o) => /^Mail(DkimRecord|MailFrom)/.test(o))).toEqual([]);
+  });
+
   it('subscribes the alarm email and configures no CORS without origins', () => {
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@newsroom.example.com' });
     const api = Object.values(resources('AWS::ApiGatewayV2::Api'))[0]!;
@@ -80,5 +92,6 @@ describe('domain deployment variant', () => {
     }
     const table = Object.values(resources('AWS::DynamoDB::GlobalTable'))[0]!;
     expect(JSON.stringify(table.Properties.Replicas)).toContain('"DeletionProtectionEnabled":false');
+    expect(Object.values(s.template.toJSON().Resources as Record<string, Json>).filter((r) => /^Retain/.test(String(r.DeletionPolicy ?? '')))).toEqual([]);
   });
 });

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FREQUENCIES, type DigestFrequency, type Frequency } from '../lambda/shared/subscriptions/model.ts';
+import { keyringLoader, parseKeyring, type Keyring } from '../lambda/shared/signing-keys.ts';
+import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
+import type { SubscriberStore } from '../lambda/shared/subscriptions/store.ts';
+import { keyringFile, LOCAL_TABLE_NAME, localKeyring } from '../scripts/local/delivery-env.ts';
+import { ensureTable, localDynamo, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
+import { TargetError } from './errors.ts';
+
+/**
+ * Where a command acts: the local data of `npm start` / `npm run serve` (`--local [dir]`), or a
+ * deployed stack (`--stack NAME`), found through its CloudFormation outputs with the standard AWS
+ * credential chain. Either way the command goes through the stores and handlers the Lambdas use.
+ */
+export interface Target {
+  /** How messages name the target. */
+  readonly description: string;
+  readonly subscribers: SubscriberStore;
+  keyring(): Promise<Keyring>;
+  /** Topics and frequencies the target offers, when it says (a stack does; local data takes any). */
+  readonly offered?: { readonly topics: readonly string[]; readonly frequencies: readonly Frequency[] };
+  close(): Promise<void>;
+}
+
+/** The local data folder `--local` picks without a value: `npm start`'s. */
+export const DEFAULT_LOCAL_DIR = '.data/start';
+
+/** The local data of `npm start` (.data/start) or `npm run serve` (.data/serve), over embedded dynalite. */
+export interface LocalTarget extends Target {
+  readonly dataDir: string;
+  readonly standins: Standins;
+}
+
+/** Open the local data in `dataDir` (dynalite on its dynamo/ folder, in this process). */
+export async function openLocal(dataDir: string): Promise<LocalTarget> {
+  if (!existsSync(keyringFile(dataDir))) {
+    throw new TargetError(`${dataDir}: no local data here (no signing-keyring.json); run npm start or npm run serve first, or pass --local DIR`);
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  let standins: Standins;
+  try {
+    standins = await startStandins({ dataDir: path.join(dataDir, 'dynamo') });
+  } catch (cause) {
+    throw new TargetError(`${dataDir}: cannot open the local DynamoDB data (is npm start or npm run serve using it? stop it first)`, { cause });
+  }
+  // The handlers' SDK clients find the stand-ins through the standard endpoint variables.
+  Object.assign(process.env, standinEnvironment(standins));
+  const { client, doc } = localDynamo(standins.dynamoEndpoint);
+  await ensureTable(client, LOCAL_TABLE_NAME);
+  const keyringJson = localKeyring(dataDir);
+  return {
+    description: `local data ${dataDir}`,
+    dataDir,
+    standins,
+    subscribers: createDynamoSubscriberStore({ doc, tableName: LOCAL_TABLE_NAME }),
+    keyring: () => Promise.resolve(parseKeyring(keyringJson)),
+    close: () => standins.stop(),
+  };
+}
+
+/** The stack outputs the command needs, by output key. */
+export const REQUIRED_OUTPUTS = ['TableName', 'SigningKeySecretArn', 'DigestFunctionName', 'Topics', 'Frequencies'] as const;
+export type StackSettings = Record<(typeof REQUIRED_OUTPUTS)[number], string>;
+
+/** The outputs of stack `stackName`, through CloudFormation DescribeStacks. */
+export async function describeStackOutputs(cloudFormation: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<StackSettings> {
+  let stack;
+  try {
+    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    stack = out.Stacks?.[0];
+  } catch (cause) {
+    const message = (cause as Error).message ?? '';
+    if (/does not exist/i.test(message)) throw new TargetError(`stack ${stackName} does not exist in this account and region (set AWS_REGION or --region)`, { cause });
+    throw new TargetError(`cannot describe stack ${stackName}: ${(cause as Error).name}`, { cause });
+  }
+  if (!stack) throw new TargetError(`stack ${stackName} does not exist in this account and region`);
+  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  const missing = REQUIRED_OUTPUTS.filter((key) => !outputs[key]);
+  if (missing.length > 0) {
+    throw new TargetError(`stack ${stackName} has no output ${missing.join(', ')}: deploy it with this version of newsbrief first`);
+  }
+  return Object.fromEntries(REQUIRED_OUTPUTS.map((key) => [key, outputs[key]!])) as StackSettings;
+}
+
+/** A deployed stack: its table through the subscriber store, its keyring from Secrets Manager. */
+export interface StackTarget extends Target {
+  readonly settings: StackSettings;
+  readonly lambda: LambdaClient;
+}
+
+/** Open stack `stackName`, with clients for `region` (or the standard chain's region). */
+export async function openStack(stackName: string, region?: string): Promise<StackTarget> {
+  const config = region ? { region } : {};
+  const settings = await describeStackOutputs(new CloudFormationClient(config), stackName);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+  const frequencies = settings.Frequencies.split(',').filter((f): f is Frequency => (FREQUENCIES as readonly string[]).includes(f));
+  return {
+    description: `stack ${stackName}`,
+    settings,
+    lambda: new LambdaClient(config),
+    subscribers: createDynamoSubscriberStore({ doc, tableName: settings.TableName }),
+    keyring: keyringLoader({ SIGNING_KEY_SECRET_ARN: settings.SigningKeySecretArn }, () => new SecretsManagerClient(config)),
+    offered: { topics: settings.Topics.split(',').filter(Boolean), frequencies },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Invoke the stack's digest function asynchronously, as its schedule does (retries and the failed-invocations queue apply). */
+export async function invokeDigest(target: StackTarget, frequency: DigestFrequency): Promise<string | undefined> {
+  const out = await target.lambda.send(
+    new InvokeCommand({
+      FunctionName: target.settings.DigestFunctionName,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify({ frequency })),
+    }),
+  );
+  if (out.StatusCode !== 202) throw new TargetError(`the digest function did not accept the invocation (status ${out.StatusCode})`);
+  return out.$metadata.requestId;
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The settings of the local runs: the table name, sender and the delivery environment that
+ * `npm start` (and `npx newsbrief ... --local`) hand the handlers, and the per-data-folder keyring.
+ */
+
+export const LOCAL_TABLE_NAME = 'newsbrief-local';
+export const LOCAL_SENDER_ADDRESS = 'news@newsbrief.example.com';
+
+/** Keyword rules of the local run (a deployment sets TOPIC_RULES from its config file). */
+export const LOCAL_TOPIC_RULES = {
+  asia: ['north korea', 'pyongyang', 'kim jong', 'seoul', 'korean peninsula'],
+  'us-politics': ['white house', 'trump', 'pompeo', 'bolton'],
+  diplomacy: ['summit', 'sanctions', 'denuclear'],
+};
+
+/** The file holding a data folder's signing keyring. */
+export function keyringFile(dataDir: string): string {
+  return path.join(dataDir, 'signing-keyring.json');
+}
+
+/** The data folder's keyring JSON, generated on first use (never committed) so links stay valid across runs. */
+export function localKeyring(dataDir: string): string {
+  const file = keyringFile(dataDir);
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const ring = JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
+  writeFileSync(file, ring, { mode: 0o600 });
+  return ring;
+}
+
+/** The delivery functions' environment for a local run. */
+export function localDeliveryEnvironment(keyringJson: string): Record<string, string> {
+  return {
+    TABLE_NAME: LOCAL_TABLE_NAME,
+    NEWSLETTER_NAME: 'newsbrief',
+    SENDER_ADDRESS: LOCAL_SENDER_ADDRESS,
+    SENDER_NAME: 'newsbrief',
+    POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    TOPICS: 'world,asia,us-politics,diplomacy,politics,europe,business,science,climate,sports',
+    SIGNING_KEYRING: keyringJson,
+    BUCKET_NAME: 'local',
+    SEND_QUEUE_URL: 'in-process',
+    CONFIGURATION_SET: 'newsbrief-local',
+    MAX_SEND_RATE: '50',
+    SENDER_CONCURRENCY: '1',
+    TOPIC_RULES: JSON.stringify(LOCAL_TOPIC_RULES),
+    // dynalite is strongly consistent and nothing ingests concurrently here: no settle delay.
+    DIGEST_SETTLE_SECONDS: '0',
+  };
+}
