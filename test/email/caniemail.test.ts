@@ -46,7 +46,8 @@ export const HARMLESS: Readonly<Record<string, string>> = {
 /** Features some checked client does not support at all, each with the clients. */
 function unsupported(html: string): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
-  for (const error of doIUseEmail(html, { emailClients: CLIENTS }).errors ?? []) {
+  const result = doIUseEmail(html, { emailClients: CLIENTS });
+  for (const error of result.success ? [] : result.errors) {
     const m = /^`(.+)` is not supported by `(.+)`$/.exec(error);
     const feature = m?.[1] ?? error;
     found.set(feature, (found.get(feature) ?? new Set()).add(m?.[2] ?? '?'));
