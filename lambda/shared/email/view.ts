@@ -1,6 +1,7 @@
 import { isSentenceQuote } from '../article/lead-in.ts';
 import type { Brief, BriefQuote } from '../article/model.ts';
 import { cleanLine, safeHttpUrl, truncate } from './escape.ts';
+import { topicLabel } from './labels.ts';
 import { RenderError } from './errors.ts';
 import type { AlertOptions, ConfirmOptions, DigestOptions, EmailKind, Frequency, NewsletterOptions } from './types.ts';
 
@@ -89,20 +90,6 @@ export function formatDate(value: Date | string | null): string | null {
     return Number.isNaN(d.getTime()) ? null : dateFormat.format(d);
   }
   return Number.isNaN(value.getTime()) ? null : dateFormat.format(value);
-}
-
-/** The display name of a topic slug. */
-export function topicLabel(slug: string, labels?: Readonly<Record<string, string>>): string {
-  const configured = labels?.[slug];
-  if (configured !== undefined) return cleanLine(configured);
-  // "us-politics" → "US politics": two-letter words in slugs are nearly always abbreviations
-  // (US, UK, EU, AI); operators can name any topic exactly with topicLabels.
-  const words = cleanLine(slug)
-    .split(/[-_\s]+/)
-    .filter(Boolean)
-    .map((w) => (w.length === 2 ? w.toUpperCase() : w));
-  const label = words.join(' ');
-  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 function topicList(topics: readonly string[], labels?: Readonly<Record<string, string>>): string {
