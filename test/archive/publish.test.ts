@@ -8,7 +8,7 @@ import { ENTRIES_PREFIX, entrySchema, PAGES_PREFIX } from '../../lambda/shared/a
 import { createArchivePublisher, type RenderEdition } from '../../lambda/shared/archive/publish.ts';
 import { FolderBlobStore } from '../../lambda/shared/delivery/folder-blobs.ts';
 import { personalise } from '../../lambda/shared/email/personalise.ts';
-import { renderDigest } from '../../lambda/shared/email/render.ts';
+import { renderAlert, renderDigest } from '../../lambda/shared/email/render.ts';
 import { brief, digestOptions } from '../email/fixtures.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'newsbrief-archive-'));
@@ -59,6 +59,18 @@ describe('archive publisher', () => {
     expect(email.html).not.toContain('View in your browser');
     expect(email.text).not.toContain('View in your browser');
     expect(await objects.list('archive/', 10)).toEqual([]);
+  });
+
+  it('says nothing about a reader in an alert’s web version', async () => {
+    const { objects, publisher } = publisherIn('alert', 'unlisted');
+    const renderAlertEdition: RenderEdition = (web) =>
+      renderAlert(brief(1), { ...digestOptions, matchedTopic: 'environment', ...(web === undefined ? {} : { web: web.links, edition: web.edition }) });
+    const email = await publisher.publish(renderAlertEdition, { kind: 'alert', frequency: 'immediate', issueDate: '2026-11-27T07:00:00.000Z', articles: 1 });
+    expect(email.text).toContain('one of the topics you follow');
+    const page = (await objects.get((await objects.list(PAGES_PREFIX, 1))[0] as string))!.toString('utf8');
+    expect(page).toContain('A new article on Environment.');
+    expect(page).not.toMatch(/you follow|You get this|you asked/);
+    expect(page).toContain('This is the web version of a newsbrief alert of 27 November 2026.');
   });
 
   it('keeps a recipient’s links out of the page: they exist only in the personalised email', async () => {

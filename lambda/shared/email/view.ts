@@ -234,7 +234,10 @@ export function alertView(brief: Brief, options: AlertOptions): IssueView {
     subject: truncate(article.title, SUBJECT_MAX),
     preheader: truncate(article.summary === '' ? article.title : article.summary, PREHEADER_MAX),
     // An all-topics reader has no "topic" that matched; the article's topic is still worth naming.
-    intro: options.topics.length === 0 ? `A new article on ${matched}.` : `A new article on ${matched}, one of the topics you follow.`,
+    intro:
+      options.topics.length === 0 || base.edition === 'web'
+        ? `A new article on ${matched}.`
+        : `A new article on ${matched}, one of the topics you follow.`,
     why:
       base.edition === 'web'
         ? `This is the web version of a ${base.newsletterName} alert of ${date}.`
