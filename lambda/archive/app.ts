@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { HttpApp, HttpResult } from '../shared/http.ts';
 import type { Log } from '../shared/logger.ts';
 import { archiveUrls, type ArchiveMode } from '../shared/archive/model.ts';
 import { atomFeed, indexPage, type IndexContext } from '../shared/archive/pages.ts';
@@ -10,8 +10,7 @@ import { latestEntries, readPage, type ArchiveReader } from '../shared/archive/r
  * objects below `archive/` in the bucket; pages were written there when the issue was rendered.
  */
 
-export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
-export type ArchiveApp = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
+export type ArchiveApp = HttpApp;
 
 export interface ArchiveAppOptions {
   readonly reader: ArchiveReader;

@@ -1,11 +1,10 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { readEnv } from '../shared/config.ts';
 import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
-import { lazy } from '../shared/lazy.ts';
+import { lazyHandler } from '../shared/http.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import type { ArchiveReader } from '../shared/archive/read.ts';
-import { createArchiveApp, type ArchiveApp, type HttpResult } from './app.ts';
+import { createArchiveApp, type ArchiveApp } from './app.ts';
 import { archiveEnvSchema } from './config.ts';
 
 /**
@@ -28,20 +27,5 @@ export function archiveAppFromEnvironment(
   });
 }
 
-const app = lazy(async () => archiveAppFromEnvironment());
-
 /** The Lambda handler (API Gateway HTTP API, payload format 2.0). A bad configuration answers 500, never a stack. */
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  let ready: ArchiveApp;
-  try {
-    ready = await app();
-  } catch (error) {
-    powertoolsLog.error('archive failed to start', { errorName: (error as Error)?.name, reason: (error as Error)?.message });
-    return {
-      statusCode: 500,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-      body: JSON.stringify({ error: 'internal', message: 'The archive is misconfigured. Please try again later.' }),
-    };
-  }
-  return ready(event);
-}
+export const handler = lazyHandler(async () => archiveAppFromEnvironment());

@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { HttpApp, HttpResult } from '../shared/http.ts';
 import type { Log } from '../shared/logger.ts';
 import {
   LinkGoneError,
@@ -25,8 +26,8 @@ import {
  * about HTTP, and nothing in it knows about DynamoDB or SES.
  */
 
-export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
-export type App = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
+export type { HttpResult };
+export type App = HttpApp;
 
 export interface AppOptions {
   readonly service: SubscriptionService;
