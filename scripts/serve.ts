@@ -6,7 +6,7 @@
  * `npm start`'s outbox work here, and /archive shows the issues it sent. `--fresh` wipes it first,
  * `--memory` keeps everything in memory.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTable, localDynamo, standinEnvironment, startStandins } from './local/standins.ts';
@@ -16,7 +16,7 @@ import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts'
 import { archiveAppFromEnvironment } from '../lambda/archive/handler.ts';
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { randomBytes } from 'node:crypto';
-import { LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
+import { claimDataDir, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
 import { LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
 import { silentLog, type Log } from '../lambda/shared/logger.ts';
 
@@ -42,7 +42,8 @@ const TABLE_NAME = LOCAL_TABLE_NAME;
 /** Start dynalite, the SES emulator and the subscribe API in this process. */
 export async function startServeStack(options: ServeOptions = {}): Promise<ServeStack> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // One process at a time on a data folder: `npm start` refuses to run while this holds it.
+  const claim = options.dataDir ? claimDataDir(options.dataDir, 'npm run serve') : { release() {} };
   const standins = await startStandins({
     ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'dynamo') } : {}),
     sesPort: options.sesPort ?? 0,
@@ -83,6 +84,7 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   } catch (error) {
     await http.close();
     await standins.stop();
+    claim.release();
     throw error;
   }
   return {
@@ -93,6 +95,7 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     async stop() {
       await http.close();
       await standins.stop();
+      claim.release();
     },
   };
 }
@@ -100,7 +103,11 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const dataDir = args.has('--memory') ? undefined : path.resolve(LOCAL_DATA_DIR);
-  if (dataDir && args.has('--fresh')) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir && args.has('--fresh')) {
+    // Never wipe a folder another run holds.
+    claimDataDir(dataDir, 'npm run serve').release();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   const port = Number(process.env.PORT ?? 3000);
   const sesPort = Number(process.env.SES_PORT ?? 8005);
   const verbose = process.env.LOG_REQUESTS === '1';

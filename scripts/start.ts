@@ -40,7 +40,7 @@ import { InvalidSeedError, seedConfirmedSubscriber } from '../lambda/shared/subs
 import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
-import { LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
+import { claimDataDir, DataDirInUseError, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
 import { LOCAL_SENDER_ADDRESS, LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
 import { clearOutbox, ensureTable, localDynamo, localSes, readOutbox, standinEnvironment, startStandins } from './local/standins.ts';
 
@@ -119,8 +119,28 @@ function slug(s: string): string {
 /** Run the local pipeline once and return what happened. */
 export async function runStart(options: StartOptions): Promise<StartSummary> {
   const started = performance.now();
+  // Refuse before touching anything while `npm run serve` holds the folder (even --fresh would wipe its data).
+  let claim: { release(): void };
+  try {
+    claim = claimDataDir(options.dataDir, 'npm start');
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw new StartInputError(error.message, { cause: error });
+    throw error;
+  }
+  try {
+    if (options.fresh) {
+      rmSync(options.dataDir, { recursive: true, force: true });
+      claim = claimDataDir(options.dataDir, 'npm start');
+    }
+    return await runOnData(options, started);
+  } finally {
+    claim.release();
+  }
+}
+
+/** The pipeline on a data folder this process holds. */
+async function runOnData(options: StartOptions, started: number): Promise<StartSummary> {
   const log = options.log ?? stderrLog;
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   rmSync(options.outboxDir, { recursive: true, force: true });
   mkdirSync(options.outboxDir, { recursive: true });
