@@ -12,7 +12,7 @@ export interface TargetOptions {
 /** Add `--local [dir]`, `--stack NAME` and `--region REGION` to `command`. */
 export function withTargetOptions(command: Command): Command {
   return command
-    .option('--local [dir]', `the local data of npm start (${DEFAULT_LOCAL_DIR}) or npm run serve (.data/serve)`)
+    .option('--local [dir]', `the local data of npm start and npm run serve (${DEFAULT_LOCAL_DIR})`)
     .option('--stack <name>', 'a deployed stack, found by its CloudFormation outputs (standard AWS credentials)')
     .option('--region <region>', 'AWS region of --stack (default: AWS_REGION or your profile)');
 }

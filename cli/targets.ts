@@ -9,6 +9,7 @@ import { FREQUENCIES, type DigestFrequency, type Frequency } from '../lambda/sha
 import { keyringLoader, parseKeyring, type Keyring } from '../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
 import type { SubscriberStore } from '../lambda/shared/subscriptions/store.ts';
+import { LOCAL_DATA_DIR } from '../scripts/local/config.ts';
 import { keyringFile, LOCAL_TABLE_NAME, localKeyring } from '../scripts/local/delivery-env.ts';
 import { ensureTable, localDynamo, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
 import { TargetError } from './errors.ts';
@@ -28,10 +29,10 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** The local data folder `--local` picks without a value: `npm start`'s. */
-export const DEFAULT_LOCAL_DIR = '.data/start';
+/** The local data folder `--local` picks without a value: the one `npm start` and `npm run serve` share. */
+export const DEFAULT_LOCAL_DIR = LOCAL_DATA_DIR;
 
-/** The local data of `npm start` (.data/start) or `npm run serve` (.data/serve), over embedded dynalite. */
+/** The local data of `npm start` and `npm run serve` (.data/local), over embedded dynalite. */
 export interface LocalTarget extends Target {
   readonly dataDir: string;
   readonly standins: Standins;

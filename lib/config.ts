@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ianaTimeZone, safeText, scheduleExpression, unsafeStrings } from './config-checks.ts';
+import { ARCHIVE_MODES } from '../lambda/shared/archive/model.ts';
 
 /**
  * The operator's configuration, read from CDK context at synth and validated here, so a typo fails
@@ -101,6 +102,11 @@ export const configSchema = z
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** `retain` keeps the table, bucket and logs when the stack is deleted; `destroy` removes them. */
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+    /**
+     * Web versions of the issues: `public` (every issue's page, an index and an Atom feed),
+     * `unlisted` (each page only at the unguessable URL its email links to) or `off`.
+     */
+    archive: z.enum(ARCHIVE_MODES).default('unlisted'),
   })
   .superRefine((c, ctx) => {
     if (c.hostedZoneId !== undefined && c.domain === undefined) {
@@ -166,6 +172,7 @@ export const CONFIG_EXAMPLES: Record<keyof NewsbriefConfigInput, string> = {
   logRetentionDays: 'logRetentionDays: 30',
   logLevel: 'logLevel: INFO',
   removalPolicy: 'removalPolicy: retain',
+  archive: 'archive: unlisted   # or public (index and feed), or off',
 };
 
 /** A configuration that failed validation; the message names every bad key with an example. */

@@ -30,13 +30,14 @@ export type EnvKey =
   | 'SIGNING_KEY_SECRET_ARN'
   | 'FREQUENCIES'
   | 'DEFAULT_FREQUENCY'
+  | 'ARCHIVE'
   | DeliveryEnvKey;
 
 /** ingest and digest parse deliveryEnvSchema (lambda/shared/delivery/runtime.ts); they sign no tokens. */
 const DELIVERY_RUNTIME: readonly EnvKey[] = [
   'TABLE_NAME', 'NEWSLETTER_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL', 'TOPICS',
   'BUCKET_NAME', 'SEND_QUEUE_URL', 'CONFIGURATION_SET', 'MAX_SEND_RATE', 'SENDER_CONCURRENCY', 'TOPIC_RULES',
-  'DIGEST_MAX_FULL_ARTICLES',
+  'DIGEST_MAX_FULL_ARTICLES', 'ARCHIVE',
 ];
 
 export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
@@ -54,6 +55,8 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
   ],
   // mailEventsEnvSchema (lambda/mail-events/handler.ts).
   'mail-events': ['TABLE_NAME'],
+  // archiveEnvSchema (lambda/archive/config.ts): reads pages and index entries below archive/.
+  archive: ['BUCKET_NAME', 'NEWSLETTER_NAME', 'PUBLIC_URL', 'ARCHIVE'],
 };
 
 /** Lambda refuses a function whose environment variables, names and values together, exceed 4 KB. */

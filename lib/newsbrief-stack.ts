@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { NewsbriefConfig } from './config.ts';
 import { adoptBucketNotificationsLogs } from './cdk-internals.ts';
 import { Alarms } from './constructs/alarms.ts';
+import { ArchiveSite } from './constructs/archive.ts';
 import { SubscribeApi } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Delivery } from './constructs/delivery.ts';
@@ -56,6 +57,8 @@ export class NewsbriefStack extends Stack {
   public readonly subscribe: HouseFunction;
   public readonly mailEvents: HouseFunction;
   public readonly alarms: Alarms;
+  /** The web archive (absent when `archive: off`). */
+  public readonly archive?: ArchiveSite;
 
   constructor(scope: Construct, id: string, props: NewsbriefStackProps) {
     super(scope, id, props);
@@ -101,6 +104,7 @@ export class NewsbriefStack extends Stack {
       SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
       FREQUENCIES: frequencies.join(','),
       DEFAULT_FREQUENCY: defaultFrequency,
+      ARCHIVE: config.archive,
     };
 
     this.delivery = new Delivery(this, 'Delivery', {
@@ -148,6 +152,17 @@ export class NewsbriefStack extends Stack {
     // Suppress the subscriber (Get, conditional Put) and de-duplicate events (Put).
     grantTable(this.data.table, this.mailEvents, { items: ['GetItem', 'PutItem'] });
 
+    if (config.archive !== 'off') {
+      this.archive = new ArchiveSite(this, 'Archive', {
+        bucket: this.data.bucket,
+        api: this.api.api,
+        publishers: [this.delivery.ingest, this.delivery.digest],
+        entry: entries.archive,
+        environment: environmentFor('archive', { ...environment, ...this.delivery.environment }),
+        functionDefaults,
+      });
+    }
+
     this.alarms = new Alarms(this, 'Alarms', {
       deadLetterQueues: { SendJobs: this.delivery.sendDeadLetterQueue, FailedInvocations: this.delivery.failedInvocations },
       functions: {
@@ -156,6 +171,7 @@ export class NewsbriefStack extends Stack {
         Sender: this.delivery.sender,
         Subscribe: this.subscribe,
         MailEvents: this.mailEvents,
+        ...(this.archive === undefined ? {} : { Archive: this.archive.handler }),
       },
       ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });

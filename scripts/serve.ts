@@ -1,18 +1,23 @@
 /**
- * `npm run serve`: the subscribe API on http://127.0.0.1:3000 (PORT overrides) over embedded dynalite
- * and the SES emulator (mail UI on http://127.0.0.1:8005, SES_PORT overrides), through the same
- * Lambda handler code and the small HTTP adapter. Data persists under .data/serve (gitignored),
- * including a locally generated signing keyring so links keep working across restarts;
- * `--fresh` wipes it first, `--memory` keeps everything in memory.
+ * `npm run serve`: the subscribe API and the archive on http://127.0.0.1:3000 (PORT overrides) over
+ * embedded dynalite and the SES emulator (mail UI on http://127.0.0.1:8005, SES_PORT overrides),
+ * through the same Lambda handler code and the small HTTP adapter. Data persists under .data/local
+ * (gitignored), the folder `npm start` uses too, with its signing keyring: so the links in
+ * `npm start`'s outbox work here, and /archive shows the issues it sent. `--fresh` wipes it first,
+ * `--memory` keeps everything in memory.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTable, localDynamo, standinEnvironment, startStandins } from './local/standins.ts';
 import { startHttpAdapter } from './local/http-adapter.ts';
 import type { App } from '../lambda/subscribe/app.ts';
 import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts';
+import { archiveAppFromEnvironment } from '../lambda/archive/handler.ts';
+import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
+import { randomBytes } from 'node:crypto';
+import { claimDataDir, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
+import { LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
 import { silentLog, type Log } from '../lambda/shared/logger.ts';
 
 export interface ServeOptions {
@@ -32,22 +37,13 @@ export interface ServeStack {
   stop(): Promise<void>;
 }
 
-const TABLE_NAME = 'newsbrief-local';
-
-function localKeyring(dataDir: string | undefined): string {
-  const fresh = () => JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
-  if (!dataDir) return fresh();
-  const file = path.join(dataDir, 'signing-keyring.json');
-  if (existsSync(file)) return readFileSync(file, 'utf8');
-  const ring = fresh();
-  writeFileSync(file, ring, { mode: 0o600 });
-  return ring;
-}
+const TABLE_NAME = LOCAL_TABLE_NAME;
 
 /** Start dynalite, the SES emulator and the subscribe API in this process. */
 export async function startServeStack(options: ServeOptions = {}): Promise<ServeStack> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // One process at a time on a data folder: `npm start` refuses to run while this holds it.
+  const claim = options.dataDir ? claimDataDir(options.dataDir, 'npm run serve') : { release() {} };
   const standins = await startStandins({
     ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'dynamo') } : {}),
     sesPort: options.sesPort ?? 0,
@@ -63,18 +59,24 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   // a bad configuration (e.g. TOPICS) stops `npm run serve` at start instead of failing each request.
   const built: { app?: Promise<App> } = {};
   const notReady = () => Promise.reject(new Error('the subscribe API is still starting'));
-  const handler = lazyHandler(() => built.app ?? notReady(), options.log);
+  const subscribe = lazyHandler(() => built.app ?? notReady(), options.log);
+  // API Gateway routes /archive and /archive/{id} to the archive function, everything else to subscribe.
+  const archive: { app?: ReturnType<typeof archiveAppFromEnvironment> } = {};
+  const handler: Parameters<typeof startHttpAdapter>[0] = (event) =>
+    archive.app !== undefined && /^\/archive(\/|$)/.test(event.rawPath ?? '') ? archive.app(event) : subscribe(event);
   const http = await startHttpAdapter(handler, { port: options.port ?? 0 });
   const publicUrl = http.url;
+  // npm start's configuration (the subscribe function reads its part of it), on this server's URL.
+  const keyring = options.dataDir ? localKeyring(options.dataDir) : JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
   Object.assign(env, {
+    ...localDeliveryEnvironment(keyring),
     TABLE_NAME,
-    NEWSLETTER_NAME: 'newsbrief',
-    SENDER_ADDRESS: 'news@newsbrief.example.com',
-    SENDER_NAME: 'newsbrief',
-    POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
     PUBLIC_URL: publicUrl,
-    TOPICS: options.topics ?? 'world,politics,business,science,technology,asia',
-    SIGNING_KEYRING: localKeyring(options.dataDir),
+    ...(options.topics ? { TOPICS: options.topics } : {}),
+  });
+  archive.app = archiveAppFromEnvironment(env, {
+    reader: options.dataDir ? new FolderBlobStore(localBlobsDir(options.dataDir)) : { get: async () => null, list: async () => [] },
+    ...(options.log ? { log: options.log } : {}),
   });
   built.app = options.log ? appFromEnvironment(env, options.log) : appFromEnvironment(env);
   try {
@@ -82,6 +84,7 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   } catch (error) {
     await http.close();
     await standins.stop();
+    claim.release();
     throw error;
   }
   return {
@@ -92,14 +95,19 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     async stop() {
       await http.close();
       await standins.stop();
+      claim.release();
     },
   };
 }
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
-  const dataDir = args.has('--memory') ? undefined : path.resolve('.data/serve');
-  if (dataDir && args.has('--fresh')) rmSync(dataDir, { recursive: true, force: true });
+  const dataDir = args.has('--memory') ? undefined : path.resolve(LOCAL_DATA_DIR);
+  if (dataDir && args.has('--fresh')) {
+    // Never wipe a folder another run holds.
+    claimDataDir(dataDir, 'npm run serve').release();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   const port = Number(process.env.PORT ?? 3000);
   const sesPort = Number(process.env.SES_PORT ?? 8005);
   const verbose = process.env.LOG_REQUESTS === '1';
@@ -112,6 +120,7 @@ async function main(): Promise<void> {
     ...(verbose ? {} : { log: silentLog }),
   });
   console.log(`subscribe API    ${stack.url}/   (subscribe form)`);
+  console.log(`archive          ${stack.url}/archive   (the issues \`npm start\` sent)`);
   console.log(`SES mail UI      ${stack.sesEndpoint}/   (confirmation emails land here)`);
   console.log(`data             ${dataDir ?? 'in memory'}`);
   console.log('Ctrl-C to stop.');

@@ -2,9 +2,9 @@
  * `npm start`: the whole pipeline on this machine, through the real Lambda handlers and the real AWS
  * SDK clients against embedded stand-ins (dynalite for DynamoDB, aws-ses-v2-local for SES).
  *
- * 1. starts dynalite (data under .data/start/dynamo) and the SES emulator on 127.0.0.1;
+ * 1. starts dynalite (data under .data/local/dynamo) and the SES emulator on 127.0.0.1;
  * 2. loads examples/subscribers.json through the subscriber store (pending, then confirmed);
- * 3. puts each examples/articles/* file into the local articles "bucket" (.data/start/blobs) and
+ * 3. puts each examples/articles/* file into the local articles "bucket" (.data/local/blobs) and
  *    invokes the ingest handler with the S3 notification for it;
  * 4. drains the in-process send queue through the sender handler (the immediate alerts), then
  *    invokes the digest handler for the daily digest and drains the queue again;
@@ -13,7 +13,9 @@
  * 6. prints a summary and exits 0.
  *
  * Data persists, so a second `npm start` finds the articles already ingested (no second alert) and
- * no article new since the last daily run (no second digest). `--fresh` wipes .data/start first.
+ * no article new since the last daily run (no second digest). `--fresh` wipes .data/local first.
+ * The data folder, keyring and configuration are the ones `npm run serve` uses (scripts/local/config.ts),
+ * so the links in the outbox work there, and serve shows the archive of the issues sent here.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,6 +40,7 @@ import { InvalidSeedError, seedConfirmedSubscriber } from '../lambda/shared/subs
 import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
+import { claimDataDir, DataDirInUseError, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
 import { LOCAL_SENDER_ADDRESS, LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
 import { clearOutbox, ensureTable, localDynamo, localSes, readOutbox, standinEnvironment, startStandins } from './local/standins.ts';
 
@@ -62,7 +65,7 @@ const subscribersSchema = z.array(
 );
 
 export interface StartOptions {
-  /** Root of persisted data (dynalite, blobs, keyring). Default .data/start. */
+  /** Root of persisted data (dynalite, blobs, keyring). Default .data/local, shared with `npm run serve`. */
   readonly dataDir: string;
   /** Where the outbox goes. Default out/outbox. */
   readonly outboxDir: string;
@@ -116,8 +119,28 @@ function slug(s: string): string {
 /** Run the local pipeline once and return what happened. */
 export async function runStart(options: StartOptions): Promise<StartSummary> {
   const started = performance.now();
+  // Refuse before touching anything while `npm run serve` holds the folder (even --fresh would wipe its data).
+  let claim: { release(): void };
+  try {
+    claim = claimDataDir(options.dataDir, 'npm start');
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw new StartInputError(error.message, { cause: error });
+    throw error;
+  }
+  try {
+    if (options.fresh) {
+      rmSync(options.dataDir, { recursive: true, force: true });
+      claim = claimDataDir(options.dataDir, 'npm start');
+    }
+    return await runOnData(options, started);
+  } finally {
+    claim.release();
+  }
+}
+
+/** The pipeline on a data folder this process holds. */
+async function runOnData(options: StartOptions, started: number): Promise<StartSummary> {
   const log = options.log ?? stderrLog;
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   rmSync(options.outboxDir, { recursive: true, force: true });
   mkdirSync(options.outboxDir, { recursive: true });
@@ -137,6 +160,7 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     // The handlers' SDK clients find the stand-ins through the standard endpoint variables.
     Object.assign(process.env, standinEnvironment(standins));
     const keyringJson = localKeyring(options.dataDir);
+    // The links point at `npm run serve` on the same data folder (scripts/local/config.ts).
     const env = localDeliveryEnvironment(keyringJson);
 
     // 2. Subscribers, through the subscriber store's own transitions.
@@ -170,7 +194,7 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     }
 
     // The delivery ports: the same runtime as the Lambdas, with a folder for S3 and an in-process queue for SQS.
-    const blobs = new FolderBlobStore(path.join(options.dataDir, 'blobs'));
+    const blobs = new FolderBlobStore(localBlobsDir(options.dataDir));
     const queue = new MemoryJobQueue({ visibilityTimeoutMs: 2_000, maxReceives: 5 });
     const runtime = lazy(() => deliveryRuntime(env, { blobs, queue, log }));
 
@@ -293,7 +317,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const summary = await runStart({
-      dataDir: path.resolve('.data/start'),
+      dataDir: path.resolve(LOCAL_DATA_DIR),
       outboxDir: 'out/outbox',
       articlesDir: 'examples/articles',
       subscribersFile: 'examples/subscribers.json',

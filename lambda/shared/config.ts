@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ARCHIVE_MODES } from './archive/model.ts';
 
 /**
  * Environment configuration, read and validated once at cold start. The CDK stack sets exactly these
@@ -54,6 +55,8 @@ export const deliveryEnvSchema = baseEnvSchema.extend({
   TOPIC_RULES: z.string().default('{}'),
   /** Articles shown in full in a digest; the rest are listed as headlines only. */
   DIGEST_MAX_FULL_ARTICLES: positiveInt.default(10),
+  /** Web versions of issues: `public` (with an index and feed), `unlisted` (only through each email's link) or `off`. */
+  ARCHIVE: z.enum(ARCHIVE_MODES).default('unlisted'),
 });
 export type DeliveryEnv = z.infer<typeof deliveryEnvSchema>;
 

@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { HttpApp, HttpResult } from '../shared/http.ts';
 import type { Log } from '../shared/logger.ts';
 import {
   LinkGoneError,
@@ -8,6 +9,7 @@ import {
 } from '../shared/subscriptions/errors.ts';
 import type { SubscriptionService } from '../shared/subscriptions/service.ts';
 import { ExpiredTokenError, InvalidTokenError } from '../shared/subscriptions/tokens.ts';
+import { CONFIRM_MAIL_INTERVAL_MS } from '../shared/subscriptions/service.ts';
 import { describeIssues, MAX_BODY_BYTES, preferencesSchema, subscribeSchema } from '../shared/subscriptions/validation.ts';
 import {
   forgetConfirmPage,
@@ -24,8 +26,8 @@ import {
  * about HTTP, and nothing in it knows about DynamoDB or SES.
  */
 
-export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
-export type App = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
+export type { HttpResult };
+export type App = HttpApp;
 
 export interface AppOptions {
   readonly service: SubscriptionService;
@@ -33,11 +35,21 @@ export interface AppOptions {
   readonly log: Log;
 }
 
-/** The one answer to every accepted subscribe request, whatever the address's state (no enumeration). */
+const RESEND_MINUTES = Math.round(CONFIRM_MAIL_INTERVAL_MS / 60_000);
+
+/**
+ * The one answer to every accepted subscribe request, whatever the address's state (no enumeration).
+ * Its advice is true: a second request within the resend interval sends nothing.
+ */
 export const ACCEPTED = {
   status: 'accepted',
-  message: 'If this address can subscribe, a confirmation email is on its way. Please click the link in it. If none arrives within a few minutes, subscribe again.',
+  message:
+    'If this address can subscribe, a confirmation email is on its way. Please click the link in it. ' +
+    `If none has arrived after ${RESEND_MINUTES} minutes, look in your spam folder, then subscribe again: we send at most one confirmation email every ${RESEND_MINUTES} minutes.`,
 } as const;
+
+/** What a saved preferences form says once the browser has followed the redirect (a closed set, never echoed). */
+const SAVED_NOTICES: Readonly<Record<string, string>> = { saved: 'Saved.', unchanged: 'Nothing changed.' };
 
 class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
@@ -212,7 +224,8 @@ export function createApp(options: AppOptions): App {
       GET: async (event, asHtml) => {
         const token = tokenOf(event);
         const view = await service.preferences(token);
-        return asHtml ? html(200, preferencesPage(pages, token, view)) : json(200, publicView(view));
+        const notice = SAVED_NOTICES[new URLSearchParams(event.rawQueryString ?? '').get('result') ?? ''];
+        return asHtml ? html(200, preferencesPage(pages, token, view, notice)) : json(200, publicView(view));
       },
       POST: async (event, asHtml) => {
         const token = tokenOf(event);
@@ -226,8 +239,10 @@ export function createApp(options: AppOptions): App {
           ...(parsed.data.frequency !== undefined ? { frequency: parsed.data.frequency } : {}),
         };
         const view = await service.updatePreferences(token, change);
+        // Redirect after POST: the browser shows the page by GET, so a reload does not submit the form again.
+        const result = view.changed ? 'saved' : 'unchanged';
         return asHtml
-          ? html(200, preferencesPage(pages, token, view, view.changed ? 'Saved.' : 'Nothing changed.'))
+          ? html(303, '', { location: `preferences?token=${encodeURIComponent(token)}&result=${result}` })
           : json(200, publicView(view));
       },
     },

@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -9,7 +8,8 @@ import { createSesMailer } from '../shared/ses-mailer.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
 import { createSubscriptionService } from '../shared/subscriptions/service.ts';
-import { createApp, type App, type HttpResult } from './app.ts';
+import { lazyHandler } from '../shared/http.ts';
+import { createApp, type App } from './app.ts';
 import { subscribeEnvSchema } from './config.ts';
 import { createConfirmationComposer } from './confirmation-mail.ts';
 
@@ -44,28 +44,8 @@ export async function appFromEnvironment(env: Record<string, string | undefined>
   return createApp({ service, pages, log });
 }
 
-/** Wrap an app builder: build once, retry a failed build on the next request, never leak its error. */
-export function lazyHandler(build: () => Promise<App>, log: Log = powertoolsLog): (event: APIGatewayProxyEventV2) => Promise<HttpResult> {
-  let app: Promise<App> | undefined;
-  return async (event) => {
-    app ??= build().catch((error: unknown) => {
-      app = undefined;
-      throw error;
-    });
-    let ready: App;
-    try {
-      ready = await app;
-    } catch (error) {
-      log.error('subscribe API failed to start', { errorName: (error as Error)?.name, reason: (error as Error)?.message });
-      return {
-        statusCode: 500,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        body: JSON.stringify({ error: 'internal', message: 'The service is misconfigured. Please try again later.' }),
-      };
-    }
-    return ready(event);
-  };
-}
+/** Shared with the archive function (lambda/shared/http.ts); re-exported for `npm run serve` and the tests. */
+export { lazyHandler };
 
 /** The Lambda handler (API Gateway HTTP API, payload format 2.0). */
 export const handler = lazyHandler(() => appFromEnvironment());

@@ -1,6 +1,7 @@
 import type { Frequency } from '../shared/subscriptions/model.ts';
 import { FREQUENCIES } from '../shared/subscriptions/model.ts';
 import type { PreferencesView } from '../shared/subscriptions/service.ts';
+import { topicLabel } from '../shared/email/labels.ts';
 
 /**
  * The few small HTML pages of the subscribe API: plain server-rendered forms, no script, every value
@@ -38,6 +39,9 @@ input[type=email],select{font:inherit;width:100%;padding:.4rem;box-sizing:border
 fieldset{border:1px solid #ccc;margin:.8rem 0}
 button{font:inherit;padding:.5rem 1.2rem;margin-top:1rem;background:#1b4f8a;color:#fff;border:0;border-radius:4px;cursor:pointer}
 button.danger{background:#8a1b1b}
+button.secondary{background:none;color:#1b4f8a;border:1px solid #1b4f8a}
+section.leave{margin-top:2rem;padding-top:1rem;border-top:1px solid #ddd}
+section.leave button{margin-top:.5rem}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 .muted{color:#555;font-size:.9rem}
 </style>
@@ -60,7 +64,7 @@ function topicBoxes(ctx: PageContext, checked: readonly string[]): string {
   return ctx.topics
     .map(
       (t) =>
-        `<label><input type="checkbox" name="topics" value="${escapeHtml(t)}"${checked.includes(t) ? ' checked' : ''}> ${escapeHtml(t)}</label>`,
+        `<label><input type="checkbox" name="topics" value="${escapeHtml(t)}"${checked.includes(t) ? ' checked' : ''}> ${escapeHtml(topicLabel(t))}</label>`,
     )
     .join('\n');
 }
@@ -120,12 +124,12 @@ export function unsubscribeConfirmPage(ctx: PageContext, token: string): string 
   );
 }
 
-/** GET /preferences: topics, frequency, and the forget button. */
+/** GET /preferences: topics and frequency (Save), then, set apart, unsubscribe and forget. */
 export function preferencesPage(ctx: PageContext, token: string, view: PreferencesView, notice?: string): string {
   const who = view.maskedEmail ? `<p class="muted">Subscription of ${escapeHtml(view.maskedEmail)} (${escapeHtml(view.status)}).</p>` : '';
   const body =
     view.status === 'unsubscribed'
-      ? `<p>You are unsubscribed. To receive ${escapeHtml(ctx.newsletterName)} again, subscribe anew.</p>`
+      ? `<p>You are unsubscribed. To receive ${escapeHtml(ctx.newsletterName)} again, <a href="./">subscribe anew</a>.</p>`
       : `<form method="post" action="preferences?token=${encodeURIComponent(token)}">
 <fieldset><legend>Topics (none ticked = all topics)</legend>
 ${topicBoxes(ctx, view.topics)}
@@ -135,10 +139,13 @@ ${frequencySelect(ctx, view.frequency)}
 ${offeredFrequencies(ctx).includes(view.frequency) ? '' : `<p class="muted">${escapeHtml(FREQUENCY_LABEL[view.frequency])} is no longer sent: choose how often you want ${escapeHtml(ctx.newsletterName)}, then save.</p>`}
 <button type="submit">Save</button>
 </form>
+<section class="leave">
 <form method="post" action="unsubscribe?token=${encodeURIComponent(new URL(view.unsubscribeUrl).searchParams.get('token') ?? '')}">
+<p class="muted">No more emails from ${escapeHtml(ctx.newsletterName)} at this address:</p>
 <input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
-</form>`;
+<button class="secondary" type="submit">Unsubscribe</button>
+</form>
+</section>`;
   return layout(
     ctx,
     'Your preferences',

@@ -8,6 +8,13 @@ import path from 'node:path';
  */
 
 export const LOCAL_TABLE_NAME = 'newsbrief-local';
+/** The port `npm run serve` listens on, and so the host of every local link. */
+export const LOCAL_PORT = 3000;
+
+/** The base URL local links point at: `npm run serve` on its port (PORT overrides both). */
+export function localPublicUrl(port: number = Number(process.env.PORT ?? LOCAL_PORT)): string {
+  return `http://127.0.0.1:${port}`;
+}
 export const LOCAL_SENDER_ADDRESS = 'news@newsbrief.example.com';
 
 /** Keyword rules of the local run (a deployment sets TOPIC_RULES from its config file). */
@@ -39,7 +46,8 @@ export function localDeliveryEnvironment(keyringJson: string): Record<string, st
     SENDER_ADDRESS: LOCAL_SENDER_ADDRESS,
     SENDER_NAME: 'newsbrief',
     POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
-    PUBLIC_URL: 'http://127.0.0.1:3000',
+    // `npm run serve` on the same data folder answers these links (scripts/local/config.ts).
+    PUBLIC_URL: localPublicUrl(),
     TOPICS: 'world,asia,us-politics,diplomacy,politics,europe,business,science,climate,sports',
     SIGNING_KEYRING: keyringJson,
     BUCKET_NAME: 'local',
@@ -50,5 +58,7 @@ export function localDeliveryEnvironment(keyringJson: string): Record<string, st
     TOPIC_RULES: JSON.stringify(LOCAL_TOPIC_RULES),
     // dynalite is strongly consistent and nothing ingests concurrently here: no settle delay.
     DIGEST_SETTLE_SECONDS: '0',
+    // Public locally, so `npm run serve` shows the index of what `npm start` sent.
+    ARCHIVE: 'public',
   };
 }

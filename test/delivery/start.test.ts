@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { wantsTopics } from '../../lambda/shared/subscriptions/model.ts';
+import { startServeStack } from '../../scripts/serve.ts';
 import { formatSummary, runStart, StartInputError, type StartOptions } from '../../scripts/start.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'newsbrief-start-'));
@@ -59,6 +60,24 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(got.sort()).toEqual(expected);
     expect(formatSummary(first)).toMatch(/Emails sent: \d+/);
 
+    // Every email links to its web version; the archive holds no address, subscriber id or token.
+    const archiveDir = path.join(options.dataDir, 'blobs', 'archive');
+    const archived = readdirSync(archiveDir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => readFileSync(path.join(d.parentPath, d.name), 'utf8'));
+    expect(archived.length).toBeGreaterThan(first.outbox.length / 2);
+    for (const body of archived) {
+      for (const sub of first.subscribers) {
+        expect(body).not.toContain(sub.email);
+        expect(body).not.toContain(sub.id);
+      }
+      expect(body).not.toMatch(/token=|NBSLOT_/);
+    }
+    for (const o of first.outbox) {
+      const id = /View in your browser: http:\/\/127\.0\.0\.1:3000\/archive\/([A-Za-z0-9_-]{22})/.exec(readFileSync(o.file, 'utf8'))?.[1];
+      expect(readdirSync(path.join(archiveDir, 'pages'))).toContain(`${id}.html`);
+    }
+
     const second = await runStart(options);
     expect(second.articles.every((a) => a.outcome === 'duplicate')).toBe(true);
     expect(['empty', 'duplicate']).toContain(second.digest.outcome);
@@ -68,6 +87,31 @@ describe('npm start', { timeout: 120_000 }, () => {
     const fresh = await runStart({ ...options, fresh: true });
     expect(fresh.delivery.sent).toBe(first.delivery.sent);
     expect(new Set(fresh.subscribers.map((s) => s.id))).not.toEqual(new Set(first.subscribers.map((s) => s.id)));
+  });
+
+  it('leaves outbox links that `npm run serve` on the same data folder answers: preferences, unsubscribe, archive', async () => {
+    const run = await runStart({ ...options, fresh: true });
+    const stack = await startServeStack({ dataDir: options.dataDir, log: silentLog });
+    try {
+      // The outbox links point at 127.0.0.1:3000; the test's serve listens on a free port instead.
+      const local = (url: string) => url.replace('http://127.0.0.1:3000', stack.url).replace(/&amp;/g, '&');
+      const html = readFileSync(run.outbox.find((o) => /\(\+\d+ more\)/.test(o.subject))!.file.replace(/\.eml$/, '.html'), 'utf8');
+      const link = (pattern: RegExp) => local(pattern.exec(html)?.[0] ?? 'missing');
+      const preferences = await fetch(link(/http:\/\/127\.0\.0\.1:3000\/preferences\?token=[^"]+/), { headers: { accept: 'application/json' } });
+      expect(preferences.status).toBe(200);
+      expect(await preferences.json()).toMatchObject({ status: 'confirmed' });
+      const unsubscribe = await fetch(link(/http:\/\/127\.0\.0\.1:3000\/unsubscribe\?token=[^"]+/), { headers: { accept: 'application/json' } });
+      expect(unsubscribe.status).toBe(200);
+      const page = await fetch(link(/http:\/\/127\.0\.0\.1:3000\/archive\/[A-Za-z0-9_-]{22}/));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('This is the web version of the newsbrief daily digest');
+      const index = await (await fetch(`${stack.url}/archive`)).text();
+      expect(index.match(/<li>/g)?.length).toBe(run.articles.length + 1);
+      // While serve holds the folder, npm start says so instead of failing inside dynalite.
+      await expect(runStart(options)).rejects.toThrow(new StartInputError(`${options.dataDir} is in use by npm run serve (pid ${process.pid}); stop it first, then run this again`));
+    } finally {
+      await stack.stop();
+    }
   });
 
   it('names the file and the reason when the subscribers file is bad', async () => {

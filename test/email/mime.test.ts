@@ -56,7 +56,7 @@ describe('buildMessage headers and structure', () => {
     const { headers } = parseMessage(await buildMessage(digest, recipient, options));
     expect(headers.get('from')).toBe('=?UTF-8?Q?newsbrief_=E2=80=94_daily?= <digest@news.example.com>');
     expect(headers.get('to')).toBe('ann.reader@example.org');
-    expect(headers.get('subject')).toContain('newsbrief: Ministers agree on plan 1');
+    expect(headers.get('subject')).toMatch(/^=\?UTF-8\?Q\?Ministers_agree_on_plan_1_/);
     expect(headers.get('date')).toBe('Fri, 27 Nov 2026 06:00:00 +0000');
     expect(headers.get('message-id')).toBe('<run-2026-11-27.sub-42@news.example.com>');
     expect(headers.get('list-id')).toBe('newsbrief daily digest <daily.news.example.com>');

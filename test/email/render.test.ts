@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Brief } from '../../lambda/shared/article/model.ts';
 import { RenderError } from '../../lambda/shared/email/errors.ts';
 import { personalise } from '../../lambda/shared/email/personalise.ts';
-import { compileMjml, renderAlert, renderConfirm, renderDigest } from '../../lambda/shared/email/render.ts';
+import { buildMessage } from '../../lambda/shared/email/mime.ts';
+import { compileMjml, renderAlert, renderConfirm, renderDigest, sentHtmlBytes } from '../../lambda/shared/email/render.ts';
 import { brief, digestOptions } from './fixtures.ts';
 
 const values = {
@@ -33,7 +34,7 @@ describe('strict MJML validation', () => {
 });
 
 describe('quotes set apart', () => {
-  it('end a quoted sentence with a full stop, and leave a fragment as it was said', async () => {
+  it('end a quoted sentence with a full stop; a fragment without its lead-in gets ellipses', async () => {
     const b = brief(3, {
       keyQuotes: [
         { text: 'They bought our votes with our sons\' jobs', start: 0, end: 1, speaker: { name: 'Luis Acevedo' } },
@@ -41,10 +42,60 @@ describe('quotes set apart', () => {
         { text: 'Is this the end?', start: 0, end: 1, speaker: { name: 'Ann Lee' } },
       ],
     });
-    const { text } = await renderDigest([b], digestOptions);
+    const { text, html } = await renderDigest([b], digestOptions);
     expect(text).toContain("“They bought our votes with our sons' jobs.”");
-    expect(text).toContain('“further indication of the progress”');
+    expect(text).toContain('“…further indication of the progress…”');
+    expect(html).toContain('“…further indication of the progress…”');
     expect(text).toContain('“Is this the end?”');
+  });
+
+  it('shows a fragment inside its lead-in, the lead-in outside the quotation marks', async () => {
+    const b = brief(3, {
+      keyQuotes: [
+        {
+          text: 'further indication of the progress that we hope to continue to make',
+          start: 0,
+          end: 1,
+          speaker: { name: 'Sarah Sanders', role: 'White House press secretary' },
+          leadIn: 'Sanders called the letter',
+          sentenceEnds: true,
+        },
+        { text: 'very warm, very positive', start: 0, end: 1, speaker: { name: 'Sarah Sanders' }, leadIn: 'She said it was a', sentenceEnds: false },
+      ],
+    });
+    const { text, html } = await renderDigest([b], digestOptions);
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Sanders called the letter “further indication of the progress that we hope to continue to make”.');
+    expect(flat).toContain('She said it was a “very warm, very positive” …');
+    expect(html).toContain('<span style="font-style:normal;">Sanders called the letter </span>“further indication of the progress that we hope to continue to make”.');
+  });
+});
+
+describe('Outlook-safe quote cards', () => {
+  it('draws the card (rule, tint, padding) on a table cell, not on the blockquote', async () => {
+    const { html } = await renderDigest([brief(1)], digestOptions);
+    const cards = [...html.matchAll(/<td class="nb-quote"[^>]*>/g)].map((m) => m[0]);
+    expect(cards).toHaveLength(3);
+    for (const td of cards) {
+      expect(td).toContain('border-left:4px solid');
+      expect(td).toContain('padding:12px 16px');
+      expect(td).toContain('bgcolor=');
+    }
+    for (const bq of html.match(/<blockquote[^>]*>/g) ?? []) expect(bq).toBe('<blockquote style="margin:0;">');
+  });
+});
+
+describe('dark mode', () => {
+  it('declares both colour schemes and restyles cards, text, links and quote cards for dark', async () => {
+    for (const email of [await renderDigest([brief(1)], digestOptions), await renderAlert(brief(1), { ...digestOptions, matchedTopic: 'environment' })]) {
+      expect(email.html).toContain('<meta name="color-scheme" content="light dark">');
+      expect(email.html).toContain('<meta name="supported-color-schemes" content="light dark">');
+      const dark = /@media \(prefers-color-scheme: dark\) \{([\s\S]*?)\n {2}\}/.exec(email.html)?.[1] ?? '';
+      for (const selector of ['.nb-card', '.nb-body a', '.nb-quote', '.nb-muted div']) expect(dark).toContain(selector);
+      // Outlook.com marks what its dark mode recoloured; the same palette applies there.
+      expect(email.html).toContain('[data-ogsc]');
+      expect(email.html).toContain('class="nb-quote"');
+    }
   });
 });
 
@@ -128,7 +179,42 @@ describe('digest content', () => {
     expect(rendered.preheader).toMatch(/^3 stories: Ministers agree on plan 1/);
     expect(rendered.preheader.length).toBeLessThanOrEqual(140);
     expect(rendered.html).toContain(rendered.preheader.replace(/&/g, '&amp;'));
-    expect(rendered.subject).toBe('newsbrief: Ministers agree on plan 1 to rebuild coastal flood defences before winter storms (+2 more)');
+    expect(rendered.subject).toBe('Ministers agree on plan 1 to rebuild coastal… (+2 more)');
+  });
+
+  it('keeps every subject within 60 characters, the lead story first and the count kept', async () => {
+    const long = brief(1, { title: 'A very long headline about a regional parliament vote on the future of coastal flood defence funding' });
+    const subjects = [
+      (await renderDigest([long, brief(2), brief(3), brief(4), brief(5)], digestOptions)).subject,
+      (await renderDigest([brief(1, { title: 'Short news' })], digestOptions)).subject,
+      (await renderAlert(long, { ...digestOptions, matchedTopic: 'environment' })).subject,
+    ];
+    expect(subjects).toEqual([expect.stringMatching(/^A very long headline .*… \(\+4 more\)$/), 'Short news', expect.stringMatching(/^A very long headline .*…$/)]);
+    for (const subject of subjects) {
+      expect(subject.length).toBeLessThanOrEqual(60);
+      expect(subject).not.toContain(digestOptions.newsletterName);
+    }
+  });
+
+  it('gives each article link a text that names the article, and never links one headline but not another', async () => {
+    const { url: _drop, ...withoutUrl } = brief(2, { title: 'A story without a link' });
+    const rendered = await renderDigest([brief(1), withoutUrl, brief(3)], digestOptions);
+    const links = [...rendered.html.matchAll(/<a href="https:\/\/news\.example\.org[^"]*"[^>]*>([^<]*)<\/a>/g)].map((m) => m[1]);
+    expect(links).toEqual([
+      'Read “Ministers agree on plan 1 to rebuild coastal flood…” at Harbour Gazette',
+      'Read “Ministers agree on plan 3 to rebuild coastal flood…” at Harbour Gazette',
+    ]);
+    // Headlines are plain text, linked or not.
+    expect(rendered.html).not.toMatch(/<h2[^>]*><a /);
+    expect(rendered.html).toContain('A story without a link</h2>');
+  });
+
+  it('names the sender once in the footer when the postal address starts with the newsletter name', async () => {
+    const named = await renderDigest([brief(1)], digestOptions);
+    expect(named.text).not.toContain('newsbrief · newsbrief Ltd');
+    expect(named.text).toContain('\nnewsbrief Ltd, 1 Harbour Street');
+    const bare = await renderDigest([brief(1)], { ...digestOptions, postalAddress: '1 Harbour Street, Portsmouth' });
+    expect(bare.text).toContain('\nnewsbrief · 1 Harbour Street, Portsmouth');
   });
 
   it('lists articles past maxFullArticles as headlines only', async () => {
@@ -188,17 +274,29 @@ describe('digest content', () => {
     for (const b of briefs) expect(html).toContain(b.title);
     expect(text).toContain(`The last ${30 - full / 3} are listed as headlines at the end.`);
   });
+
+  it('guards the HTML part as it is sent (quoted-printable), not the decoded HTML', async () => {
+    // 12 of these articles in full come to about 98 KB of HTML, but about 107 KB quoted-printable.
+    const briefs = Array.from({ length: 30 }, (_, i) => brief(i));
+    const rendered = await renderDigest(briefs, { ...digestOptions, maxFullArticles: 12 });
+    const raw = (await buildMessage(personalise(rendered, values), { subscriberId: 's1', email: 'ann@example.org' }, { from: { name: 'newsbrief', address: 'news@example.com' } })).toString('latin1');
+    const boundary = /boundary="([^"]+)"/.exec(raw)?.[1] as string;
+    const htmlPart = raw.split(`--${boundary}`).find((p) => p.includes('Content-Type: text/html')) as string;
+    const body = htmlPart.slice(htmlPart.indexOf('\r\n\r\n') + 4);
+    // Gmail clips past about 102 KB of HTML as received; quoted-printable adds about 8 % to the decoded size.
+    expect(body.length).toBeLessThan(102 * 1024);
+    expect(sentHtmlBytes(rendered.html)).toBeGreaterThan(Buffer.byteLength(rendered.html, 'utf8') * 1.04);
+  });
 });
 
 describe('alert and confirm', () => {
   it('alert names the topic that matched', async () => {
     const rendered = await renderAlert(brief(2), { ...digestOptions, matchedTopic: 'north-korea', topics: ['north-korea', 'asia', 'us-politics'] });
-    expect(rendered.subject).toBe('newsbrief alert (North korea): Ministers agree on plan 2 to rebuild coastal flood defences before winter storms');
+    expect(rendered.subject).toBe('Ministers agree on plan 2 to rebuild coastal flood…');
     const { html, text } = personalise(rendered, values);
-    for (const part of [html, text]) {
-      expect(part).toContain('A new article matches your topic North korea.');
-      expect(part).toContain('You get this alert because you asked newsbrief for alerts as articles appear');
-      expect(part).toContain('North korea, Asia, US politics');
+    for (const part of [html, text.replace(/\s+/g, ' ')]) {
+      expect(part).toContain('A new article on North korea, one of the topics you follow.');
+      expect(part).toContain('You get this alert because you asked newsbrief for an alert whenever a new article on North korea, Asia, US politics appears.');
     }
     expect(text).toContain('“We cannot keep asking families');
     expect(text).not.toMatch(/^1\./m);
@@ -211,8 +309,16 @@ describe('alert and confirm', () => {
       topics: ['north-korea'],
       topicLabels: { 'north-korea': 'North Korea & the <Peninsula>' },
     });
-    expect(rendered.subject).toContain('alert (North Korea & the <Peninsula>)');
-    expect(rendered.html).toContain('matches your topic North Korea &amp; the &lt;Peninsula&gt;.');
+    expect(rendered.text).toContain('Alert · North Korea & the <Peninsula>');
+    expect(rendered.html).toContain('A new article on North Korea &amp; the &lt;Peninsula&gt;, one of the topics you follow.');
+  });
+
+  it('does not tell an all-topics reader that their topic matched', async () => {
+    const rendered = await renderAlert(brief(2), { ...digestOptions, matchedTopic: 'science', topics: [] });
+    const text = rendered.text.replace(/\s+/g, ' ');
+    expect(text).toContain('A new article on Science.');
+    expect(text).not.toMatch(/your topic|on all topics/);
+    expect(text).toContain('You get this alert because you asked newsbrief for an alert whenever a new article appears.');
   });
 
   it('confirm has the button and the plain link, and no unsubscribe links', async () => {

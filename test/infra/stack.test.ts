@@ -7,6 +7,7 @@ import { mailEventsEnvSchema } from '../../lambda/mail-events/handler.ts';
 import { senderEnvSchema } from '../../lambda/sender/handler.ts';
 import { subscribeEnvSchema } from '../../lambda/subscribe/config.ts';
 import { resolve, servicePublishAllowed, type Template } from './policies.ts';
+import { archiveEnvSchema } from '../../lambda/archive/config.ts';
 import { synthesise, type Synthesised } from './synth.ts';
 import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
 import { REQUIRED_OUTPUTS } from '../../cli/targets.ts';
@@ -43,6 +44,7 @@ const FUNCTIONS = {
   sender: () => functionId('send each recipient'),
   subscribe: () => functionId('subscribe API'),
   mailEvents: () => functionId('suppress subscribers'),
+  archive: () => functionId('serve the archive'),
 };
 
 /** Every statement of the inline policies attached to the role of function `fnId`. */
@@ -149,13 +151,14 @@ describe('IAM', () => {
         's3:GetObject', 's3:ListBucket', 'ses:SendRawEmail',
         'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
     );
+    // ...plus s3:PutObject below archive/ for the web versions they render (test/infra/archive.test.ts).
     expect(actionsOf(FUNCTIONS.digest())).toEqual(
       sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
-        's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, ...failed]),
+        's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, ...failed, 's3:PutObject']),
     );
     expect(actionsOf(FUNCTIONS.ingest())).toEqual(
       sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
-        's3:GetObject', 's3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, ...failed]),
+        's3:GetObject', 's3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, ...failed, 's3:PutObject']),
     );
     expect(actionsOf(FUNCTIONS.subscribe())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...secret, 'ses:SendRawEmail']));
     expect(actionsOf(FUNCTIONS.mailEvents())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...failed]));
@@ -192,7 +195,7 @@ describe('functions', () => {
     const fns = Object.entries(resources('AWS::Lambda::Function')).filter(([, r]) =>
       String(props(r).Description ?? '').startsWith('newsbrief:'),
     );
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(6);
     for (const [id, r] of fns) {
       const p = props(r);
       expect(p.Runtime, id).toBe('nodejs24.x');
@@ -239,6 +242,7 @@ describe('functions', () => {
     ['sender', senderEnvSchema],
     ['subscribe', subscribeEnvSchema],
     ['mailEvents', mailEventsEnvSchema],
+    ['archive', archiveEnvSchema],
   ] as const)('gives %s exactly the variables its cold-start schema reads', (name, schema) => {
     const env = envOf(FUNCTIONS[name]());
     const house = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
@@ -523,15 +527,18 @@ describe('SES events reach mail-events', () => {
 
 describe('subscribe API', () => {
   it('routes every endpoint to the subscribe function', () => {
-    const routes = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => props(r).RouteKey).sort();
+    // The archive's own GET routes are checked in test/infra/archive.test.ts.
+    const subscribeRoutes = Object.values(resources('AWS::ApiGatewayV2::Route')).filter((r) => !String(props(r).RouteKey).startsWith('GET /archive'));
+    const routes = subscribeRoutes.map((r) => props(r).RouteKey).sort();
     expect(routes).toEqual([
       'GET /', 'GET /confirm', 'GET /forget', 'GET /preferences', 'GET /unsubscribe',
       'POST /forget', 'POST /preferences', 'POST /subscribe', 'POST /unsubscribe',
     ]);
-    const integrations = Object.entries(resources('AWS::ApiGatewayV2::Integration'));
+    const integrations = Object.entries(resources('AWS::ApiGatewayV2::Integration')).filter(
+      ([, r]) => JSON.stringify(props(r).IntegrationUri) === JSON.stringify({ 'Fn::GetAtt': [FUNCTIONS.subscribe(), 'Arn'] }),
+    );
     expect(integrations).toHaveLength(1);
-    expect(props(integrations[0]![1]).IntegrationUri).toEqual({ 'Fn::GetAtt': [FUNCTIONS.subscribe(), 'Arn'] });
-    for (const r of Object.values(resources('AWS::ApiGatewayV2::Route'))) {
+    for (const r of subscribeRoutes) {
       expect(JSON.stringify(props(r).Target)).toContain(integrations[0]![0]);
     }
   });

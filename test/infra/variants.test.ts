@@ -53,7 +53,8 @@ describe('domain deployment variant', () => {
     const envs = Object.values(resources('AWS::Lambda::Function'))
       .map((f) => (f.Properties.Environment as { Variables: Json } | undefined)?.Variables ?? {})
       .filter((v) => 'PUBLIC_URL' in v);
-    expect(envs.length).toBe(4);
+    // ingest, digest, sender, subscribe and the archive.
+    expect(envs.length).toBe(5);
     for (const v of envs) expect(v.PUBLIC_URL).toBe('https://brief.newsroom.example.com');
   });
 

@@ -250,10 +250,18 @@ describe('links and tokens over HTTP', () => {
     expect(JSON.parse(view.body)).toEqual({ status: 'confirmed', topics: ['asia'], frequency: 'daily', email: 'a•••n@example.org' });
     const changed = await h.app(event('POST', `/preferences?token=${token}`, { body: JSON.stringify({ frequency: 'weekly' }), type: 'application/json' }));
     expect(JSON.parse(changed.body)).toMatchObject({ topics: ['asia'], frequency: 'weekly', changed: true });
+    // A browser's form POST is answered with a redirect to the page (so a reload does not post again), which says what happened.
     const form = await h.app(event('POST', `/preferences?token=${token}`, { body: 'frequency=immediate', type: 'application/x-www-form-urlencoded', accept: 'text/html' }));
-    expect(form.statusCode).toBe(200);
-    expect(form.body).toContain('Saved.');
+    expect(form.statusCode).toBe(303);
+    expect(form.headers.location).toBe(`preferences?token=${encodeURIComponent(token)}&result=saved`);
     expect(await h.store.get(h.id)).toMatchObject({ topics: [], frequency: 'immediate' });
+    const shown = await h.app(event('GET', `/preferences?${form.headers.location?.split('?')[1]}`, { accept: 'text/html' }));
+    expect(shown.body).toContain('<strong>Saved.</strong>');
+    const again = await h.app(event('POST', `/preferences?token=${token}`, { body: 'frequency=immediate', type: 'application/x-www-form-urlencoded', accept: 'text/html' }));
+    expect(again.headers.location).toMatch(/&result=unchanged$/);
+    // Only the known results are shown; anything else in the query is never echoed.
+    const forged = await h.app(event('GET', `/preferences?token=${token}&result=%3Cscript%3E`, { accept: 'text/html' }));
+    expect(forged.body).not.toMatch(/<strong>|<script/);
     const bad = await h.app(event('POST', `/preferences?token=${token}`, { body: JSON.stringify({ topics: ['sport'] }), type: 'application/json' }));
     expect(bad.statusCode).toBe(400);
     const unknown = await h.app(event('POST', `/preferences?token=${token}`, { body: JSON.stringify({ status: 'confirmed' }), type: 'application/json' }));

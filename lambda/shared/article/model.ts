@@ -67,6 +67,17 @@ export function articleText(article: Pick<Article, 'title' | 'paragraphs'>): str
   return [article.title, ...article.paragraphs].join('\n\n');
 }
 
+/**
+ * A key quote as a brief carries it: a fragment ("further indication of the progress …") also
+ * carries the article's words that introduce it, so the email can show it inside its sentence.
+ */
+export interface BriefQuote extends Quote {
+  /** The sentence's words before the opening mark, when the quote is a fragment and they are short. */
+  readonly leadIn?: string;
+  /** True when the sentence ends at the closing mark (nothing but punctuation follows). */
+  readonly sentenceEnds?: boolean;
+}
+
 /** An article together with its analysis: the unit the email templates render. */
 export interface Brief {
   readonly title: string;
@@ -75,5 +86,5 @@ export interface Brief {
   readonly url?: string;
   readonly topics: string[];
   readonly summary: string[];
-  readonly keyQuotes: Quote[];
+  readonly keyQuotes: BriefQuote[];
 }

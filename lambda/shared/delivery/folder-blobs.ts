@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobStore } from './ports.ts';
 
@@ -28,6 +28,22 @@ export class FolderBlobStore implements BlobStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
+  }
+
+  /** The first `max` keys under `prefix` (a folder, ending in "/"), in ascending key order as S3 lists them. */
+  async list(prefix: string, max: number): Promise<string[]> {
+    if (!prefix.endsWith('/')) throw new BlobKeyError('list takes a folder prefix ending in "/"');
+    let names: string[];
+    try {
+      names = (await readdir(this.pathOf(prefix.slice(0, -1)), { recursive: true, withFileTypes: true }))
+        .filter((d) => d.isFile() && !d.name.endsWith('.tmp'))
+        .map((d) => path.relative(this.pathOf(prefix.slice(0, -1)), path.join(d.parentPath, d.name)).split(path.sep).join('/'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    // S3 orders keys by their UTF-8 bytes; for the ASCII keys written here that is code-unit order.
+    return names.map((n) => `${prefix}${n}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, max);
   }
 
   async put(key: string, body: string | Buffer, _contentType?: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { withLeadIns } from '../article/lead-in.ts';
 import type { Analysis, Article, Brief } from '../article/model.ts';
 import type { Log } from '../logger.ts';
 import { wantsTopics } from '../subscriptions/model.ts';
@@ -71,7 +72,7 @@ export function toBrief(article: Article, analysis: Analysis, topics: string[]):
     ...(article.url !== undefined && { url: article.url }),
     topics,
     summary: analysis.summary,
-    keyQuotes: analysis.keyQuotes,
+    keyQuotes: withLeadIns(article, analysis.keyQuotes),
   };
 }
 

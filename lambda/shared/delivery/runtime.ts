@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { createArchivePublisher, type RenderEdition } from '../archive/publish.ts';
 import { deliveryEnvSchema, readEnv, type DeliveryEnv } from '../config.ts';
 import { renderAlert, renderDigest } from '../email/render.ts';
 import type { RenderedEmail } from '../email/types.ts';
@@ -62,28 +63,43 @@ export function deliveryRuntime(env: Record<string, string | undefined> = proces
   // Clients honour AWS_ENDPOINT_URL_DYNAMODB etc., which is how local runs reach dynalite.
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const base = { newsletterName: config.NEWSLETTER_NAME, postalAddress: config.POSTAL_ADDRESS };
+  const blobs = overrides.blobs ?? new S3BlobStore(new S3Client({}), config.BUCKET_NAME);
+  const now = overrides.now ?? Date.now;
+  // Every issue rendered here also gets its web version (view in browser, archive) unless ARCHIVE=off.
+  const archive = createArchivePublisher({ mode: config.ARCHIVE, publicUrl: config.PUBLIC_URL, objects: blobs, now });
+  const edition = (web: Parameters<RenderEdition>[0]) => (web === undefined ? {} : { web: web.links, edition: web.edition });
   return {
     env: config,
     articles: new DynamoArticleStore(doc, config.TABLE_NAME),
     runs: new DynamoRunStore(doc, config.TABLE_NAME),
     subscribers: createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
     queue: overrides.queue ?? new SqsJobQueue(new SQSClient({}), config.SEND_QUEUE_URL),
-    blobs: overrides.blobs ?? new S3BlobStore(new S3Client({}), config.BUCKET_NAME),
+    blobs,
     rules,
     renderDigest: async (briefs, ctx) =>
       stored(
-        await renderDigest(briefs, {
-          ...base,
-          issueDate: ctx.issueDate,
-          frequency: ctx.frequency,
-          topics: ctx.topics,
-          maxFullArticles: config.DIGEST_MAX_FULL_ARTICLES,
-        }),
+        await archive.publish(
+          (web) =>
+            renderDigest(briefs, {
+              ...base,
+              issueDate: ctx.issueDate,
+              frequency: ctx.frequency,
+              topics: ctx.topics,
+              maxFullArticles: config.DIGEST_MAX_FULL_ARTICLES,
+              ...edition(web),
+            }),
+          { kind: 'digest', frequency: ctx.frequency, issueDate: ctx.issueDate, articles: briefs.length },
+        ),
       ),
     renderAlert: async (brief, ctx) =>
-      stored(await renderAlert(brief, { ...base, matchedTopic: ctx.matchedTopic, topics: ctx.topics, issueDate: ctx.issueDate })),
+      stored(
+        await archive.publish(
+          (web) => renderAlert(brief, { ...base, matchedTopic: ctx.matchedTopic, topics: ctx.topics, issueDate: ctx.issueDate, ...edition(web) }),
+          { kind: 'alert', frequency: 'immediate', issueDate: ctx.issueDate, articles: 1 },
+        ),
+      ),
     log: overrides.log ?? powertoolsLog,
-    now: overrides.now ?? Date.now,
+    now,
   };
 }
 

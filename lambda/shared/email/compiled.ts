@@ -30,6 +30,7 @@ export const CONFIRM_FIELDS = [
   'intro',
   'why',
   'postalAddress',
+  'senderLine',
   'linkValidity',
 ] as const satisfies readonly (keyof IssueView)[];
 export type ConfirmField = (typeof CONFIRM_FIELDS)[number];

@@ -4,6 +4,7 @@ import type { Brief } from '../article/model.ts';
 import { RenderError } from './errors.ts';
 import { COMPILED_SLOT_KEY, compiledToken, instantiateConfirm, type CompiledConfirm } from './compiled.ts';
 import { newSlotKey, slotToken } from './slots.ts';
+import { encodePiece } from './encoded.ts';
 import { fillTemplate, loadTemplate, templatesDir } from './templates.ts';
 import { writeText } from './text.ts';
 import type { AlertOptions, ConfirmOptions, DigestOptions, RenderedEmail, SlotName } from './types.ts';
@@ -62,19 +63,26 @@ interface Parts {
 }
 
 function header(view: IssueView, p: Parts): string {
-  return fillTemplate(loadTemplate('partials/header', p.dir), { newsletterName: view.newsletterName, issueLabel: view.issueLabel }, 'header');
+  return fillTemplate(
+    loadTemplate('partials/header', p.dir),
+    { newsletterName: view.newsletterName, issueLabel: view.issueLabel, webUrl: view.webUrl ?? false },
+    'header',
+  );
 }
 
 function footer(view: IssueView, p: Parts): string {
-  const links = view.kind !== 'confirm';
+  // The web version is public: it has no one's unsubscribe or preferences link, only the way in.
+  const links = view.kind !== 'confirm' && view.edition === 'mail';
   return fillTemplate(
     loadTemplate('partials/footer', p.dir),
     {
       why: view.why,
       unsubscribeUrl: links ? p.slot('unsubscribeUrl') : false,
       preferencesUrl: links ? p.slot('preferencesUrl') : false,
+      subscribeUrl: view.subscribeUrl ?? false,
+      archiveUrl: view.archiveUrl ?? false,
       newsletterName: view.newsletterName,
-      postalAddress: view.postalAddress,
+      senderLine: view.senderLine,
     },
     'footer',
   );
@@ -82,11 +90,17 @@ function footer(view: IssueView, p: Parts): string {
 
 function article(a: ArticleView, p: Parts): string {
   const quotes = a.quotes
-    .map((q) => fillTemplate(loadTemplate('partials/quote', p.dir), { text: q.text, attribution: q.attribution ?? false }, 'quote'))
+    .map((q) =>
+      fillTemplate(
+        loadTemplate('partials/quote', p.dir),
+        { leadIn: q.leadIn, text: q.text, trail: q.trail, attribution: q.attribution ?? false },
+        'quote',
+      ),
+    )
     .join('\n');
   return fillTemplate(
     loadTemplate('partials/article', p.dir),
-    { title: a.title, url: a.url ?? false, meta: a.meta, summary: a.summary, source: a.source ?? false, quotes },
+    { title: a.title, url: a.url ?? false, meta: a.meta, summary: a.summary, readMore: a.readMore ?? '', quotes },
     'article',
   );
 }
@@ -94,7 +108,9 @@ function article(a: ArticleView, p: Parts): string {
 function headlines(list: readonly ArticleView[], p: Parts): string {
   if (list.length === 0) return '';
   const items = list
-    .map((a) => fillTemplate(loadTemplate('partials/headline', p.dir), { title: a.title, url: a.url ?? false, meta: a.meta }, 'headline'))
+    .map((a) =>
+      fillTemplate(loadTemplate('partials/headline', p.dir), { title: a.title, url: a.url ?? false, meta: a.meta, readMore: a.readMore ?? '' }, 'headline'),
+    )
     .join('');
   return fillTemplate(loadTemplate('partials/headlines', p.dir), { items }, 'headlines');
 }
@@ -108,7 +124,7 @@ async function renderView(view: IssueView, slots: readonly SlotName[], slotKey =
     head: loadTemplate('partials/head', p.dir),
     header: header(view, p),
     footer: footer(view, p),
-    greeting: p.slot('greeting'),
+    greeting: view.edition === 'web' ? '' : p.slot('greeting'),
     intro: view.intro,
     articles: view.full.map((a) => article(a, p)).join('\n'),
     headlines: headlines(view.headlinesOnly, p),
@@ -129,32 +145,48 @@ async function renderView(view: IssueView, slots: readonly SlotName[], slotKey =
 
 const LIST_SLOTS: readonly SlotName[] = ['unsubscribeUrl', 'preferencesUrl', 'greeting'];
 
+/** The slots of a rendered issue: a recipient's links in the email, none in the public web version. */
+function slotsOf(options: { readonly edition?: 'mail' | 'web' | undefined }): readonly SlotName[] {
+  return options.edition === 'web' ? [] : LIST_SLOTS;
+}
+
 /**
  * Gmail clips messages whose HTML exceeds about 102 KB, hiding the rest, footer and unsubscribe link
- * included. The rendered HTML (placeholders still in) must stay under this budget, which leaves
- * room for the per-recipient links that personalise() adds.
+ * included. The HTML part as sent (quoted-printable, placeholders still in) must stay under this
+ * budget, which leaves room for the per-recipient links that personalise() adds.
  */
 export const GMAIL_CLIP_BUDGET_BYTES = 100_000;
 
 /**
+ * The size of the HTML part as it goes out: quoted-printable (RFC 2045 §6.7), as buildMessage()
+ * sends it, which is about 8 % more than the decoded HTML (every "=" becomes "=3D", soft breaks
+ * every 75 characters, non-ASCII three bytes per byte).
+ */
+export function sentHtmlBytes(html: string): number {
+  return Buffer.byteLength(encodePiece(html), 'latin1');
+}
+
+/**
  * Render a digest of `briefs` once per issue; personalise() then fills each recipient's links.
- * Articles past `maxFullArticles` are listed as headlines; should the HTML still exceed the Gmail
- * clip budget (a large operator setting, very long articles), fewer are shown in full.
+ * Articles past `maxFullArticles` are listed as headlines; should the HTML as sent still exceed the
+ * Gmail clip budget (a large operator setting, very long articles), fewer are shown in full. The web
+ * edition (`edition: "web"`) has no slots and no clip budget.
  */
 export async function renderDigest(briefs: readonly Brief[], options: DigestOptions): Promise<RenderedEmail> {
   let max = options.maxFullArticles ?? 10;
   for (;;) {
-    const rendered = await renderView(digestView(briefs, { ...options, maxFullArticles: max }), LIST_SLOTS);
-    const size = Buffer.byteLength(rendered.html, 'utf8');
+    const rendered = await renderView(digestView(briefs, { ...options, maxFullArticles: max }), slotsOf(options));
+    if (options.edition === 'web') return rendered;
+    const size = sentHtmlBytes(rendered.html);
     const full = Math.min(max, briefs.length);
     if (size <= GMAIL_CLIP_BUDGET_BYTES || full <= 1) return rendered;
     max = Math.max(1, Math.min(full - 1, Math.floor((full * GMAIL_CLIP_BUDGET_BYTES) / size)));
   }
 }
 
-/** Render an immediate alert for one brief and the reader's topic that matched. */
+/** Render an immediate alert for one brief and the reader's topic that matched (or its web edition). */
 export async function renderAlert(brief: Brief, options: AlertOptions): Promise<RenderedEmail> {
-  return renderView(alertView(brief, options), LIST_SLOTS);
+  return renderView(alertView(brief, options), slotsOf(options));
 }
 
 /**
@@ -166,6 +198,11 @@ export async function renderAlert(brief: Brief, options: AlertOptions): Promise<
 export async function compileConfirm(): Promise<CompiledConfirm> {
   const view: IssueView = {
     kind: 'confirm',
+    edition: 'mail',
+    webUrl: null,
+    subscribeUrl: null,
+    archiveUrl: null,
+    senderLine: compiledToken('senderLine'),
     lang: compiledToken('lang'),
     newsletterName: compiledToken('newsletterName'),
     issueLabel: compiledToken('issueLabel'),

@@ -32,11 +32,10 @@ function articleBlock(article: ArticleView, number: number | null): string {
   if (article.meta !== '') parts[0] += `\n${wrap(article.meta)}`;
   if (article.summary !== '') parts.push(wrap(article.summary));
   for (const q of article.quotes) {
-    parts.push(wrap(`“${q.text}”`, '  ') + (q.attribution === null ? '' : `\n${wrap(`— ${q.attribution}`, '  ')}`));
+    const said = `${q.leadIn === '' ? '' : `${q.leadIn} `}“${q.text}”${q.trail}`;
+    parts.push(wrap(said, '  ') + (q.attribution === null ? '' : `\n${wrap(`— ${q.attribution}`, '  ')}`));
   }
-  if (article.url !== null) {
-    parts.push(`Read the full article${article.source === null ? '' : ` at ${article.source}`}:\n${article.url}`);
-  }
+  if (article.url !== null && article.readMore !== null) parts.push(`${wrap(`${article.readMore}:`)}\n${article.url}`);
   return parts.join('\n\n');
 }
 
@@ -49,7 +48,9 @@ function headlineBlock(article: ArticleView): string {
 
 /** The text part of an email; `slot(name)` gives the placeholder personalise() fills later. */
 export function writeText(view: IssueView, slot: (name: SlotName) => string): string {
-  const blocks: string[] = [`${view.newsletterName}\n${view.issueLabel}`];
+  const blocks: string[] = [];
+  if (view.webUrl !== null) blocks.push(`View in your browser: ${view.webUrl}`);
+  blocks.push(`${view.newsletterName}\n${view.issueLabel}`);
   if (view.kind === 'confirm') {
     blocks.push(wrap(view.intro));
     blocks.push(`Confirm my subscription:\n${slot('confirmUrl')}`);
@@ -60,7 +61,7 @@ export function writeText(view: IssueView, slot: (name: SlotName) => string): st
     );
   } else {
     // The greeting slot carries its own trailing blank line, or nothing.
-    blocks.push(slot('greeting') + wrap(view.intro));
+    blocks.push((view.edition === 'web' ? '' : slot('greeting')) + wrap(view.intro));
     const numbered = view.full.length > 1;
     view.full.forEach((article, i) => {
       blocks.push(RULE, articleBlock(article, numbered ? i + 1 : null));
@@ -70,9 +71,12 @@ export function writeText(view: IssueView, slot: (name: SlotName) => string): st
     }
   }
   blocks.push(RULE, wrap(view.why));
-  if (view.kind !== 'confirm') {
+  if (view.kind !== 'confirm' && view.edition === 'mail') {
     blocks.push(`Unsubscribe: ${slot('unsubscribeUrl')}\nManage preferences: ${slot('preferencesUrl')}`);
   }
-  blocks.push(wrap(`${view.newsletterName} · ${view.postalAddress}`));
+  if (view.subscribeUrl !== null) {
+    blocks.push(`Subscribe: ${view.subscribeUrl}${view.archiveUrl === null ? '' : `\nPast issues: ${view.archiveUrl}`}`);
+  }
+  blocks.push(wrap(view.senderLine));
   return `${blocks.join('\n\n')}\n`;
 }

@@ -57,6 +57,20 @@ export interface NewsletterOptions {
   readonly lang?: string | undefined;
   /** Display names of topic slugs; default: the slug with dashes as spaces, capitalised. */
   readonly topicLabels?: Readonly<Record<string, string>> | undefined;
+  /** The issue's web version (view in browser, archive); absent when the archive is off. */
+  readonly web?: WebLinks | undefined;
+  /** Render the email ("mail", default) or its web version ("web", needs `web`). */
+  readonly edition?: 'mail' | 'web' | undefined;
+}
+
+/** Where an issue's web version lives and what it links to. Nothing here is personal. */
+export interface WebLinks {
+  /** Absolute URL of this issue's web version; the email links to it at the top. */
+  readonly url: string;
+  /** The subscribe form, linked from the web version's footer. */
+  readonly subscribeUrl: string;
+  /** The archive index, linked from the web version when the archive is public. */
+  readonly archiveUrl?: string | undefined;
 }
 
 /** Options of a digest issue. */

@@ -1,5 +1,7 @@
-import type { Brief, Quote } from '../article/model.ts';
+import { isSentenceQuote } from '../article/lead-in.ts';
+import type { Brief, BriefQuote } from '../article/model.ts';
 import { cleanLine, safeHttpUrl, truncate } from './escape.ts';
+import { topicLabel } from './labels.ts';
 import { RenderError } from './errors.ts';
 import type { AlertOptions, ConfirmOptions, DigestOptions, EmailKind, Frequency, NewsletterOptions } from './types.ts';
 
@@ -10,7 +12,15 @@ import type { AlertOptions, ConfirmOptions, DigestOptions, EmailKind, Frequency,
  */
 
 export interface QuoteView {
+  /**
+   * The article's own words that introduce a fragment ("Sanders said that while the note is"),
+   * shown before the quotation marks; "" for a quote that reads as a sentence on its own.
+   */
+  readonly leadIn: string;
+  /** The quoted words, shown inside quotation marks (a fragment without a lead-in gets ellipses). */
   readonly text: string;
+  /** What follows the closing mark: "." when the sentence ends there, " …" when it goes on, or "". */
+  readonly trail: string;
   /** "Name, Role", "Name", or null for an unattributed quote. */
   readonly attribution: string | null;
 }
@@ -21,12 +31,18 @@ export interface ArticleView {
   readonly source: string | null;
   /** "11 September 2018 · Source", or "" when neither is known. */
   readonly meta: string;
+  /** The text of the link to the full article, naming it ("Read “Title” at Source"); null without a URL. */
+  readonly readMore: string | null;
   readonly summary: string;
   readonly quotes: readonly QuoteView[];
 }
 
+/** Where the issue is shown: the email itself, or its web version (view in browser, archive). */
+export type Edition = 'mail' | 'web';
+
 export interface IssueView {
   readonly kind: EmailKind;
+  readonly edition: Edition;
   readonly lang: string;
   readonly newsletterName: string;
   /** The line under the newsletter name, e.g. "Daily digest · 27 November 2026". */
@@ -37,14 +53,27 @@ export interface IssueView {
   /** Why the reader gets this email (topics, frequency). */
   readonly why: string;
   readonly postalAddress: string;
+  /** The footer's sender line: the postal address, after the newsletter name unless the address already starts with it. */
+  readonly senderLine: string;
+  /** Mail only: the link to the web version at the top, when the archive is on. */
+  readonly webUrl: string | null;
+  /** Web only: the subscribe form, and the archive index when the archive is public. */
+  readonly subscribeUrl: string | null;
+  readonly archiveUrl: string | null;
   readonly full: readonly ArticleView[];
   readonly headlinesOnly: readonly ArticleView[];
   /** Confirm only: how long the link works. */
   readonly linkValidity: string;
 }
 
-const SUBJECT_TITLE_MAX = 90;
+/**
+ * Phones show about 35–60 characters of a subject; the From line already names the newsletter, so
+ * the subject leads with the story and keeps its "(+N more)" inside the limit.
+ */
+export const SUBJECT_MAX = 60;
 const PREHEADER_MAX = 140;
+/** The article title inside a "Read “…” at Source" link. */
+const LINK_TITLE_MAX = 60;
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
@@ -63,51 +92,50 @@ export function formatDate(value: Date | string | null): string | null {
   return Number.isNaN(value.getTime()) ? null : dateFormat.format(value);
 }
 
-/** The display name of a topic slug. */
-export function topicLabel(slug: string, labels?: Readonly<Record<string, string>>): string {
-  const configured = labels?.[slug];
-  if (configured !== undefined) return cleanLine(configured);
-  // "us-politics" → "US politics": two-letter words in slugs are nearly always abbreviations
-  // (US, UK, EU, AI); operators can name any topic exactly with topicLabels.
-  const words = cleanLine(slug)
-    .split(/[-_\s]+/)
-    .filter(Boolean)
-    .map((w) => (w.length === 2 ? w.toUpperCase() : w));
-  const label = words.join(' ');
-  return label.charAt(0).toUpperCase() + label.slice(1);
-}
-
 function topicList(topics: readonly string[], labels?: Readonly<Record<string, string>>): string {
   if (topics.length === 0) return 'all topics';
   return topics.map((t) => topicLabel(t, labels)).join(', ');
 }
 
-function frequencyWords(frequency: Frequency): string {
-  switch (frequency) {
-    case 'daily':
-      return 'daily digest';
-    case 'weekly':
-      return 'weekly digest';
-    case 'immediate':
-      return 'alerts as articles appear';
-  }
+function digestWords(frequency: Exclude<Frequency, 'immediate'>): string {
+  return frequency === 'daily' ? 'daily digest' : 'weekly digest';
 }
 
 /**
  * A quoted sentence set apart ends as a sentence: the comma it had before "…," she said becomes a
- * full stop. A fragment ("further indication of the progress …") is shown as it was said.
+ * full stop.
  */
 function asSetApart(text: string): string {
-  return /^[\p{Lu}\d]/u.test(text) && !/[.!?…:;,—–-]$/.test(text) ? `${text}.` : text.replace(/^(\p{Lu}.*),$/u, '$1.');
+  return !/[.!?…:;,—–-]$/.test(text) ? `${text}.` : text.replace(/,$/u, '.');
 }
 
-function quoteView(q: Quote): QuoteView | null {
-  const text = asSetApart(cleanLine(q.text));
-  if (text === '') return null;
+/**
+ * A fragment ("further indication of the progress that we hope to continue to make") is not a
+ * sentence, and set apart it reads as if it were one. It is shown inside its lead-in when the
+ * article gave one ("Sanders said that while the note is “further indication …” …"), otherwise
+ * with ellipses that say words are missing on either side.
+ */
+function fragmentView(q: BriefQuote, text: string): Pick<QuoteView, 'leadIn' | 'text' | 'trail'> {
+  const words = text.replace(/[,;:]$/, '');
+  const leadIn = q.leadIn === undefined ? '' : cleanLine(q.leadIn);
+  if (leadIn !== '') return { leadIn, text: words, trail: q.sentenceEnds === true ? '.' : ' …' };
+  return { leadIn: '', text: `…${words}${q.sentenceEnds === true ? '' : '…'}`, trail: '' };
+}
+
+function quoteView(q: BriefQuote): QuoteView | null {
+  const said = cleanLine(q.text);
+  if (said === '') return null;
+  const shown = isSentenceQuote(said) ? { leadIn: '', text: asSetApart(said), trail: '' } : fragmentView(q, said);
   const name = q.speaker === null ? '' : cleanLine(q.speaker.name);
   const role = q.speaker?.role === undefined ? '' : cleanLine(q.speaker.role);
   const attribution = name === '' ? null : role === '' ? name : `${name}, ${role}`;
-  return { text, attribution };
+  return { ...shown, attribution };
+}
+
+/** The link text that names its article, so two links in one email never read the same. */
+function readMoreText(title: string, source: string): string {
+  const short = truncate(title, LINK_TITLE_MAX);
+  return source === '' ? `Read “${short}” in full` : `Read “${short}” at ${source}`;
 }
 
 /** One brief as the email shows it. */
@@ -116,17 +144,33 @@ export function articleView(brief: Brief): ArticleView {
   if (title === '') throw new RenderError('a brief has an empty title');
   const source = brief.source === undefined ? '' : cleanLine(brief.source);
   const date = formatDate(brief.publishedAt);
+  const url = safeHttpUrl(brief.url);
   return {
     title,
-    url: safeHttpUrl(brief.url),
+    url,
     source: source === '' ? null : source,
     meta: [date, source].filter((s) => s !== null && s !== '').join(' · '),
+    readMore: url === null ? null : readMoreText(title, source),
     summary: brief.summary.map(cleanLine).filter((s) => s !== '').join(' '),
     quotes: brief.keyQuotes.map(quoteView).filter((q): q is QuoteView => q !== null),
   };
 }
 
-function common(options: NewsletterOptions): { lang: string; newsletterName: string; postalAddress: string } {
+type Common = Pick<IssueView, 'lang' | 'newsletterName' | 'postalAddress' | 'senderLine' | 'edition' | 'webUrl' | 'subscribeUrl' | 'archiveUrl'>;
+
+/** The web links of an edition: the mail links to its web version, the web version to the subscribe form and archive. */
+function editionLinks(options: NewsletterOptions): Pick<IssueView, 'edition' | 'webUrl' | 'subscribeUrl' | 'archiveUrl'> {
+  const web = options.web;
+  if (web === undefined) return { edition: 'mail', webUrl: null, subscribeUrl: null, archiveUrl: null };
+  const url = safeHttpUrl(web.url);
+  if (url === null) throw new RenderError('web.url is not an absolute http(s) URL');
+  if ((options.edition ?? 'mail') === 'mail') return { edition: 'mail', webUrl: url, subscribeUrl: null, archiveUrl: null };
+  const subscribeUrl = safeHttpUrl(web.subscribeUrl);
+  if (subscribeUrl === null) throw new RenderError('web.subscribeUrl is not an absolute http(s) URL');
+  return { edition: 'web', webUrl: null, subscribeUrl, archiveUrl: safeHttpUrl(web.archiveUrl) };
+}
+
+function common(options: NewsletterOptions): Common {
   const newsletterName = cleanLine(options.newsletterName);
   const postalAddress = cleanLine(options.postalAddress);
   if (newsletterName === '') throw new RenderError('newsletterName is empty');
@@ -134,7 +178,9 @@ function common(options: NewsletterOptions): { lang: string; newsletterName: str
   if (postalAddress === '') throw new RenderError('postalAddress is empty (CAN-SPAM requires one)');
   const lang = options.lang ?? 'en';
   if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(lang)) throw new RenderError(`lang "${lang}" is not a BCP 47 tag`);
-  return { lang, newsletterName, postalAddress };
+  // "newsbrief · newsbrief Ltd, 1 Harbour Street" says the name twice.
+  const senderLine = postalAddress.toLowerCase().startsWith(newsletterName.toLowerCase()) ? postalAddress : `${newsletterName} · ${postalAddress}`;
+  return { lang, newsletterName, postalAddress, senderLine, ...editionLinks(options) };
 }
 
 /** The digest's view: the first `maxFullArticles` in full, the rest as headlines. */
@@ -150,8 +196,8 @@ export function digestView(briefs: readonly Brief[], options: DigestOptions): Is
   if (date === null) throw new RenderError('issueDate is not a valid date');
   const period = options.frequency === 'daily' ? 'Daily' : 'Weekly';
   const first = articles[0] as ArticleView;
-  const more = articles.length - 1;
-  const subject = `${base.newsletterName}: ${truncate(first.title, SUBJECT_TITLE_MAX)}${more > 0 ? ` (+${more} more)` : ''}`;
+  const more = articles.length > 1 ? ` (+${articles.length - 1} more)` : '';
+  const subject = `${truncate(first.title, SUBJECT_MAX - more.length)}${more}`;
   const count = articles.length === 1 ? 'One story' : `${articles.length} stories`;
   const when = options.frequency === 'daily' ? 'today' : 'this week';
   const intro =
@@ -164,7 +210,10 @@ export function digestView(briefs: readonly Brief[], options: DigestOptions): Is
     subject,
     preheader: truncate(`${count}: ${articles.map((a) => a.title).join(' · ')}`, PREHEADER_MAX),
     intro,
-    why: `You get this ${frequencyWords(options.frequency)} because you subscribed to ${base.newsletterName} for ${topicList(options.topics, options.topicLabels)}.`,
+    why:
+      base.edition === 'web'
+        ? `This is the web version of the ${base.newsletterName} ${digestWords(options.frequency)} of ${date}.`
+        : `You get this ${digestWords(options.frequency)} because you subscribed to ${base.newsletterName} for ${topicList(options.topics, options.topicLabels)}.`,
     full,
     headlinesOnly,
     linkValidity: '',
@@ -182,10 +231,19 @@ export function alertView(brief: Brief, options: AlertOptions): IssueView {
     kind: 'alert',
     ...base,
     issueLabel: `Alert · ${matched} · ${date}`,
-    subject: `${base.newsletterName} alert (${matched}): ${truncate(article.title, SUBJECT_TITLE_MAX)}`,
+    subject: truncate(article.title, SUBJECT_MAX),
     preheader: truncate(article.summary === '' ? article.title : article.summary, PREHEADER_MAX),
-    intro: `A new article matches your topic ${matched}.`,
-    why: `You get this alert because you asked ${base.newsletterName} for ${frequencyWords('immediate')} on ${topicList(options.topics, options.topicLabels)}.`,
+    // An all-topics reader has no "topic" that matched; the article's topic is still worth naming.
+    intro:
+      options.topics.length === 0 || base.edition === 'web'
+        ? `A new article on ${matched}.`
+        : `A new article on ${matched}, one of the topics you follow.`,
+    why:
+      base.edition === 'web'
+        ? `This is the web version of a ${base.newsletterName} alert of ${date}.`
+        : options.topics.length === 0
+          ? `You get this alert because you asked ${base.newsletterName} for an alert whenever a new article appears.`
+          : `You get this alert because you asked ${base.newsletterName} for an alert whenever a new article on ${topicList(options.topics, options.topicLabels)} appears.`,
     full: [article],
     headlinesOnly: [],
     linkValidity: '',
