@@ -10,7 +10,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<TestServer> {
+export async function startServer(handle: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<TestServer> {
   const requests: TestServer['requests'] = [];
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
