@@ -125,7 +125,7 @@ describe('polling a feed', () => {
   });
 
   it('with fullText never, uses the summary; with always, fetches the page even when the item has content', async () => {
-    const item = rssItem({ title: 'Monsoon arrives early', guid: 'm-1', link: '/pages/m.html', description: 'The monsoon reached Kerala a week early, officials said.', content: undefined });
+    const item = rssItem({ title: 'Monsoon arrives early', guid: 'm-1', link: '/pages/m.html', description: 'The monsoon reached Kerala a week early, officials said.' });
     h.docs.set('/never.xml', { type: 'application/rss+xml', body: rss('N', [item]) });
     h.docs.set('/always.xml', { type: 'application/rss+xml', body: rss('A', [rssItem({ title: 'Port strike ends', guid: 'p-1', link: '/pages/p.html', content: '<p>Short teaser only.</p>' })]) });
     h.docs.set('/pages/p.html', { type: 'text/html', body: `<h1>Port strike ends</h1><article>${STRIKE}</article>` });
