@@ -54,6 +54,7 @@ export type FeedConfig = z.output<typeof feedConfigSchema>;
 export const feedListSchema = z.array(feedConfigSchema).superRefine((feeds, ctx) => {
   const seen = new Set<string>();
   for (const [i, f] of feeds.entries()) {
+    if (!URL.canParse(f.url)) continue; // reported by the url check
     const key = new URL(f.url).href;
     if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'url'], message: `${f.url} is listed twice` });
     seen.add(key);
