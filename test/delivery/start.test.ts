@@ -1,5 +1,6 @@
 /** `npm start` as a function: the example data end to end, twice on the same data, then --fresh. */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,11 +12,20 @@ import { formatSummary, runStart, StartInputError, type StartOptions } from '../
 const root = mkdtempSync(path.join(tmpdir(), 'newsbrief-start-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** A free port, picked once: the example feeds keep one URL, and so their state, across the runs of this test. */
+const feedsPort = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as { port: number };
+    probe.close(() => resolve(port));
+  });
+});
+
 const options: StartOptions = {
   dataDir: path.join(root, 'data'),
   outboxDir: path.join(root, 'outbox'),
   articlesDir: 'examples/articles',
   subscribersFile: 'examples/subscribers.json',
+  feeds: { dir: 'examples/feeds', pagesDir: 'examples/pages', port: feedsPort },
   log: silentLog,
 };
 
@@ -35,14 +45,22 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(emls()).toHaveLength(first.delivery.sent);
     expect(readdirSync(options.outboxDir).filter((f) => f.endsWith('.html'))).toHaveLength(first.delivery.sent);
 
+    // The example feeds: every item new or a story another feed already carried, none failed.
+    expect(first.feeds.results).toHaveLength(3);
+    expect(first.feeds.results.every((f) => f.outcome === 'polled')).toBe(true);
+    expect(first.feeds.results.reduce((n, f) => n + f.items.duplicate, 0)).toBe(1);
+    const fromFeeds = first.feeds.articles.filter((a) => a.outcome === 'ingested');
+    expect(fromFeeds.length).toBeGreaterThanOrEqual(4);
+    const ingested = [...first.articles, ...fromFeeds];
+
     // Who should get what, derived from the example subscribers and the ingested articles' topics.
     const confirmed = first.subscribers.filter((s) => s.status === 'confirmed');
     const expected = [
-      ...first.articles.flatMap((a) =>
+      ...ingested.flatMap((a) =>
         confirmed.filter((s) => s.frequency === 'immediate' && wantsTopics(s.topics, a.topics)).map((s) => `alert:${s.id}`),
       ),
       ...confirmed
-        .filter((s) => s.frequency === 'daily' && first.articles.some((a) => wantsTopics(s.topics, a.topics)))
+        .filter((s) => s.frequency === 'daily' && ingested.some((a) => wantsTopics(s.topics, a.topics)))
         .map((s) => `digest:${s.id}`),
     ].sort();
     expect(expected.length).toBeGreaterThan(3);
@@ -80,6 +98,9 @@ describe('npm start', { timeout: 120_000 }, () => {
 
     const second = await runStart(options);
     expect(second.articles.every((a) => a.outcome === 'duplicate')).toBe(true);
+    // The feeds answer 304 (or, for items still waiting for their page, bring nothing new).
+    expect(second.feeds.articles.filter((a) => a.outcome === 'ingested')).toEqual([]);
+    expect(second.feeds.results.filter((f) => f.outcome === 'not-modified').length).toBeGreaterThanOrEqual(2);
     expect(['empty', 'duplicate']).toContain(second.digest.outcome);
     expect(second.delivery.sent).toBe(0);
     expect(emls()).toEqual([]);
