@@ -22,7 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { createIngestHandler, type IngestSummary } from '../lambda/ingest/handler.ts';
+import { createIngestHandler, resultRow, type IngestSummary } from '../lambda/ingest/handler.ts';
 import { createDigestHandler } from '../lambda/digest/handler.ts';
 import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts';
 import type { DigestResult } from '../lambda/shared/delivery/digest.ts';
@@ -240,15 +240,7 @@ async function runOnData(options: StartOptions, started: number): Promise<StartS
       : { feeds: [], articles: [] };
     const feeds: StartSummary['feeds'] = {
       results: feedPoll.feeds,
-      articles: feedPoll.articles.map(({ feedUrl, result }) => ({
-        key: `${feedUrl} → ${result.article.origin}`,
-        outcome: result.outcome,
-        articleId: result.article.id,
-        alerts: result.alerts.enqueued,
-        title: result.article.brief.title,
-        topics: result.article.brief.topics,
-        keyQuotes: result.article.brief.keyQuotes.map((q) => `“${q.text}” — ${q.speaker?.name ?? 'unattributed'}`),
-      })),
+      articles: feedPoll.articles.map(({ feedUrl, result }) => resultRow(`${feedUrl} → ${result.article.origin}`, result)),
     };
     const alertsEnqueued = queue.enqueued.length ? queue.enqueued.reduce((n, j) => n + j.recipients.length, 0) : 0;
 

@@ -11,6 +11,7 @@ import { acknowledge } from '../nag-suppressions.ts';
 import type { SubscribeApi } from './api.ts';
 import type { FunctionDefaults } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
+import { GENERATED_KEYRING } from './signing-key.ts';
 
 export interface CmsWebhookProps {
   /** The HTTP API that gets the `POST /articles` route. */
@@ -21,7 +22,7 @@ export interface CmsWebhookProps {
   readonly entry: string;
   /**
    * What happens to the webhook secret when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -40,13 +41,8 @@ export class CmsWebhook extends Construct {
     super(scope, id);
     this.secret = new Secret(this, 'Secret', {
       description: 'newsbrief CMS webhook HMAC key ring {"current": keyId, keyId: secret}',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ current: 'k1' }),
-        generateStringKey: 'k1',
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      generateSecretString: GENERATED_KEYRING,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     acknowledge(
       this.secret,
