@@ -1,5 +1,5 @@
 /** Polling feeds end to end through the real ingest path, against a local HTTP server only. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INITIAL_ITEMS, PAGE_RETRY_WINDOW_MS } from '../../lambda/shared/feeds/poll.ts';
 import { pollHarness, rss, rssItem, type PollHarness } from './poll-harness.ts';
 
@@ -230,6 +230,23 @@ describe('a failing feed', () => {
     expect(healed.failingSince).toBeUndefined();
     expect(h.metrics.oldest.at(-1)).toBe(0);
     expect(await titles()).toEqual(['Port strike ends']);
+  });
+
+  it('takes a storage error on one feed as that feed\'s failure; the others are polled', async () => {
+    h.docs.set('/a.xml', { type: 'application/rss+xml', body: rss('A', [rssItem({ title: 'Port strike ends', guid: 'a-1', content: STRIKE })]) });
+    h.docs.set('/b.xml', { type: 'application/rss+xml', body: rss('B', [rssItem({ title: 'Monsoon arrives early', guid: 'b-1', content: MONSOON })]) });
+    const [a, b] = [h.feed('/a.xml'), h.feed('/b.xml')];
+    // Fault injection: the in-memory store cannot fail by itself, DynamoDB can (throttling, an outage).
+    const claim = h.store.claim.bind(h.store);
+    const get = h.store.get.bind(h.store);
+    vi.spyOn(h.store, 'get').mockImplementation(async (url) => (url === a.url ? Promise.reject(new Error('throttled')) : get(url)));
+    vi.spyOn(h.store, 'claim').mockImplementation(async (url, now, until) => (url === a.url ? Promise.reject(new Error('throttled')) : claim(url, now, until)));
+    const summary = await h.poll([a, b]);
+    expect(summary.feeds.map((f) => [f.url, f.outcome, f.error])).toEqual([
+      [a.url, 'failed', 'Error: throttled'],
+      [b.url, 'polled', undefined],
+    ]);
+    expect(await titles()).toEqual(['Monsoon arrives early']);
   });
 
   it('polls a feed with `every` no more often than that', async () => {

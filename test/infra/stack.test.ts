@@ -11,6 +11,7 @@ import { archiveEnvSchema } from '../../lambda/archive/config.ts';
 import { pollEnvSchema } from '../../lambda/poll/handler.ts';
 import { articlesEnvSchema } from '../../lambda/articles/handler.ts';
 import { FEED_FAILURE_ALARM_SECONDS, POLL_TIMEOUT } from '../../lib/constructs/feeds.ts';
+import { LEASE_MS } from '../../lambda/shared/feeds/poll.ts';
 import { synthesise, type Synthesised } from './synth.ts';
 import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
 import { REQUIRED_OUTPUTS } from '../../cli/targets.ts';
@@ -364,6 +365,8 @@ describe('feeds', () => {
     // Shorter than the shortest period a feed may ask for (5 minutes): two polls never overlap.
     expect(fn.Timeout).toBe(POLL_TIMEOUT.toSeconds());
     expect(POLL_TIMEOUT.toMinutes()).toBeLessThan(5);
+    // A crashed poller's lease on a feed outlasts no poll.
+    expect(POLL_TIMEOUT.toMilliseconds()).toBeLessThan(LEASE_MS);
     expect(JSON.parse(envOf(FUNCTIONS.poll()).FEEDS as string)).toEqual(s.config.feeds);
   });
 

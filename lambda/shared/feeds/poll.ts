@@ -31,8 +31,8 @@ export const INITIAL_ITEMS = 5;
 export const PAGE_RETRY_WINDOW_MS = 24 * 3600_000;
 /** No new feed or item is started with less time left than this. */
 export const STOP_MARGIN_MS = 60_000;
-/** Longer than any poll runs (the function's timeout), so a crashed poller's lease expires by the next run. */
-export const LEASE_MS = 15 * 60_000;
+/** Longer than any poll runs (the function's 4-minute timeout), so a crashed poller's lease has expired by the next run but one. */
+export const LEASE_MS = 5 * 60_000;
 /** Schedules fire with some jitter: a feed due within this much is polled now rather than a period late. */
 const DUE_SLACK_MS = 60_000;
 
@@ -105,7 +105,8 @@ function newestFirst(items: readonly FeedItem[]): FeedItem[] {
 /** Poll every due feed once. Never throws for one feed's failure. */
 export async function pollFeeds(deps: PollDeps): Promise<PollSummary> {
   const states = new Map<string, FeedState | null>();
-  for (const feed of deps.feeds) states.set(feed.url, await deps.store.get(feed.url));
+  // A state that cannot be read now is read again by the claim, which records the feed's failure if it fails too.
+  for (const feed of deps.feeds) states.set(feed.url, await deps.store.get(feed.url).catch(() => null));
   // Feeds waiting longest go first, so a run cut short by time starves no feed for long.
   const order = [...deps.feeds].sort((a, b) => (states.get(a.url)?.lastAttemptAt ?? '').localeCompare(states.get(b.url)?.lastAttemptAt ?? ''));
   const results: FeedPollResult[] = [];
