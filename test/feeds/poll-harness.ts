@@ -21,7 +21,8 @@ import { startServer, type TestServer } from './servers.ts';
  * A test double of the HTML extractor port (the real one is part of the article parsers): the
  * page's <h1>, the paragraphs inside <article>, and <link rel="canonical">.
  */
-export const testExtractor: PageExtractor = (html) => {
+export const testExtractor: PageExtractor = (page) => {
+  const html = Buffer.from(page.body).toString('utf8');
   const article = /<article>([\s\S]*?)<\/article>/.exec(html)?.[1];
   if (article === undefined) throw new Error('no <article> element');
   const title = /<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1];

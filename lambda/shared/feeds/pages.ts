@@ -18,8 +18,15 @@ export interface ExtractedPage {
   readonly siteName?: string | undefined;
 }
 
-/** The HTML extraction port: a page's HTML and its URL to article fields. Throws when the page has no article. */
-export type PageExtractor = (html: string, options: { readonly url: string }) => ExtractedPage;
+/** A fetched page as the extractor gets it: raw bytes (it decodes by the declared charset), its final URL and Content-Type. */
+export interface FetchedPage {
+  readonly body: Uint8Array;
+  readonly url: string;
+  readonly contentType?: string | undefined;
+}
+
+/** The HTML extraction port: a fetched page to article fields. Throws when the page has no article. */
+export type PageExtractor = (page: FetchedPage) => ExtractedPage;
 
 /** The page is not an HTML article (wrong media type, nothing extractable). */
 export class PageExtractionError extends FetchError {
@@ -40,16 +47,9 @@ export async function fetchPage(fetcher: Fetcher, extract: PageExtractor, url: s
   if (result.contentType !== undefined && !HTML_TYPES.test(result.contentType)) {
     throw new PageExtractionError(result.url, `not an HTML page (${result.contentType.split(';')[0]})`);
   }
-  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(result.contentType ?? '')?.[1] ?? 'utf-8';
-  let html: string;
-  try {
-    html = new TextDecoder(charset.toLowerCase()).decode(result.body);
-  } catch {
-    html = new TextDecoder('utf-8').decode(result.body);
-  }
   let page: ExtractedPage;
   try {
-    page = extract(html, { url: result.url });
+    page = extract({ body: result.body, url: result.url, contentType: result.contentType });
   } catch (error) {
     throw new PageExtractionError(result.url, `no article found on the page (${(error as Error)?.message ?? String(error)})`, { cause: error });
   }
