@@ -4,6 +4,7 @@ import { ConfigurationError, loadConfig } from '../../lib/config.ts';
 import { parseFeedsVariable } from '../../lambda/poll/handler.ts';
 import { pollMinutes } from '../../lambda/shared/feeds/config.ts';
 import { ConfigError } from '../../lambda/shared/config.ts';
+import { environmentFor, FUNCTION_ENV } from '../../lib/environment.ts';
 
 const REQUIRED = { senderAddress: 'briefs@example.com', senderName: 'Brief', postalAddress: '1 Main St', topics: ['world', 'asia'] };
 const load = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
@@ -45,5 +46,15 @@ describe('feeds configuration', () => {
     expect(parseFeedsVariable('[{"url":"https://a.example/rss","every":30}]')).toEqual([{ url: 'https://a.example/rss', topics: [], fullText: 'auto', every: 30 }]);
     expect(() => parseFeedsVariable('{')).toThrow(new ConfigError('FEEDS: not valid JSON'));
     expect(() => parseFeedsVariable('[{"url":"nope"}]')).toThrow(/^FEEDS: 0\.url: must be an http\(s\) URL/);
+  });
+});
+
+describe('the poll function\'s environment', () => {
+  it('fails the synth, naming `feeds`, when the feed list would pass Lambda\'s 4 KB', () => {
+    const feeds = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ url: `https://news${i}.example.com/rss.xml`, topics: ['world'], fullText: 'auto' })));
+    const values = Object.fromEntries(FUNCTION_ENV.poll.map((key) => [key, 'x'])) as Parameters<typeof environmentFor>[1];
+    expect(environmentFor('poll', { ...values, FEEDS: feeds(10) }).FEEDS).toBe(feeds(10));
+    expect(() => environmentFor('poll', { ...values, FEEDS: feeds(60) })).toThrow(ConfigurationError);
+    expect(() => environmentFor('poll', { ...values, FEEDS: feeds(60) })).toThrow(/- feeds: the poll function's environment would take up to \d+ bytes, over Lambda's 4096-byte limit; the largest value is feeds \(FEEDS, \d+ bytes\)/);
   });
 });
