@@ -6,7 +6,7 @@ import { readEnv } from '../shared/config.ts';
 import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
 import type { BlobStore } from '../shared/delivery/ports.ts';
 import { createFetcher, userAgentFor, type FetchPolicy } from '../shared/feeds/fetch.ts';
-import { noPageExtractor, type PageExtractor } from '../shared/feeds/pages.ts';
+import { htmlPageExtractor } from '../shared/feeds/pages.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createArticlesApp, type ArticlesApp, type HttpResult } from './app.ts';
@@ -38,7 +38,6 @@ const WEBHOOK_FETCH_TIMEOUT_MS = 4_000;
 
 export interface ArticlesAppOverrides {
   readonly blobs?: BlobStore;
-  readonly extractPage?: PageExtractor;
   /** The local run allows loopback here, never through the environment. */
   readonly fetch?: Partial<Omit<FetchPolicy, 'userAgent'>>;
   readonly log?: Log;
@@ -58,7 +57,7 @@ export async function articlesAppFromEnvironment(env: Record<string, string | un
     now: overrides.now ?? Date.now,
     deps: () => {
       const fetcher = createFetcher({ userAgent, timeoutMs: WEBHOOK_FETCH_TIMEOUT_MS, ...overrides.fetch });
-      return { blobs, fetcher, extractPage: overrides.extractPage ?? noPageExtractor, log, close: () => fetcher.close() };
+      return { blobs, fetcher, extractPage: htmlPageExtractor, log, close: () => fetcher.close() };
     },
   });
 }

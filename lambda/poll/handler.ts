@@ -10,7 +10,7 @@ import { deliveryRuntime, remainingTime, type DeliveryRuntime, type RuntimeOverr
 import { feedListSchema, pollMinutes, type FeedConfig } from '../shared/feeds/config.ts';
 import { createFetcher, userAgentFor, type FetchPolicy } from '../shared/feeds/fetch.ts';
 import { powertoolsFeedMetrics } from '../shared/feeds/metrics.ts';
-import { noPageExtractor, type PageExtractor } from '../shared/feeds/pages.ts';
+import { htmlPageExtractor } from '../shared/feeds/pages.ts';
 import { pollFeeds, type FeedMetrics, type PollSummary } from '../shared/feeds/poll.ts';
 import { DynamoFeedStore } from '../shared/feeds/state-dynamo.ts';
 import type { FeedStore } from '../shared/feeds/state.ts';
@@ -64,8 +64,6 @@ export function pollRuntime(env: Record<string, string | undefined> = process.en
 }
 
 export interface PollHandlerOptions {
-  /** The HTML extractor for item pages. @default noPageExtractor */
-  readonly extractPage?: PageExtractor;
   /** Fetch policy overrides: the local run allows loopback here, never through the environment. */
   readonly fetch?: Partial<Omit<FetchPolicy, 'userAgent'>>;
 }
@@ -86,7 +84,7 @@ export function createPollHandler(
         feeds: rt.feeds,
         store: rt.store,
         fetcher,
-        extractPage: options.extractPage ?? noPageExtractor,
+        extractPage: htmlPageExtractor,
         ingest: (json, origin) =>
           ingestArticle(json, origin, { ...delivery, parse: (c, o) => parseArticle(c, o, 'json'), analyze, remainingMs }, { owner }),
         rules: delivery.rules,

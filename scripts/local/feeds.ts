@@ -10,7 +10,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createPollHandler } from '../../lambda/poll/handler.ts';
 import type { DeliveryRuntime } from '../../lambda/shared/delivery/runtime.ts';
 import { feedListSchema } from '../../lambda/shared/feeds/config.ts';
-import type { PageExtractor } from '../../lambda/shared/feeds/pages.ts';
 import type { PollSummary } from '../../lambda/shared/feeds/poll.ts';
 import { DynamoFeedStore } from '../../lambda/shared/feeds/state-dynamo.ts';
 import { startFeedServer } from './feed-server.ts';
@@ -24,7 +23,6 @@ export interface LocalFeedsOptions {
   readonly delivery: () => Promise<DeliveryRuntime>;
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
-  readonly extractPage?: PageExtractor;
 }
 
 /** Poll the example feeds once; a bad feeds.json throws naming the file. */
@@ -42,7 +40,7 @@ export async function pollLocalFeeds(options: LocalFeedsOptions): Promise<PollSu
         store: new DynamoFeedStore(options.doc, options.tableName),
         metrics: { feedFailed() {}, itemsIngested() {}, oldestFailure() {}, flush() {} },
       }),
-      { fetch: { allowLoopback: true }, ...(options.extractPage !== undefined && { extractPage: options.extractPage }) },
+      { fetch: { allowLoopback: true } },
     );
     return await poll({});
   } finally {

@@ -1,4 +1,4 @@
-/** A poll under test: local HTTP server for feeds and pages, in-memory stores, the real ingest path. */
+/** A poll under test: local HTTP server for feeds and pages, in-memory stores, the real HTML extractor and ingest path. */
 import { analyze } from '../../lambda/shared/analysis/analyze.ts';
 import { parseArticle } from '../../lambda/shared/article/parse.ts';
 import { MemoryArticleStore } from '../../lambda/shared/delivery/articles.ts';
@@ -7,28 +7,14 @@ import { MemoryRunStore } from '../../lambda/shared/delivery/runs.ts';
 import { parseTopicRules } from '../../lambda/shared/delivery/topics.ts';
 import { feedListSchema, type FeedConfig } from '../../lambda/shared/feeds/config.ts';
 import { createFetcher, type FetchPolicy } from '../../lambda/shared/feeds/fetch.ts';
-import type { PageExtractor } from '../../lambda/shared/feeds/pages.ts';
+import { htmlPageExtractor } from '../../lambda/shared/feeds/pages.ts';
 import { pollFeeds, type FeedMetrics, type PollSummary } from '../../lambda/shared/feeds/poll.ts';
 import { MemoryFeedStore } from '../../lambda/shared/feeds/state.ts';
-import { htmlToParagraphs } from '../../lambda/shared/feeds/text.ts';
 import type { Log } from '../../lambda/shared/logger.ts';
 import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
 import { confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock } from '../delivery/digest-fixtures.ts';
 import { startServer, type TestServer } from './servers.ts';
-
-/**
- * A test double of the HTML extractor port (the real one is part of the article parsers): the
- * page's <h1>, the paragraphs inside <article>, and <link rel="canonical">.
- */
-export const testExtractor: PageExtractor = (page) => {
-  const html = Buffer.from(page.body).toString('utf8');
-  const article = /<article>([\s\S]*?)<\/article>/.exec(html)?.[1];
-  if (article === undefined) throw new Error('no <article> element');
-  const title = /<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1];
-  const canonicalUrl = /<link rel="canonical" href="([^"]+)"/.exec(html)?.[1];
-  return { paragraphs: htmlToParagraphs(article), ...(title !== undefined && { title }), ...(canonicalUrl !== undefined && { canonicalUrl }) };
-};
 
 export interface Doc {
   body: string | Buffer;
@@ -54,7 +40,7 @@ export interface PollHarness {
   close(): Promise<void>;
 }
 
-export async function pollHarness(options: { fetch?: Partial<FetchPolicy>; extractPage?: PageExtractor } = {}): Promise<PollHarness> {
+export async function pollHarness(options: { fetch?: Partial<FetchPolicy> } = {}): Promise<PollHarness> {
   const docs = new Map<string, Doc>();
   const server = await startServer((req, res) => {
     const doc = docs.get((req.url ?? '/').split('?')[0]!);
@@ -93,7 +79,7 @@ export async function pollHarness(options: { fetch?: Partial<FetchPolicy>; extra
         feeds,
         store,
         fetcher,
-        extractPage: options.extractPage ?? testExtractor,
+        extractPage: htmlPageExtractor,
         ingest: (json, origin) =>
           ingestArticle(
             json,

@@ -5,6 +5,8 @@ import { pollHarness, rss, rssItem, type PollHarness } from './poll-harness.ts';
 
 const STRIKE = '<p>The nine-day strike at the port ended on Wednesday after a deal on wages.</p><p>“We are going back to work tomorrow,” said Ravi Kumar, the union leader.</p>';
 const MONSOON = '<p>The monsoon reached Kerala a week early, the weather office said on Monday.</p><p>Farmers welcomed the rain after a dry May.</p>';
+/** A page's second half: the HTML extractor wants an article of some length. */
+const MORE = '<p>Officials said the change would be reviewed next year, after the figures for the whole season are in and published.</p>';
 const FARES = '<p>The city froze bus and metro fares for another year.</p><p>“No rider will pay more in 2027,” the mayor said.</p>';
 
 let h: PollHarness;
@@ -115,7 +117,7 @@ describe('polling a feed', () => {
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Asia Desk</title><id>urn:x:asia</id><updated>2026-07-01T09:00:00Z</updated>
 <entry><title>Monsoon arrives early</title><link href="../pages/monsoon.html"/><id>urn:x:asia:1</id><updated>2026-07-01T09:00:00Z</updated><summary>Rain came early.</summary></entry>
 </feed>` });
-    h.docs.set('/pages/monsoon.html', { type: 'text/html; charset=utf-8', body: `<html><head><link rel="canonical" href="${h.url('/pages/monsoon.html')}"></head><body><nav>Home</nav><h1>Monsoon arrives early</h1><article>${MONSOON}</article></body></html>` });
+    h.docs.set('/pages/monsoon.html', { type: 'text/html; charset=utf-8', body: `<html><head><link rel="canonical" href="${h.url('/pages/monsoon.html')}"></head><body><nav>Home</nav><h1>Monsoon arrives early</h1><article>${MONSOON}${MORE}</article></body></html>` });
     await h.poll([h.feed('/feeds/asia.atom')]);
     const [record] = await h.articles.listIngested({ since: '2000-01-01', until: '2100-01-01', limit: 10 });
     expect(record!.brief.url).toBe(h.url('/pages/monsoon.html'));
@@ -128,7 +130,7 @@ describe('polling a feed', () => {
     const item = rssItem({ title: 'Monsoon arrives early', guid: 'm-1', link: '/pages/m.html', description: 'The monsoon reached Kerala a week early, officials said.' });
     h.docs.set('/never.xml', { type: 'application/rss+xml', body: rss('N', [item]) });
     h.docs.set('/always.xml', { type: 'application/rss+xml', body: rss('A', [rssItem({ title: 'Port strike ends', guid: 'p-1', link: '/pages/p.html', content: '<p>Short teaser only.</p>' })]) });
-    h.docs.set('/pages/p.html', { type: 'text/html', body: `<h1>Port strike ends</h1><article>${STRIKE}</article>` });
+    h.docs.set('/pages/p.html', { type: 'text/html', body: `<html><body><h1>Port strike ends</h1><article>${STRIKE}${MORE}</article></body></html>` });
     await h.poll([h.feed('/never.xml', { fullText: 'never' }), h.feed('/always.xml', { fullText: 'always' })]);
     const records = await h.articles.listIngested({ since: '2000-01-01', until: '2100-01-01', limit: 10 });
     const byTitle = Object.fromEntries(records.map((r) => [r.brief.title, r.brief.summary.join(' ')]));

@@ -9,7 +9,6 @@ import { silentLog } from '../../lambda/shared/logger.ts';
 import { signBody } from '../../lambda/shared/webhook/signature.ts';
 import { startHttpAdapter } from '../../scripts/local/http-adapter.ts';
 import { MapBlobs } from '../delivery/digest-fixtures.ts';
-import { testExtractor } from '../feeds/poll-harness.ts';
 import { startServer, type TestServer } from '../feeds/servers.ts';
 
 const KEY = 'w'.repeat(40);
@@ -37,7 +36,7 @@ let app: ArticlesApp;
 beforeAll(async () => {
   pages = await startServer((req, res) => {
     if (req.url === '/story') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<html><head><link rel="canonical" href="https://news.example.com/story"></head><body><h1>Port strike ends</h1><article><p>The nine-day strike ended on Wednesday.</p><p>“We are back,” said Ravi Kumar, the union leader.</p></article></body></html>`);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<html><head><link rel="canonical" href="https://news.example.com/story"></head><body><h1>Port strike ends</h1><article><p>The nine-day strike at the city's port ended on Wednesday after a deal on wages and hours.</p><p>“We are back at work tomorrow morning,” said Ravi Kumar, the union leader.</p></article></body></html>`);
     } else if (req.url === '/to-metadata') res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
     else res.writeHead(404).end();
   });
@@ -45,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => pages.close());
 beforeEach(async () => {
   blobs = new MapBlobs();
-  app = await articlesAppFromEnvironment(env, { blobs, extractPage: testExtractor, fetch: { allowLoopback: true }, log: silentLog, now: () => NOW });
+  app = await articlesAppFromEnvironment(env, { blobs, fetch: { allowLoopback: true }, log: silentLog, now: () => NOW });
 });
 
 function event(body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
@@ -145,7 +144,7 @@ describe('POST /articles', () => {
     const { id } = parse(res);
     const stored = parseArticle(blobs.objects.get(`articles/cms/${String(id)}.json`)!, 'x.json');
     expect(stored).toMatchObject({ title: 'Port strike ends', url: 'https://news.example.com/story', topics: ['business'], publishedAt: null });
-    expect(stored.paragraphs).toEqual(['The nine-day strike ended on Wednesday.', '“We are back,” said Ravi Kumar, the union leader.']);
+    expect(stored.paragraphs).toEqual(['The nine-day strike at the city\'s port ended on Wednesday after a deal on wages and hours.', '“We are back at work tomorrow morning,” said Ravi Kumar, the union leader.']);
   });
 
   it('answers 422 for a page that cannot be fetched, and refuses private addresses', async () => {
@@ -155,7 +154,7 @@ describe('POST /articles', () => {
     const ssrf = await app(signed({ url: `${pages.url}/to-metadata` }));
     expect(parse(ssrf)).toMatchObject({ error: 'unfetchable_url', message: expect.stringMatching(/169\.254\.169\.254 is not an address that is fetched/) });
     // Without the local run's loopback option, the local page itself is refused.
-    const strict = await articlesAppFromEnvironment(env, { blobs, extractPage: testExtractor, log: silentLog, now: () => NOW });
+    const strict = await articlesAppFromEnvironment(env, { blobs, log: silentLog, now: () => NOW });
     expect(parse(await strict(signed({ url: `${pages.url}/story` })))).toMatchObject({ error: 'unfetchable_url', message: expect.stringMatching(/not an address that is fetched/) });
     expect(blobs.objects.size).toBe(0);
   });

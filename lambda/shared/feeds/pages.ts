@@ -1,3 +1,5 @@
+import { charsetOfContentType } from '../article/html/charset.ts';
+import { parseHtmlArticle } from '../article/html/parse.ts';
 import { FetchError } from './errors.ts';
 import type { Fetcher } from './fetch.ts';
 
@@ -33,9 +35,17 @@ export class PageExtractionError extends FetchError {
   override readonly name = 'PageExtractionError';
 }
 
-/** Stands in until an HTML extractor is wired: every page fails, so items wait for one (or use their summary). */
-export const noPageExtractor: PageExtractor = () => {
-  throw new Error('no HTML extractor is configured');
+/** The article parsers' HTML reader (lambda/shared/article/html): decoded by the declared charset, extracted with Readability. */
+export const htmlPageExtractor: PageExtractor = (page) => {
+  const charset = charsetOfContentType(page.contentType);
+  const article = parseHtmlArticle(page.body, page.url, { url: page.url, ...(charset !== undefined && { charset }) });
+  return {
+    title: article.title,
+    publishedAt: article.publishedAt,
+    paragraphs: article.paragraphs,
+    canonicalUrl: article.url,
+    siteName: article.source,
+  };
 };
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)\b/i;
