@@ -20,7 +20,8 @@ import { entriesUnder, FUNCTION_NAMES, type FunctionName } from '../lib/entries.
 import { RENDERING_FUNCTIONS } from '../lib/newsbrief-stack.ts';
 
 /** Functions that read articles, and so carry the HTML extractor (a feed poller that fetches pages joins them). */
-const EXTRACTING_FUNCTIONS: readonly FunctionName[] = ['ingest'];
+// poll reads the pages of summary-only feed items, articles the page of a {url} webhook request.
+const EXTRACTING_FUNCTIONS: readonly FunctionName[] = ['ingest', 'poll', 'articles'];
 const EXTRACTOR = /node_modules\/(?:linkedom|@mozilla\/readability)\//;
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ianaTimeZone, safeText, scheduleExpression, unsafeStrings } from './config-checks.ts';
 import { ARCHIVE_MODES } from '../lambda/shared/archive/model.ts';
+import { feedListSchema } from '../lambda/shared/feeds/config.ts';
 
 /**
  * The operator's configuration, read from CDK context at synth and validated here, so a typo fails
@@ -107,6 +108,8 @@ export const configSchema = z
      * `unlisted` (each page only at the unguessable URL its email links to) or `off`.
      */
     archive: z.enum(ARCHIVE_MODES).default('unlisted'),
+    /** Feeds polled for new articles (lambda/shared/feeds/config.ts): `[{url, topics?, fullText?, every?}]`. */
+    feeds: feedListSchema.default([]),
   })
   .superRefine((c, ctx) => {
     if (c.hostedZoneId !== undefined && c.domain === undefined) {
@@ -132,6 +135,13 @@ export const configSchema = z
     for (const topic of Object.keys(c.topicRules)) {
       if (!c.topics.includes(topic)) {
         ctx.addIssue({ code: 'custom', path: ['topicRules', topic], message: `"${topic}" is not one of topics [${c.topics.join(', ')}]` });
+      }
+    }
+    for (const [i, feed] of c.feeds.entries()) {
+      for (const topic of feed.topics) {
+        if (!c.topics.includes(topic)) {
+          ctx.addIssue({ code: 'custom', path: ['feeds', i, 'topics'], message: `"${topic}" is not one of topics [${c.topics.join(', ')}]` });
+        }
       }
     }
     if (Object.keys(c.schedules).length === 0) {
@@ -173,6 +183,7 @@ export const CONFIG_EXAMPLES: Record<keyof NewsbriefConfigInput, string> = {
   logLevel: 'logLevel: INFO',
   removalPolicy: 'removalPolicy: retain',
   archive: 'archive: unlisted   # or public (index and feed), or off',
+  feeds: 'feeds: [{ url: "https://newsroom.example.com/world/rss.xml", topics: [world], fullText: auto, every: 30m }]',
 };
 
 /** A configuration that failed validation; the message names every bad key with an example. */
@@ -180,7 +191,7 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins', 'sandboxRecipients']);
+const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins', 'sandboxRecipients', 'feeds']);
 const LIST_KEYS = new Set<string>(['topics', 'allowedOrigins', 'sandboxRecipients']);
 
 /** `-c` hands every value over as a string: decode JSON for structured keys, commas for lists. */

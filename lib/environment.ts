@@ -18,6 +18,9 @@ export type DeliveryEnvKey =
   | 'TOPIC_RULES'
   | 'DIGEST_MAX_FULL_ARTICLES';
 
+/** The variables of the feed poller and the CMS webhook (lib/constructs/feeds.ts, lib/constructs/webhook.ts). */
+export type FeedsEnvKey = 'FEEDS' | 'WEBHOOK_SECRET_ARN';
+
 /** Every variable the stack can set. */
 export type EnvKey =
   | 'TABLE_NAME'
@@ -40,7 +43,7 @@ const DELIVERY_RUNTIME: readonly EnvKey[] = [
   'DIGEST_MAX_FULL_ARTICLES', 'ARCHIVE',
 ];
 
-export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
+export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly (EnvKey | FeedsEnvKey)[]>> = {
   ingest: DELIVERY_RUNTIME,
   digest: DELIVERY_RUNTIME,
   // senderEnvSchema (lambda/sender/handler.ts): reads issues, personalises links, sends; holds jobs back on its queue.
@@ -57,6 +60,10 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly EnvKey[]>> = {
   'mail-events': ['TABLE_NAME'],
   // archiveEnvSchema (lambda/archive/config.ts): reads pages and index entries below archive/.
   archive: ['BUCKET_NAME', 'NEWSLETTER_NAME', 'PUBLIC_URL', 'ARCHIVE'],
+  // pollEnvSchema (lambda/poll/handler.ts): the delivery runtime (it ingests), and the feed list.
+  poll: [...DELIVERY_RUNTIME, 'FEEDS'],
+  // articlesEnvSchema (lambda/articles/handler.ts): writes under articles/cms/, names itself in a page fetch.
+  articles: ['BUCKET_NAME', 'NEWSLETTER_NAME', 'PUBLIC_URL', 'WEBHOOK_SECRET_ARN'],
 };
 
 /** Lambda refuses a function whose environment variables, names and values together, exceed 4 KB. */
@@ -70,7 +77,7 @@ export const TOKEN_VALUE_BOUND = 256;
 const HOUSE_VARIABLES_BOUND = 128;
 
 /** The configuration key each variable comes from, for the error message. */
-const CONFIG_KEY_OF: Partial<Record<EnvKey, string>> = {
+const CONFIG_KEY_OF: Partial<Record<EnvKey | FeedsEnvKey, string>> = {
   NEWSLETTER_NAME: 'newsletterName',
   SENDER_ADDRESS: 'senderAddress',
   SENDER_NAME: 'senderName',
@@ -78,6 +85,7 @@ const CONFIG_KEY_OF: Partial<Record<EnvKey, string>> = {
   PUBLIC_URL: 'siteUrl',
   TOPICS: 'topics',
   TOPIC_RULES: 'topicRules',
+  FEEDS: 'feeds',
 };
 
 /** Upper bound of the bytes `environment` takes in Lambda's 4 KB (unresolved tokens at TOKEN_VALUE_BOUND). */
@@ -93,17 +101,26 @@ export function environmentSize(environment: Readonly<Record<string, string>>): 
  * ConfigurationError naming the configuration key with the largest value when the environment
  * could exceed Lambda's 4 KB, so `cdk synth` fails instead of the deploy.
  */
-export function environmentFor(fn: FunctionName, values: Readonly<Record<EnvKey, string>>): Record<string, string> {
-  const environment = Object.fromEntries(FUNCTION_ENV[fn].map((key) => [key, values[key]]));
+export function environmentFor(
+  fn: FunctionName,
+  values: Readonly<Record<EnvKey, string>> & Readonly<Partial<Record<FeedsEnvKey, string>>>,
+): Record<string, string> {
+  const environment = Object.fromEntries(
+    FUNCTION_ENV[fn].map((key) => {
+      const value = values[key];
+      if (value === undefined) throw new Error(`environment of ${fn}: no value for ${key}`);
+      return [key, value];
+    }),
+  );
   const size = environmentSize(environment);
   if (size > LAMBDA_ENVIRONMENT_LIMIT) {
     const [largest] = FUNCTION_ENV[fn]
-      .filter((key) => CONFIG_KEY_OF[key] !== undefined && !Token.isUnresolved(values[key]))
-      .sort((a, b) => Buffer.byteLength(values[b]) - Buffer.byteLength(values[a]));
-    const culprit = largest ? `${CONFIG_KEY_OF[largest]} (${largest}, ${Buffer.byteLength(values[largest])} bytes)` : 'the configuration';
+      .filter((key) => CONFIG_KEY_OF[key] !== undefined && !Token.isUnresolved(environment[key]))
+      .sort((a, b) => Buffer.byteLength(environment[b]!) - Buffer.byteLength(environment[a]!));
+    const culprit = largest ? `${CONFIG_KEY_OF[largest]} (${largest}, ${Buffer.byteLength(environment[largest]!)} bytes)` : 'the configuration';
     throw new ConfigurationError(
       `Invalid newsbrief configuration:\n  - ${largest ? CONFIG_KEY_OF[largest] : '(root)'}: the ${fn} function's environment would take up to ${size} bytes, ` +
-        `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}-byte limit; the largest value is ${culprit}. Use fewer or shorter keywords or texts.`,
+        `over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}-byte limit; the largest value is ${culprit}. Use fewer or shorter keywords, texts or feeds.`,
     );
   }
   return environment;

@@ -9,9 +9,11 @@ import { ArchiveSite } from './constructs/archive.ts';
 import { SubscribeApi } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Delivery } from './constructs/delivery.ts';
+import { FeedPolling } from './constructs/feeds.ts';
 import { HouseFunction } from './constructs/house-function.ts';
 import { Mail } from './constructs/mail.ts';
 import { SigningKey } from './constructs/signing-key.ts';
+import { CmsWebhook } from './constructs/webhook.ts';
 import { entriesUnder, type FunctionName } from './entries.ts';
 import { environmentFor } from './environment.ts';
 import { grantTable } from './grants.ts';
@@ -32,7 +34,7 @@ export interface NewsbriefStackProps extends StackProps {
  * The functions that render MJML (and so carry mjml and templates/); the others must not. Subscribe
  * sends the confirmation email precompiled (templates/confirm.compiled.json, inlined in its bundle).
  */
-export const RENDERING_FUNCTIONS: readonly FunctionName[] = ['ingest', 'digest'];
+export const RENDERING_FUNCTIONS: readonly FunctionName[] = ['ingest', 'digest', 'poll'];
 
 /**
  * Copies templates/ next to the bundle of each function that renders MJML; the email module finds
@@ -59,6 +61,9 @@ export class NewsbriefStack extends Stack {
   public readonly alarms: Alarms;
   /** The web archive (absent when `archive: off`). */
   public readonly archive?: ArchiveSite;
+  /** The feed poller; absent when no feed is configured. */
+  public readonly feeds?: FeedPolling;
+  public readonly webhook: CmsWebhook;
 
   constructor(scope: Construct, id: string, props: NewsbriefStackProps) {
     super(scope, id, props);
@@ -162,6 +167,27 @@ export class NewsbriefStack extends Stack {
         functionDefaults,
       });
     }
+    // Articles in by themselves: feeds polled on a schedule, and the CMS webhook on the same API.
+    if (config.feeds.length > 0) {
+      this.feeds = new FeedPolling(this, 'Feeds', {
+        table: this.data.table,
+        bucket: this.data.bucket,
+        sendQueue: this.delivery.sendQueue,
+        environment: this.delivery.environment,
+        feeds: config.feeds,
+        functionDefaults,
+        renderingHooks: COPY_TEMPLATES,
+        entry: entries.poll,
+      });
+    }
+    this.webhook = new CmsWebhook(this, 'Webhook', {
+      api: this.api,
+      bucket: this.data.bucket,
+      environment: this.delivery.environment,
+      functionDefaults,
+      entry: entries.articles,
+      removalPolicy,
+    });
 
     this.alarms = new Alarms(this, 'Alarms', {
       deadLetterQueues: { SendJobs: this.delivery.sendDeadLetterQueue, FailedInvocations: this.delivery.failedInvocations },
@@ -172,9 +198,13 @@ export class NewsbriefStack extends Stack {
         Subscribe: this.subscribe,
         MailEvents: this.mailEvents,
         ...(this.archive === undefined ? {} : { Archive: this.archive.handler }),
+        Articles: this.webhook.handler,
+        ...(this.feeds !== undefined ? { Poll: this.feeds.poll } : {}),
       },
       ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });
+
+    if (this.feeds !== undefined) this.alarms.alarms.push(this.feeds.addFailureAlarm(this.alarms.topic));
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the subscribe API (POST /subscribe ...)', value: this.api.url });
     new CfnOutput(this, 'BucketName', { description: 'Upload articles under articles/', value: this.data.bucket.bucketName });
@@ -189,6 +219,10 @@ export class NewsbriefStack extends Stack {
     // Read by the operator command (npx newsbrief ... --stack NAME) to check what it adds.
     new CfnOutput(this, 'Topics', { description: 'Topics subscribers may choose', value: environment.TOPICS });
     new CfnOutput(this, 'Frequencies', { description: 'Frequencies subscribers may choose', value: environment.FREQUENCIES });
+    new CfnOutput(this, 'WebhookSecretArn', { description: 'CMS webhook HMAC key ring (POST $ApiUrl/articles)', value: this.webhook.secret.secretArn });
+    if (this.feeds !== undefined) {
+      new CfnOutput(this, 'PollFunctionName', { description: 'Invoke by hand to poll the feeds now', value: this.feeds.poll.functionName });
+    }
 
     if (config.example) refuseToDeploy(this);
     adoptBucketNotificationsLogs(this, { retention: functionDefaults.logRetention, removalPolicy });

@@ -5,7 +5,8 @@
  * 1. starts dynalite (data under .data/local/dynamo) and the SES emulator on 127.0.0.1;
  * 2. loads examples/subscribers.json through the subscriber store (pending, then confirmed);
  * 3. puts each examples/articles/* file into the local articles "bucket" (.data/local/blobs) and
- *    invokes the ingest handler with the S3 notification for it;
+ *    invokes the ingest handler with the S3 notification for it; then serves examples/feeds/ and
+ *    examples/pages/ on 127.0.0.1 and runs the poll handler once over those feeds;
  * 4. drains the in-process send queue through the sender handler (the immediate alerts), then
  *    invokes the digest handler for the daily digest and drains the queue again;
  * 5. writes every email the SES emulator received to out/outbox/*.eml (the raw MIME the sender
@@ -21,7 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { createIngestHandler, type IngestSummary } from '../lambda/ingest/handler.ts';
+import { createIngestHandler, resultRow, type IngestSummary } from '../lambda/ingest/handler.ts';
 import { createDigestHandler } from '../lambda/digest/handler.ts';
 import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts';
 import type { DigestResult } from '../lambda/shared/delivery/digest.ts';
@@ -42,6 +43,8 @@ import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
 import { claimDataDir, DataDirInUseError, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
 import { LOCAL_SENDER_ADDRESS, LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
+import type { FeedPollResult } from '../lambda/shared/feeds/poll.ts';
+import { pollLocalFeeds } from './local/feeds.ts';
 import { clearOutbox, ensureTable, localDynamo, localSes, readOutbox, standinEnvironment, startStandins } from './local/standins.ts';
 
 const TABLE_NAME = LOCAL_TABLE_NAME;
@@ -72,6 +75,8 @@ export interface StartOptions {
   readonly articlesDir: string;
   readonly subscribersFile: string;
   readonly fresh?: boolean;
+  /** Example feeds (with feeds.json), the pages they link to, and the port they are served on; no feed poll when absent. */
+  readonly feeds?: { readonly dir: string; readonly pagesDir: string; readonly port: number };
   /** Warnings and errors of the handlers; default: printed to stderr, one line each. */
   readonly log?: Log;
 }
@@ -79,6 +84,8 @@ export interface StartOptions {
 export interface StartSummary {
   readonly articles: IngestSummary['results'];
   readonly rejected: IngestSummary['rejected'];
+  /** The feed poll: each feed's outcome, and the items that went through ingest. */
+  readonly feeds: { readonly results: FeedPollResult[]; readonly articles: IngestSummary['results'] };
   readonly subscribers: { id: string; email: string; frequency: Frequency; topics: string[]; status: string }[];
   readonly alertsEnqueued: number;
   readonly digest: DigestResult;
@@ -227,6 +234,14 @@ async function runOnData(options: StartOptions, started: number): Promise<StartS
       results.push(...summary.results);
       rejected.push(...summary.rejected.map((r) => ({ key: path.join(options.articlesDir, file), reason: r.reason })));
     }
+    // 3b. The example feeds, through the poll handler and the same ingest path.
+    const feedPoll = options.feeds
+      ? await pollLocalFeeds({ feedsDir: options.feeds.dir, pagesDir: options.feeds.pagesDir, port: options.feeds.port, delivery: runtime, doc, tableName: TABLE_NAME })
+      : { feeds: [], articles: [] };
+    const feeds: StartSummary['feeds'] = {
+      results: feedPoll.feeds,
+      articles: feedPoll.articles.map(({ feedUrl, result }) => resultRow(`${feedUrl} → ${result.article.origin}`, result)),
+    };
     const alertsEnqueued = queue.enqueued.length ? queue.enqueued.reduce((n, j) => n + j.recipients.length, 0) : 0;
 
     // 4. Alerts out, then the daily digest, through the same queue and sender.
@@ -250,6 +265,7 @@ async function runOnData(options: StartOptions, started: number): Promise<StartS
     return {
       articles: results,
       rejected,
+      feeds,
       subscribers,
       alertsEnqueued,
       digest,
@@ -279,6 +295,18 @@ export function formatSummary(s: StartSummary): string {
     for (const q of a.keyQuotes) lines.push(`      ${q}`);
   }
   for (const r of s.rejected) lines.push(`  ✗ ${r.key}: ${r.reason}`);
+  if (s.feeds.results.length > 0) {
+    lines.push('', `Feeds (${s.feeds.results.length}):`);
+    for (const f of s.feeds.results) {
+      const i = f.items;
+      const detail = f.outcome === 'failed' ? f.error : f.outcome === 'not-modified' ? '304 Not Modified, nothing new' : `${i.ingested} new, ${i.duplicate} seen before, ${i.deferred} waiting for their page, ${i.skipped} skipped`;
+      lines.push(`  ${f.url}  [${f.outcome}] ${detail}`);
+    }
+    for (const a of s.feeds.articles) {
+      lines.push(`  • ${a.title}  [${a.outcome === 'duplicate' ? 'already ingested, no new alert' : `${a.outcome}, ${a.alerts} alert recipient(s)`}]`);
+      for (const q of a.keyQuotes) lines.push(`      ${q}`);
+    }
+  }
   lines.push('', `Subscribers (${s.subscribers.length}):`);
   for (const sub of s.subscribers) {
     lines.push(`  ${sub.id.slice(0, 8)}  ${mask(sub.email).padEnd(20)} ${sub.status.padEnd(10)} ${sub.frequency.padEnd(9)} ${sub.topics.join(',') || '(all topics)'}`);
@@ -321,6 +349,8 @@ async function main(argv: string[]): Promise<number> {
       outboxDir: 'out/outbox',
       articlesDir: 'examples/articles',
       subscribersFile: 'examples/subscribers.json',
+      // A fixed port: the feeds' URLs, and so their conditional-GET state, stay the same across runs.
+      feeds: { dir: 'examples/feeds', pagesDir: 'examples/pages', port: Number(process.env.FEEDS_PORT ?? 8010) },
       fresh: argv.includes('--fresh'),
     });
     process.stdout.write(`${formatSummary(summary)}\n`);

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { analyze } from '../shared/analysis/analyze.ts';
 import { ArticleParseError } from '../shared/article/errors.ts';
 import { parseArticle } from '../shared/article/parse.ts';
-import { ingestArticle, type IngestOutcome } from '../shared/delivery/ingest.ts';
+import { ingestArticle, type IngestOutcome, type IngestResult } from '../shared/delivery/ingest.ts';
 import { deliveryRuntime, remainingTime, type DeliveryRuntime } from '../shared/delivery/runtime.ts';
 import { lazy } from '../shared/lazy.ts';
 
@@ -52,6 +52,19 @@ export interface IngestSummary {
   readonly ignored: string[];
 }
 
+/** One ingest result as the summary reports it (npm start prints the feed poll's results the same way). */
+export function resultRow(key: string, result: IngestResult): IngestSummary['results'][number] {
+  return {
+    key,
+    outcome: result.outcome,
+    articleId: result.article.id,
+    alerts: result.alerts.enqueued,
+    title: result.article.brief.title,
+    topics: result.article.brief.topics,
+    keyQuotes: result.article.brief.keyQuotes.map((q) => `“${q.text}” — ${q.speaker?.name ?? 'unattributed'}`),
+  };
+}
+
 /** S3 event keys are URL-encoded with `+` for spaces. */
 export function objectKeyOf(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
@@ -87,15 +100,7 @@ export function createIngestHandler(
           { owner: context?.awsRequestId ?? `local-${process.pid}-${rt.now()}` },
         );
         if (result.outcome === 'paused') paused = true;
-        summary.results.push({
-          key,
-          outcome: result.outcome,
-          articleId: result.article.id,
-          alerts: result.alerts.enqueued,
-          title: result.article.brief.title,
-          topics: result.article.brief.topics,
-          keyQuotes: result.article.brief.keyQuotes.map((q) => `“${q.text}” — ${q.speaker?.name ?? 'unattributed'}`),
-        });
+        summary.results.push(resultRow(key, result));
       } catch (error) {
         if (!(error instanceof ArticleParseError)) throw error;
         rt.log.warn('article rejected', { key, reason: error.reason });

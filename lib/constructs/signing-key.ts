@@ -1,7 +1,15 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type SecretStringGenerator } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag-suppressions.ts';
+
+/** A key ring `{"current":"k1","k1":"<64 random characters>"}` generated at deploy (also the CMS webhook's secret). */
+export const GENERATED_KEYRING: SecretStringGenerator = {
+  secretStringTemplate: JSON.stringify({ current: 'k1' }),
+  generateStringKey: 'k1',
+  excludePunctuation: true,
+  passwordLength: 64,
+};
 
 export interface SigningKeyProps {
   /**
@@ -25,12 +33,7 @@ export class SigningKey extends Construct {
     super(scope, id);
     this.secret = new Secret(this, 'Secret', {
       description: 'newsbrief token signing key ring {"current": keyId, keyId: secret}',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ current: 'k1' }),
-        generateStringKey: 'k1',
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
+      generateSecretString: GENERATED_KEYRING,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     acknowledge(

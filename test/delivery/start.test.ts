@@ -1,5 +1,6 @@
 /** `npm start` as a function: the example data end to end, twice on the same data, then --fresh. */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,11 +12,20 @@ import { formatSummary, runStart, StartInputError, type StartOptions } from '../
 const root = mkdtempSync(path.join(tmpdir(), 'newsbrief-start-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** A free port, picked once: the example feeds keep one URL, and so their state, across the runs of this test. */
+const feedsPort = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as { port: number };
+    probe.close(() => resolve(port));
+  });
+});
+
 const options: StartOptions = {
   dataDir: path.join(root, 'data'),
   outboxDir: path.join(root, 'outbox'),
   articlesDir: 'examples/articles',
   subscribersFile: 'examples/subscribers.json',
+  feeds: { dir: 'examples/feeds', pagesDir: 'examples/pages', port: feedsPort },
   log: silentLog,
 };
 
@@ -35,14 +45,27 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(emls()).toHaveLength(first.delivery.sent);
     expect(readdirSync(options.outboxDir).filter((f) => f.endsWith('.html'))).toHaveLength(first.delivery.sent);
 
+    // The example feeds: every item new or a story another feed already carried, none failed.
+    expect(first.feeds.results).toHaveLength(3);
+    expect(first.feeds.results.every((f) => f.outcome === 'polled')).toBe(true);
+    // One story is in two feeds; the Atom feed's summary-only items were read from their pages.
+    expect(first.feeds.results.map((f) => f.items)).toEqual([
+      { ingested: 3, duplicate: 0, deferred: 0, skipped: 0 },
+      { ingested: 2, duplicate: 0, deferred: 0, skipped: 0 },
+      { ingested: 1, duplicate: 1, deferred: 0, skipped: 0 },
+    ]);
+    const fromFeeds = first.feeds.articles.filter((a) => a.outcome === 'ingested');
+    expect(fromFeeds.map((a) => a.title)).toContain('Jakarta Opens Its First Deep Flood Tunnel');
+    const ingested = [...first.articles, ...fromFeeds];
+
     // Who should get what, derived from the example subscribers and the ingested articles' topics.
     const confirmed = first.subscribers.filter((s) => s.status === 'confirmed');
     const expected = [
-      ...first.articles.flatMap((a) =>
+      ...ingested.flatMap((a) =>
         confirmed.filter((s) => s.frequency === 'immediate' && wantsTopics(s.topics, a.topics)).map((s) => `alert:${s.id}`),
       ),
       ...confirmed
-        .filter((s) => s.frequency === 'daily' && first.articles.some((a) => wantsTopics(s.topics, a.topics)))
+        .filter((s) => s.frequency === 'daily' && ingested.some((a) => wantsTopics(s.topics, a.topics)))
         .map((s) => `digest:${s.id}`),
     ].sort();
     expect(expected.length).toBeGreaterThan(3);
@@ -80,6 +103,9 @@ describe('npm start', { timeout: 120_000 }, () => {
 
     const second = await runStart(options);
     expect(second.articles.every((a) => a.outcome === 'duplicate')).toBe(true);
+    // Every feed answers the conditional GET with 304: nothing is fetched or ingested again.
+    expect(second.feeds.results.map((f) => f.outcome)).toEqual(['not-modified', 'not-modified', 'not-modified']);
+    expect(second.feeds.articles).toEqual([]);
     expect(['empty', 'duplicate']).toContain(second.digest.outcome);
     expect(second.delivery.sent).toBe(0);
     expect(emls()).toEqual([]);
@@ -106,7 +132,9 @@ describe('npm start', { timeout: 120_000 }, () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('This is the web version of the newsbrief daily digest');
       const index = await (await fetch(`${stack.url}/archive`)).text();
-      expect(index.match(/<li>/g)?.length).toBe(run.articles.length + 1);
+      // One issue per alerted article (the example files' and the feeds' new items), and the digest.
+      const alerted = [...run.articles, ...run.feeds.articles.filter((a) => a.outcome === 'ingested')].filter((a) => a.alerts > 0);
+      expect(index.match(/<li>/g)?.length).toBe(alerted.length + 1);
       // While serve holds the folder, npm start says so instead of failing inside dynalite.
       await expect(runStart(options)).rejects.toThrow(new StartInputError(`${options.dataDir} is in use by npm run serve (pid ${process.pid}); stop it first, then run this again`));
     } finally {

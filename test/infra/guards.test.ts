@@ -37,13 +37,14 @@ function runApp(context: Record<string, unknown>): { status: number | null; stde
   return { status: result.status, stderr: result.stderr };
 }
 
-// Fifteen topics of fourteen keywords: the size the issue measured at about 4 KB.
+// Fifteen topics of fourteen keywords: the size the issue measured at about 4 KB. No feeds: the
+// example's feeds follow the example's topics, which these replace.
 const topics = Array.from({ length: 15 }, (_, i) => `topic-${i}`);
 const bigRules = Object.fromEntries(topics.map((t) => [t, Array.from({ length: 14 }, (_, k) => `keyword number ${k} of ${t}`)]));
 
 describe("Lambda's 4 KB environment limit", () => {
   it('fails synth naming topicRules when the rules would not fit', () => {
-    const message = constructError({ topics: JSON.stringify(topics), topicRules: JSON.stringify(bigRules) });
+    const message = constructError({ topics: JSON.stringify(topics), topicRules: JSON.stringify(bigRules), feeds: '[]' });
     expect(message).toMatch(/topicRules: the (ingest|digest) function's environment would take up to \d+ bytes, over Lambda's 4096-byte limit/);
     expect(message).toContain('topicRules (TOPIC_RULES,');
   });
@@ -68,7 +69,7 @@ describe('cdk synth with a bad configuration', () => {
   }, 120_000);
 
   it('names topicRules when the environment would be too large', () => {
-    const { status, stderr } = runApp({ topics: JSON.stringify(topics), topicRules: JSON.stringify(bigRules) });
+    const { status, stderr } = runApp({ topics: JSON.stringify(topics), topicRules: JSON.stringify(bigRules), feeds: '[]' });
     expect(stderr).toContain("over Lambda's 4096-byte limit");
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(status).toBe(1);

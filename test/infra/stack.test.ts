@@ -8,6 +8,10 @@ import { senderEnvSchema } from '../../lambda/sender/handler.ts';
 import { subscribeEnvSchema } from '../../lambda/subscribe/config.ts';
 import { resolve, servicePublishAllowed, type Template } from './policies.ts';
 import { archiveEnvSchema } from '../../lambda/archive/config.ts';
+import { pollEnvSchema } from '../../lambda/poll/handler.ts';
+import { articlesEnvSchema } from '../../lambda/articles/handler.ts';
+import { FEED_FAILURE_ALARM_SECONDS, POLL_TIMEOUT } from '../../lib/constructs/feeds.ts';
+import { LEASE_MS } from '../../lambda/shared/feeds/poll.ts';
 import { synthesise, type Synthesised } from './synth.ts';
 import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
 import { REQUIRED_OUTPUTS } from '../../cli/targets.ts';
@@ -45,6 +49,8 @@ const FUNCTIONS = {
   subscribe: () => functionId('subscribe API'),
   mailEvents: () => functionId('suppress subscribers'),
   archive: () => functionId('serve the archive'),
+  poll: () => functionId('poll the configured feeds'),
+  articles: () => functionId('CMS webhook'),
 };
 
 /** Every statement of the inline policies attached to the role of function `fnId`. */
@@ -162,6 +168,28 @@ describe('IAM', () => {
     );
     expect(actionsOf(FUNCTIONS.subscribe())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...secret, 'ses:SendRawEmail']));
     expect(actionsOf(FUNCTIONS.mailEvents())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...failed]));
+    // The poller runs the ingest path (articles, alert runs, subscribers, issues/, the send queue) and keeps feed state; it reads no uploads.
+    expect(actionsOf(FUNCTIONS.poll())).toEqual(
+      sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
+        's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue]),
+    );
+    // The webhook only stores articles for ingest and reads its secret: no table, no queue, no mail.
+    expect(actionsOf(FUNCTIONS.articles())).toEqual(sort([...logs, ...xray, 's3:GetObject', 's3:PutObject', 's3:ListBucket', ...secret]));
+  });
+
+  it('lets the webhook touch only articles/cms/, and the poller only issues/', () => {
+    const objects = (fnId: string) =>
+      statementsOf(fnId)
+        .filter((st) => asArray(st.Action).some((a) => a === 's3:GetObject' || a === 's3:PutObject'))
+        .flatMap((st) => asArray(st.Resource).map((r) => JSON.stringify(r)));
+    expect(objects(FUNCTIONS.articles())).toHaveLength(1);
+    expect(objects(FUNCTIONS.articles())[0]).toContain('/articles/cms/*');
+    expect(objects(FUNCTIONS.poll())).toHaveLength(1);
+    expect(objects(FUNCTIONS.poll())[0]).toContain('/issues/*');
+    const lists = (fnId: string) => statementsOf(fnId).filter((st) => asArray(st.Action).includes('s3:ListBucket')).map((st) => st.Condition);
+    expect(lists(FUNCTIONS.articles())).toEqual([{ StringLike: { 's3:prefix': ['articles/cms/*'] } }]);
+    const secrets = statementsOf(FUNCTIONS.articles()).filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(secrets.map((st) => st.Resource))).toMatch(/WebhookSecret/);
   });
 
   it('limits object access to the prefixes: ingest reads articles/, nobody else touches them', () => {
@@ -181,7 +209,7 @@ describe('IAM', () => {
   });
 
   it('lets Query reach only the byFrequency index, by name', () => {
-    for (const fn of [FUNCTIONS.ingest(), FUNCTIONS.digest()]) {
+    for (const fn of [FUNCTIONS.ingest(), FUNCTIONS.digest(), FUNCTIONS.poll()]) {
       const query = statementsOf(fn).filter((st) => asArray(st.Action).includes('dynamodb:Query'));
       expect(query).toHaveLength(1);
       expect(asArray(query[0]!.Resource)).toHaveLength(1);
@@ -195,7 +223,7 @@ describe('functions', () => {
     const fns = Object.entries(resources('AWS::Lambda::Function')).filter(([, r]) =>
       String(props(r).Description ?? '').startsWith('newsbrief:'),
     );
-    expect(fns).toHaveLength(6);
+    expect(fns).toHaveLength(8);
     for (const [id, r] of fns) {
       const p = props(r);
       expect(p.Runtime, id).toBe('nodejs24.x');
@@ -243,6 +271,8 @@ describe('functions', () => {
     ['subscribe', subscribeEnvSchema],
     ['mailEvents', mailEventsEnvSchema],
     ['archive', archiveEnvSchema],
+    ['poll', pollEnvSchema],
+    ['articles', articlesEnvSchema],
   ] as const)('gives %s exactly the variables its cold-start schema reads', (name, schema) => {
     const env = envOf(FUNCTIONS[name]());
     const house = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
@@ -301,7 +331,9 @@ describe('send queue and sender', () => {
 
 describe('schedules', () => {
   it('invokes the digest per configured frequency with its cron, IANA time zone and scheduled time', () => {
-    const schedules = Object.values(resources('AWS::Scheduler::Schedule')).map(props);
+    const schedules = Object.values(resources('AWS::Scheduler::Schedule'))
+      .map(props)
+      .filter((p) => JSON.stringify((p.Target as { Arn: unknown }).Arn).includes(FUNCTIONS.digest()));
     expect(schedules).toHaveLength(2);
     const byInput = Object.fromEntries(
       schedules.map((p) => [JSON.parse((p.Target as { Input: string }).Input).frequency as string, p]),
@@ -315,6 +347,59 @@ describe('schedules', () => {
       expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^DeliveryFailedInvocations/), 'Arn'] } });
       expect(JSON.parse(target.Input).scheduledTime).toBe('<aws.scheduler.scheduled-time>');
     }
+  });
+});
+
+describe('feeds', () => {
+  it('polls every 10 minutes, or as often as the most frequent feed asks', () => {
+    const poll = Object.values(resources('AWS::Scheduler::Schedule'))
+      .map(props)
+      .filter((p) => JSON.stringify((p.Target as { Arn: unknown }).Arn).includes(FUNCTIONS.poll()));
+    expect(poll).toHaveLength(1);
+    // The example's feeds ask for 10 minutes (default) and 30m: the schedule keeps the default.
+    expect(poll[0]).toMatchObject({ ScheduleExpression: 'rate(10 minutes)', FlexibleTimeWindow: { Mode: 'OFF' } });
+    const target = poll[0]!.Target as { Arn: unknown; Input: string; RetryPolicy: Json };
+    expect(JSON.parse(target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expect(target.RetryPolicy).toMatchObject({ MaximumEventAgeInSeconds: 540 });
+    const fn = props(resources('AWS::Lambda::Function')[FUNCTIONS.poll()]!);
+    // Shorter than the shortest period a feed may ask for (5 minutes): two polls never overlap.
+    expect(fn.Timeout).toBe(POLL_TIMEOUT.toSeconds());
+    expect(POLL_TIMEOUT.toMinutes()).toBeLessThan(5);
+    // A crashed poller's lease on a feed outlasts no poll.
+    expect(POLL_TIMEOUT.toMilliseconds()).toBeLessThan(LEASE_MS);
+    expect(JSON.parse(envOf(FUNCTIONS.poll()).FEEDS as string)).toEqual(s.config.feeds);
+  });
+
+  it('alarms when a feed has failed for 24 hours', () => {
+    const alarm = Object.values(resources('AWS::CloudWatch::Alarm')).map(props).find((a) => a.MetricName === 'FeedFailingSeconds');
+    expect(FEED_FAILURE_ALARM_SECONDS).toBe(86_400);
+    expect(alarm).toMatchObject({
+      Namespace: 'Newsbrief',
+      Dimensions: [{ Name: 'service', Value: 'newsbrief' }],
+      Statistic: 'Maximum',
+      Threshold: 86_400,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm!.Period).toBeLessThanOrEqual(1800);
+  });
+});
+
+describe('CMS webhook', () => {
+  it('routes POST /articles to its own function, and generates its secret at deploy', () => {
+    const routes = Object.values(resources('AWS::ApiGatewayV2::Route')).map(props);
+    const integration = (r: Json) => JSON.stringify(r.Target);
+    const articles = routes.filter((r) => r.RouteKey === 'POST /articles');
+    expect(articles).toHaveLength(1);
+    const [id] = Object.entries(resources('AWS::ApiGatewayV2::Integration')).find(([, r]) => JSON.stringify(props(r).IntegrationUri).includes(FUNCTIONS.articles()))!;
+    expect(integration(articles[0]!)).toContain(id);
+    expect(envOf(FUNCTIONS.articles()).WEBHOOK_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^WebhookSecret/) });
+    s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('webhook'),
+      GenerateSecretString: { SecretStringTemplate: '{"current":"k1"}', GenerateStringKey: 'k1', ExcludePunctuation: true, PasswordLength: 64 },
+    });
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['WebhookSecretArn', 'PollFunctionName']));
   });
 });
 
@@ -526,9 +611,11 @@ describe('SES events reach mail-events', () => {
 });
 
 describe('subscribe API', () => {
-  it('routes every endpoint to the subscribe function', () => {
-    // The archive's own GET routes are checked in test/infra/archive.test.ts.
-    const subscribeRoutes = Object.values(resources('AWS::ApiGatewayV2::Route')).filter((r) => !String(props(r).RouteKey).startsWith('GET /archive'));
+  it('routes every endpoint to the subscribe function (the archive\'s and the webhook\'s have their own)', () => {
+    // The archive's own GET routes are checked in test/infra/archive.test.ts; POST /articles below.
+    const subscribeRoutes = Object.values(resources('AWS::ApiGatewayV2::Route')).filter(
+      (r) => !String(props(r).RouteKey).startsWith('GET /archive') && props(r).RouteKey !== 'POST /articles',
+    );
     const routes = subscribeRoutes.map((r) => props(r).RouteKey).sort();
     expect(routes).toEqual([
       'GET /', 'GET /confirm', 'GET /forget', 'GET /preferences', 'GET /unsubscribe',

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesise, type Synthesised } from './synth.ts';
 
 // The other shape of deployment, synthesised once: a domain identity with a Route 53 zone, a custom
-// site URL, only a weekly digest, an alarm email and `removalPolicy: destroy`.
+// site URL, only a weekly digest, an alarm email, no feeds and `removalPolicy: destroy`.
 let s: Synthesised;
 beforeAll(() => {
   s = synthesise(
@@ -16,6 +16,7 @@ beforeAll(() => {
       removalPolicy: 'destroy',
       allowedOrigins: '',
       example: 'false',
+      feeds: '[]',
     },
     { nag: true },
   );
@@ -53,8 +54,8 @@ describe('domain deployment variant', () => {
     const envs = Object.values(resources('AWS::Lambda::Function'))
       .map((f) => (f.Properties.Environment as { Variables: Json } | undefined)?.Variables ?? {})
       .filter((v) => 'PUBLIC_URL' in v);
-    // ingest, digest, sender, subscribe and the archive.
-    expect(envs.length).toBe(5);
+    // ingest, digest, sender, subscribe, the archive and the webhook (no feeds here, so no poller).
+    expect(envs.length).toBe(6);
     for (const v of envs) expect(v.PUBLIC_URL).toBe('https://brief.newsroom.example.com');
   });
 
@@ -79,6 +80,13 @@ describe('domain deployment variant', () => {
     const outputs = Object.keys(s.template.toJSON().Outputs as Record<string, unknown>);
     expect(outputs.some((o) => o.startsWith('MailDmarcRecord'))).toBe(true);
     expect(outputs.filter((o) => /^Mail(DkimRecord|MailFrom)/.test(o))).toEqual([]);
+  });
+
+  it('has no poller, poll schedule or feed alarm without feeds, and still the webhook', () => {
+    const descriptions = Object.values(resources('AWS::Lambda::Function')).map((f) => String(f.Properties.Description));
+    expect(descriptions.filter((d) => d.startsWith('newsbrief: poll'))).toEqual([]);
+    expect(descriptions.filter((d) => d.startsWith('newsbrief: CMS webhook'))).toHaveLength(1);
+    expect(Object.values(resources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === 'FeedFailingSeconds')).toEqual([]);
   });
 
   it('subscribes the alarm email and configures no CORS without origins', () => {
