@@ -87,12 +87,16 @@ export const NAME_TITLES = words(`
   speaker leader minister ambassador director commissioner attorney chief sheriff pope king queen prince princess lord lady
   sir dame professor reverend rabbi pastor bishop cardinal general admiral colonel captain major sergeant lieutenant
   candidate nominee premier chancellor
+  prof cllr baroness baron viscount earl duke duchess countess insp supt det col capt lt maj adm rev fr
 `);
 
+/** Titles that make the name itself when only a surname follows: "Lord Teverson", "Baroness Hale". */
+export const PEERAGE = words('lord lady baroness baron viscount earl duke duchess countess sir dame');
+
 /** Titles that say a person's gender. */
-export const MALE_TITLES = words('mr. mr messrs. sir king prince lord spokesman chairman congressman father brother son husband');
+export const MALE_TITLES = words('mr. mr messrs. sir king prince lord baron earl viscount duke spokesman chairman congressman councilman father brother son husband widower businessman');
 export const FEMALE_TITLES = words(
-  'mrs. mrs ms. ms miss dame queen princess lady spokeswoman chairwoman congresswoman mother sister daughter wife',
+  'mrs. mrs ms. ms miss dame queen princess lady baroness countess duchess spokeswoman chairwoman congresswoman councilwoman businesswoman mother sister daughter wife widow',
 );
 
 /** Capitalised words that open sentences or name days, months and the like: never part of a person's name. */
@@ -151,7 +155,7 @@ export const MALE_FIRST = words(`
   jorge jose joseph josh joshua juan justin keith ken kenneth kevin kim kirk larry lawrence lee lindsey louis luke
   marco mark martin matt matthew max michael mick mike mitch mitt nathan neil newt nick nicholas orrin patrick paul
   pete peter phil philip ralph randy rand raymond reince richard rick rob robert roger ron ronald ross roy rudy rush russell
-  ryan sam samuel scott sean sergey sherrod stephen steve steven stuart ted terry thomas tim timothy todd tom tommy tony
+  ryan sam samuel scott sean sergey sherrod stephen steve steven stuart ted thomas tim timothy todd tom tommy tony
   travis trey troy vice victor vince vincent vladimir wayne william willie xi ahmed ali mohammed muhammad hassan omar
   jong-un jeh rex reed rahm marco jose luis mario rafael mitchell chad kyle dustin cory 
   sheldon lou rupert roger sean hugh heath benny lyndon jimmy abraham ulysses theodore woodrow calvin herbert
@@ -175,6 +179,33 @@ export const FEMALE_FIRST = words(`
   brooke jenna hoda savannah norah gwen gretchen greta dana bree amber ashley brittany courtney crystal
 `);
 
+/** First names borne by men and women alike in the news: they say nothing about gender. */
+export const UNISEX_FIRST = words('terry jordan taylor morgan jean leslie jamie casey robin pat alexis kerry sandy shannon drew');
+
 /** Pronouns that can stand for a speaker, by gender. */
 export const MALE_PRONOUNS = words('he him his');
 export const FEMALE_PRONOUNS = words('she her hers');
+
+/** Name words of places, which never speak ("Texas", "North Korea", "Salem, New Hampshire"). */
+export const PLACE_WORDS = words(`
+  america united states kingdom korea china russia iran israel mexico canada europe britain england scotland wales ireland
+  france germany italy spain japan india pakistan afghanistan iraq syria turkey egypt saudi arabia cuba venezuela brazil
+  ukraine burma myanmar australia africa asia chicago tulsa charlotte chelsea manhattan brooklyn michigan novi florida
+  iowa hampshire carolina nevada ohio texas california virginia york jersey pennsylvania wisconsin arizona colorado georgia
+  illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana nebraska oklahoma oregon tennessee
+  utah vermont washington alabama alaska arkansas connecticut delaware hawaii idaho kansas maine mississippi wyoming dakota
+  london paris berlin moscow beijing tokyo washington philadelphia boston atlanta dallas houston denver seattle miami
+  north south east west northern southern eastern western new los las san santa fort city county state island islands
+  mountain river lake valley beach park street avenue road square hill d.c. dc u.s. us uk
+`);
+
+/** Words that make a capitalised name an organisation that can speak ("the Milwaukee Journal Sentinel", "IMF"). */
+export const ORG_HEADS = words(`
+  house senate congress department committee party news times post journal network center centre institute university
+  college foundation association council agency bureau office court campaign group company corp corporation inc co
+  fund bank administration club union commission board service media magazine channel radio tv review watch pac
+  coalition alliance federation organization organisation society project initiative church republicans democrats gop
+  tribune herald gazette sentinel daily weekly press fox cnn msnbc nbc abc cbs npr pbs bbc reuters ap politico breitbart
+  politifact twitter facebook google pentagon kremlin army navy police fbi cia nsa doj dhs epa irs nasa nato un eu imf
+  ministry government parliament assembly nations guard marines force forces
+`);
