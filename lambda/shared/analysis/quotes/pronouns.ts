@@ -163,18 +163,18 @@ export class Centering {
   }
 
   /** Resolve the subject pronoun at token k, or null. */
-  resolve(k: number): Resolved | null {
+  resolve(k: number, as?: PronounKind): Resolved | null {
     const hit = this.memo.get(k);
     if (hit !== undefined) return hit;
     this.memo.set(k, null); // a cycle can only come back here unresolved
-    const r = this.compute(k);
+    const r = this.compute(k, as);
     this.memo.set(k, r);
     return r;
   }
 
-  private compute(k: number): Resolved | null {
+  private compute(k: number, as?: PronounKind): Resolved | null {
     const { doc } = this;
-    const kind = pronounKind(doc.toks[k]);
+    const kind = as ?? pronounKind(doc.toks[k]);
     if (!kind) return null;
     const sid = doc.sentOf[k] as number;
     const para = doc.tok(k).para;

@@ -54,6 +54,11 @@ export class Speakers {
     return a ? { speaker: { name: a.name }, confidence: a.confidence, via: `"${this.doc.tok(k).text}" is the author (${a.how})` } : null;
   }
 
+  /** "him"/"her" as the speaker of a relayed quote, resolved as "he"/"she" would be. */
+  objectPronoun(k: number): Resolved | null {
+    return this.centering.resolve(k, this.doc.tok(k).lower === 'him' ? 'he' : 'she');
+  }
+
   pronoun(k: number): Found {
     const t = this.doc.toks[k];
     if (!t) return undefined;

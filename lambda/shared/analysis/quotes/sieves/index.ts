@@ -9,6 +9,7 @@ import { cueAfterQuote } from './cue-after-quote.ts';
 import { cueBeforeQuote } from './cue-before-quote.ts';
 import { cueLaterInSentence } from './cue-later-in-sentence.ts';
 import { dashByline } from './dash-byline.ts';
+import { nominalCue } from './nominal-cue.ts';
 import { previousSentence } from './previous-sentence.ts';
 import { sentenceSubject } from './sentence-subject.ts';
 import type { Sieve } from './sieve.ts';
@@ -16,6 +17,7 @@ import type { Sieve } from './sieve.ts';
 export const SIEVES: readonly Sieve[] = [
   dashByline, //           `"…" ― Ana Ruiz`
   cueAfterQuote, //        `"…," Bolton said` / `"…," said Bolton` / `"…," he said`
+  nominalCue, //           `Bolton's claim that "…"` / `footage of Bolton saying "…"` / `for Bolton to tweet "…"`
   cueBeforeQuote, //       `Bolton said "…"` / `According to Bolton, "…"`
   colonIntroduction, //    `Bolton on Twitter: "…"`
   cueLaterInSentence, //   `"…" is how Bolton put it, he said`

@@ -1,0 +1,51 @@
+/**
+ * Nominal and infinitive cues, where the speaker is no grammatical subject: `Trump's claim that
+ * "…"`, `footage of Clinton asking, "…"`, `only for Trump to tweet "…"`, `she recalled him saying "…"`
+ * (a relayed quote belongs to its original speaker). The cue must be the last one before the quote.
+ */
+import { COMM_NOUNS, CUE_VERBS } from '../lexicon.ts';
+import type { Sieve } from './sieve.ts';
+
+/** Nouns for what someone said: "X's claim that", "X's warning that". */
+const CLAIM_NOUNS = new Set([...COMM_NOUNS, 'claim', 'claims', 'assertion', 'assertions', 'words', 'warning', 'promise', 'pledge', 'description', 'argument', 'accusation', 'insistence', 'comment', 'comments', 'remark', 'prediction', 'vow', 'boast', 'suggestion', 'contention', 'charge', 'observation']);
+
+export const nominalCue: Sieve = {
+  name: 'nominal or infinitive cue',
+  reliability: 0.9,
+  decide({ doc, speakers, lo, openTok }) {
+    for (let c = openTok - 1; c >= lo && openTok - c <= 8; c--) {
+      const t = doc.tok(c);
+      if (t.quote >= 0) return undefined;
+      // "X's claim that "…"": a possessive name before a noun for what was said.
+      if (CLAIM_NOUNS.has(t.lower) && !t.cap) {
+        const mi = doc.owner[c - 1] ?? -1;
+        if (mi >= 0 && doc.mention(mi).poss && doc.mention(mi).to === c) return speakers.name(mi) ?? undefined;
+        const p = doc.toks[c - 1];
+        if (p && (p.lower === 'his' || p.lower === 'her') && !p.cap) return undefined;
+        continue;
+      }
+      if (!CUE_VERBS.has(t.lower) || t.cap) continue;
+      const before = doc.toks[c - 1];
+      // "for Trump to tweet": the infinitive's subject.
+      if (before?.lower === 'to' && doc.toks[c - 2]) {
+        const mi = doc.owner[c - 2] ?? -1;
+        if (mi >= 0 && doc.mention(mi).to === c - 1 && doc.toks[doc.mention(mi).from - 1]?.lower === 'for') return speakers.name(mi) ?? undefined;
+        return undefined;
+      }
+      // "footage of Clinton asking", "heard him saying": the gerund's subject.
+      if (t.lower.endsWith('ing') && before) {
+        const mi = doc.owner[c - 1] ?? -1;
+        if (mi >= 0 && doc.mention(mi).to === c && !doc.mention(mi).poss) {
+          const pre = doc.toks[doc.mention(mi).from - 1];
+          if (pre && (pre.lower === 'of' || CUE_VERBS.has(pre.lower) || pre.lower === 'heard' || pre.lower === 'shows' || pre.lower === 'showing')) return speakers.name(mi) ?? undefined;
+        }
+        if ((before.lower === 'him' || before.lower === 'her') && !before.cap) {
+          // A relayed quote: "she recalled him saying" is his, whoever he is; unresolved, no one.
+          return speakers.objectPronoun(c - 1) ?? null;
+        }
+      }
+      return undefined;
+    }
+    return undefined;
+  },
+};
