@@ -36,7 +36,7 @@ export class Authors {
     this.byline = byline;
     paras.forEach((p, i) => {
       const m = i > 0 ? SIGNATURE.exec(p) : null;
-      if (m && words(m[1] as string) >= 2 && words(m[1] as string) <= 4 && p.length <= 60) this.signatures.push({ para: i, name: m[1] as string });
+      if (m && words(m[1] as string) >= 2 && words(m[1] as string) <= 4 && p.length <= 60) this.signatures.push({ para: i, name: (m[1] as string).replace(/\.$/, '') });
     });
   }
 

@@ -37,7 +37,7 @@ export function pronounKind(t: Token | undefined): PronounKind | undefined {
 
 /** An organisation rather than a person or a place: "the Trump campaign", "IMF", "Politifact" is unknown. */
 export function isOrganisation(e: Entity): boolean {
-  if (e.person !== 'no') return false;
+  if (e.person === 'yes') return false;
   const words = e.name.toLowerCase().split(/\s+/);
   if (words.some((w) => ORG_HEADS.has(w))) return true;
   return /^[A-Z]{2,6}$/.test(e.name); // IMF, DNC, FBI
@@ -136,7 +136,12 @@ export class Centering {
     }
     while (j < hi && (LOOSE_OPENERS.has(doc.tok(j).lower) || doc.tok(j).text === ',')) j++;
     if (j >= hi) return undefined;
-    const mi = doc.owner[j] ?? -1;
+    let mi = doc.owner[j] ?? -1;
+    // "retired general Norman Hale said": lowercase words of a role before the name.
+    for (let n = j; mi < 0 && n < hi && n - j < 3 && doc.tok(n).word && !doc.tok(n).cap && !pronounKind(doc.tok(n)) && !doc.isCue(n); n++) {
+      const next = doc.mentionAt(n + 1);
+      if (next >= 0) mi = next;
+    }
     if (mi >= 0) {
       const m = doc.mention(mi);
       // "Clinton communication director Jennifer Palmieri said": the name the role belongs to.
@@ -178,24 +183,28 @@ export class Centering {
     if (!kind) return null;
     const sid = doc.sentOf[k] as number;
     const para = doc.tok(k).para;
-    const near = (s: number) => s >= 0 && para - doc.tok(this.sentStart[s] as number).para <= 1;
-    const tried: { ref: Ref | undefined; base: number; why: string }[] = [];
+    // The headline (paragraph 0) is no sentence of the discourse.
+    const near = (s: number) => {
+      const p = s >= 0 ? doc.tok(this.sentStart[s] as number).para : -1;
+      return s >= 0 && para - p <= 1 && (p > 0 || para === 0);
+    };
+    const tried: { ref: Ref | undefined; base: number; why: string; since: number }[] = [];
     const own = this.subjectOf(sid, k);
-    if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence' });
-    if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence' });
+    if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence', since: sid - 1 });
+    if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
-    if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker" });
-    for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence' });
-    // Last: the only agreeing person named since the previous sentence, whatever their role in it.
+    if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
+    // Then the only agreeing person named since the previous sentence, whatever their role in it.
     const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
-    if (only !== undefined) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby' });
+    if (only !== undefined) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
+    for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
     for (const t of tried) {
       if (!t.ref) continue;
       const e = this.entityOf(t.ref);
       if (!e) continue;
       const a = agrees(e, kind);
       if (!a.ok) continue;
-      const rival = this.rivalNear(k, e, kind, sid);
+      const rival = this.rivalNear(k, e, kind, t.since);
       const confidence = t.base * a.certainty * (rival ? (t.base >= 0.85 ? 0.8 : 0.6) : 1);
       const speaker = e.role ? { name: e.name, role: e.role } : { name: e.name };
       return { speaker, confidence, via: `pronoun "${doc.tok(k).text}": ${t.why}${rival ? ', with a rival nearby' : ''}`, entity: e };
@@ -236,11 +245,11 @@ export class Centering {
     return found;
   }
 
-  /** Another agreeing person of the same known gender named (not as a possessive or object) since the previous sentence. */
-  private rivalNear(k: number, chosen: Entity, kind: PronounKind, sid: number): boolean {
+  /** Another agreeing person of the same known gender named (not only as a possessor) since sentence `since`. */
+  private rivalNear(k: number, chosen: Entity, kind: PronounKind, since: number): boolean {
     if (kind !== 'he' && kind !== 'she') return false;
     const { doc } = this;
-    const from = this.sentStart[Math.max(0, sid - 1)] as number;
+    const from = this.sentStart[Math.max(0, since)] as number;
     for (let j = from; j < k; j++) {
       const mi = doc.owner[j] ?? -1;
       if (mi < 0 || doc.mention(mi).from !== j) continue;

@@ -16,8 +16,8 @@ export const nominalCue: Sieve = {
     for (let c = openTok - 1; c >= lo && openTok - c <= 8; c--) {
       const t = doc.tok(c);
       if (t.quote >= 0) return undefined;
-      // "X's claim that "…"": a possessive name before a noun for what was said.
-      if (CLAIM_NOUNS.has(t.lower) && !t.cap) {
+      // "X's claim that "…"": a possessive name before a noun for what was said (not "to tweet").
+      if (CLAIM_NOUNS.has(t.lower) && !t.cap && doc.toks[c - 1]?.lower !== 'to') {
         const mi = doc.owner[c - 1] ?? -1;
         if (mi >= 0 && doc.mention(mi).poss && doc.mention(mi).to === c) return speakers.name(mi) ?? undefined;
         const p = doc.toks[c - 1];
