@@ -70,18 +70,23 @@ function buildEntities(mentions: readonly Mention[]): Entity[] {
     if (f) return f;
     let e: Entity | undefined;
     // "Mr. Obama" is not Michelle Obama: a surname resolves only to a full name of compatible gender.
-    const fits = (c: { e: Entity }) => m.gender === null || c.e.gender === null || c.e.gender === m.gender;
-    const cands = (bySurname.get(k) ?? fuzzySurname(bySurname, k) ?? []).filter(fits);
+    // Only a title says the gender of a surname: "Scott" alone is no man's first name here.
+    const g = m.titleGender;
+    const all = bySurname.get(k) ?? fuzzySurname(bySurname, k) ?? [];
+    const exact = all.filter((c) => g !== null && c.e.gender === g);
+    const cands = exact.length ? exact : all.filter((c) => g === null || c.e.gender === null || c.e.gender === g);
     if (cands.length) {
       // The latest full name introduced before this mention, else the first one after it.
       e = (cands.filter((c) => c.at <= m.first).pop() ?? cands[0])!.e;
+      // A title settles an unknown gender, but only when the surname names one person.
+      if (e.gender === null && all.length === 1) e.gender = g;
     } else {
       const byF = byFirst.get(k);
       if (byF && byF.length === 1) e = byF[0];
+      if (e) e.gender ??= m.gender;
     }
     if (e) {
       e.role ??= m.role;
-      e.gender ??= m.gender;
       return e;
     }
     let s = single.get(k);

@@ -4,7 +4,7 @@
  */
 import type { MarkSpan, Paragraph } from './marks.ts';
 import { type Gender, genderOf, isFirstName } from './gender.ts';
-import { NAME_TITLES, NOT_NAME, ORG_WORDS, PEERAGE, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
+import { NAME_TITLES, NOT_NAME, ORG_WORDS, PEERAGE, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
 
 export type { Gender } from './gender.ts';
 
@@ -35,6 +35,8 @@ export interface Mention {
   readonly poss: boolean;
   readonly person: 'yes' | 'maybe' | 'no';
   readonly gender: Gender;
+  /** The gender the titles and role words alone give ("Mr.", "spokeswoman"), not the first name. */
+  readonly titleGender: Gender;
 }
 
 const ABBREV = new Set([
@@ -147,6 +149,37 @@ function opensSentence(toks: readonly Token[], k: number): boolean {
   return true;
 }
 
+/**
+ * Paragraphs that are Title Case lines (a headline, a subheading): "Grant Wins Again", "Harbor
+ * Views". Their capitals are typography, not names, so they yield no mentions; the body names
+ * whoever matters again.
+ */
+function titleLines(toks: readonly Token[]): Set<number> {
+  const out = new Set<number>();
+  let k = 0;
+  while (k < toks.length) {
+    const para = (toks[k] as Token).para;
+    let words = 0;
+    let long = 0;
+    let capped = 0;
+    let spoken = false;
+    for (; k < toks.length && (toks[k] as Token).para === para; k++) {
+      const t = toks[k] as Token;
+      // A line with a quotation or a colon introduces words ("Clinton: "…""), whatever its capitals.
+      // …and so does a dash byline ("- Bernie Sanders.").
+      if (t.quote >= 0 || t.text === ':' || (words === 0 && /^[-\u2013\u2014\u2015]+$/.test(t.text))) spoken = true;
+      if (!t.word || t.quote >= 0) continue;
+      words++;
+      if (t.text.length >= 4) {
+        long++;
+        if (t.cap) capped++;
+      }
+    }
+    if (!spoken && words <= 12 && long >= 2 && capped === long) out.add(para);
+  }
+  return out;
+}
+
 /** Build name mentions from tokens outside quotes, left to right. */
 export function findMentions(toks: readonly Token[], isCue: (k: number) => boolean): Mention[] {
   const out: Mention[] = [];
@@ -156,9 +189,10 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     const t = toks[k] as Token;
     if (t.word && t.cap && !opensSentence(toks, k)) midCap.add(t.lower);
   }
+  const titles = titleLines(toks);
   let i = 0;
   while (i < toks.length) {
-    if (!isNameWord(toks[i])) {
+    if (!isNameWord(toks[i]) || titles.has((toks[i] as Token).para)) {
       i++;
       continue;
     }
@@ -200,6 +234,8 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     let h = -1;
     for (let k = i; k < j - 1; k++) {
       const t = toks[k] as Token;
+      // "Gov. Earl Ray Tomblin": a peer's title right after another title is a first name.
+      if (h === k - 1 && h >= i && PEERAGE.has(t.lower)) break;
       if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) h = k;
     }
     // No title word, but a known first name inside: what precedes it is a role ("Forecaster Nina Patel").
@@ -252,10 +288,17 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       // Drop mentions swallowed by this role ("White House" in "White House press secretary").
       while (out.length && (out[out.length - 1] as Mention).first >= from) out.pop();
     }
-    const nameToks = toks.slice(nameFirst, j).filter((t) => !SUFFIX.has(t.lower));
+    let nameToks = toks.slice(nameFirst, j).filter((t) => !SUFFIX.has(t.lower));
     if (nameToks.length === 0) {
       i = j;
       continue;
+    }
+    // "Gov. Earl Ray Tomblin of West Virginia": the place a titled person represents is no part of the name.
+    const ofAt = nameToks.findIndex((t, n) => n > 0 && t.lower === 'of');
+    let placeOf: string | null = null;
+    if (ofAt > 0 && nameToks.slice(ofAt + 1).every((t) => PLACE_WORDS.has(t.lower))) {
+      placeOf = nameToks.slice(ofAt + 1).map((t) => t.text).join(' ');
+      nameToks = nameToks.slice(0, ofAt);
     }
     let nameText = nameToks.map((t) => t.text.replace(/['’]s$/, '').replace(/['’]$/, '')).join(' ');
     let lastTok = toks[j - 1] as Token;
@@ -264,6 +307,7 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     let roleEnd = nameFirst;
     while (roleEnd > from && HONORIFICS.has((toks[roleEnd - 1] as Token).lower)) roleEnd--;
     let roleText: string | null = roleEnd > from ? sentenceCaseRole(toks, from, roleEnd) : null;
+    if (roleText !== null && placeOf !== null) roleText = `${roleText} of ${placeOf}`;
     let to = j;
     // A peer is named by title and surname: "Lord Teverson", not "Teverson".
     const titleTok = toks[nameFirst - 1];
@@ -316,9 +360,11 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     // An appositive with a person's role (", an education professor at Harvard,") makes a person even of "Marty West".
     const appositiveRole = to > j && roleText !== null && from === nameFirst && roleText.toLowerCase().split(/\s+/).some((w) => ROLE_HEADS.has(w));
     const person: Mention['person'] = allOrg ? 'no' : known || appositiveRole || inverted || (from < nameFirst && !anyOrg) ? 'yes' : anyOrg ? 'no' : 'maybe';
+    const titleWords = inverted && inv ? [...roleWords, inv.lower] : roleWords;
     out.push({
       first: nameFirst, last: j, from, to, name: nameText, role: roleText, poss: lastTok.poss, person,
-      gender: genderOf(firstLower, inverted && inv ? [...roleWords, inv.lower] : roleWords, nameToks.length === 1),
+      gender: genderOf(firstLower, titleWords),
+      titleGender: genderOf('', titleWords),
     });
     i = j;
   }
