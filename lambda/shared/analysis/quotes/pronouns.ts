@@ -134,11 +134,23 @@ export class Centering {
       if (c >= hi || doc.tok(c).text !== ',') return undefined;
       j = c + 1;
     }
+    const found = this.subjectAt(j, hi);
+    if (found || j !== lo) return found;
+    // "Ultimately, Mr. Clarke …", "But right now, he …": a short opening phrase ends at its comma.
+    let c = j;
+    while (c < hi && c - j < 6 && doc.tok(c).word && doc.tok(c).quote < 0 && (doc.owner[c] ?? -1) < 0 && !pronounKind(doc.tok(c)) && !doc.isCue(c)) c++;
+    return c > j && c < hi && doc.tok(c).text === ',' ? this.subjectAt(c + 1, hi) : undefined;
+  }
+
+  /** The subject that opens the clause at token j: a name (past role words) or a subject pronoun. */
+  private subjectAt(j: number, hi: number): Ref | undefined {
+    const { doc } = this;
     while (j < hi && (LOOSE_OPENERS.has(doc.tok(j).lower) || doc.tok(j).text === ',')) j++;
     if (j >= hi) return undefined;
     let mi = doc.owner[j] ?? -1;
-    // "retired general Norman Hale said": lowercase words of a role before the name.
-    for (let n = j; mi < 0 && n < hi && n - j < 3 && doc.tok(n).word && !doc.tok(n).cap && !pronounKind(doc.tok(n)) && !doc.isCue(n); n++) {
+    // "retired general Norman Hale said", "Radio talk host Rush Limbaugh": words of a role before the name
+    // (lowercase, but for the capital that opens the sentence).
+    for (let n = j; mi < 0 && n < hi && n - j < 3 && doc.tok(n).word && (!doc.tok(n).cap || n === j) && !pronounKind(doc.tok(n)) && !doc.isCue(n); n++) {
       const next = doc.mentionAt(n + 1);
       if (next >= 0) mi = next;
     }
