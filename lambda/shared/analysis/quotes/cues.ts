@@ -46,6 +46,14 @@ export const ADVERBIAL_OPENERS = words(`in at on after before when while during 
 export const LOOSE_OPENERS = words('but and so yet still also then now former later meanwhile');
 export const SKIPPABLE_AFTER_CUE = words('monday tuesday wednesday thursday friday saturday sunday today yesterday recently later also then once again simply only flatly');
 
+const LABEL_VERB = /^(?:liken|brand|label|describ|dub|term|call|characteri[sz])/;
+const SUBJECT_PRONOUNS = words('he she they it i we who whom that which');
+
+/** Verbs that put a label on something ("called it", "described as"): in the passive, "by" names who did. */
+export function isLabelVerb(w: string): boolean {
+  return LABEL_VERB.test(w);
+}
+
 /** A noun for a person or people, singular or plural ("lobbyist", "lobbyists", "observers"). */
 export function personNoun(w: string): boolean {
   return ROLE_HEADS.has(w) || PEOPLE.has(w) || (w.endsWith('s') && ROLE_HEADS.has(w.slice(0, -1)));
@@ -61,6 +69,9 @@ export function isCueAt(toks: readonly Token[], k: number): boolean {
   if (PHRASAL_CUES.has(t.lower) && toks[k + 1]?.lower === PHRASAL_CUES.get(t.lower)) return true;
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
+  // "a star likened to the Star of David", "was described as": a labelling verb in the passive
+  // (but "whom one insider described as", "what he called" keep their subject before the verb).
+  if (isLabelVerb(t.lower) && (toks[k + 1]?.lower === 'as' || toks[k + 1]?.lower === 'to') && prev && !prev.cap && !SUBJECT_PRONOUNS.has(prev.lower) && !personNoun(prev.lower)) return false;
   if (prev && prev.word && (DETERMINERS.has(prev.lower) || prev.poss)) return false;
   // "a snappy retort", "a Facebook post", "an unprompted call": a noun after a determiner and a modifier.
   const det = toks[k - 2];

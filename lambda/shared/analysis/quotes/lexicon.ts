@@ -38,6 +38,8 @@ export const CUE_VERBS = words(`
   repeat repeats repeated repeating agree agrees agreed agreeing disagree disagreed disagrees
   speculate speculated speculates surmise surmised acknowledge acknowledged
   report reports reported reporting speak speaks spoke speaking
+  brand brands branded branding liken likens likened likening laud lauds lauded lauding term terms termed
+  denounce denounces denounced denouncing condemn condemns condemned condemning characterize characterized characterizes characterizing
   press pressed presses pressing answer answered answers answering exhort exhorted exhorts
   beam beamed beams beaming sing sang sings singing interrupt interrupted interrupts
   concur concurred advise advised advises advising inform informed informs assure assured assures assuring

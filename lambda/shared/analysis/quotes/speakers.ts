@@ -152,12 +152,13 @@ export class Speakers {
       if (b - j >= 2 && doc.tok(b - 1).cap) return { speaker: { name: joinTokens(doc.toks, j, b) }, confidence: 0.9, via: 'organisation after "according to"' };
       return undefined;
     }
-    // "said undecided Republican voter Stephanie Hooton": lowercase words, then the name.
-    for (let n = j; n < end && n - j < 5; n++) {
+    // "said undecided Republican voter Stephanie Hooton", "said 9/11 widow Terry Strada": lowercase words, then the name.
+    for (let n = j; n < end && n - j < 6; n++) {
       const tn = doc.tok(n);
       const mn = doc.owner[n] ?? -1;
       if (mn >= 0) return doc.mention(mn).poss ? undefined : this.name(mn);
-      if (!tn.word || tn.cap || tn.quote >= 0 || doc.isCue(n) || NP_STOP.has(tn.lower)) break;
+      const joiner = tn.text === '/' && doc.toks[n + 1]?.word === true;
+      if ((!tn.word && !joiner) || tn.cap || tn.quote >= 0 || doc.isCue(n) || NP_STOP.has(tn.lower)) break;
     }
     return undefined;
   }

@@ -5,8 +5,19 @@
  * subordinate clause ("When asked by Ingraham …, Cruz said:") and passives ("asked by") belong to
  * someone else.
  */
-import { ADVERBIAL_OPENERS, CLAUSE_LINKS, PREPOSITIONS, SUBORDINATORS } from '../cues.ts';
+import { ADVERBIAL_OPENERS, CLAUSE_LINKS, PREPOSITIONS, SUBORDINATORS, isLabelVerb } from '../cues.ts';
+import type { Doc } from '../document.ts';
+import type { Speakers } from '../speakers.ts';
 import type { Sieve } from './sieve.ts';
+
+/** Whether a clause with its own speaker starts at token k: "… and NBC News will accuse you of …". */
+function newSubject(doc: Doc, speakers: Speakers, k: number, end: number): boolean {
+  const mi = doc.mentionAt(k);
+  if (mi < 0 || doc.mention(mi).poss) return false;
+  const to = doc.mention(mi).to;
+  for (let c = to; c < end && c - to <= 3; c++) if (doc.isCue(c)) return speakers.adjacent(to, c);
+  return false;
+}
 
 export const cueBeforeQuote: Sieve = {
   name: 'cue before the quote',
@@ -16,7 +27,8 @@ export const cueBeforeQuote: Sieve = {
     for (let j = openTok - 1; j >= lo; j--) {
       const t = doc.tok(j);
       // A quote or a clause break (", while Cruz said …", "; Trump said …") starts this clause.
-      const clauseBreak = t.text === ';' || t.text === '\u2014' || t.text === '\u2015' || (t.text === ',' && CLAUSE_LINKS.has(doc.toks[j + 1]?.lower ?? ''));
+      const clauseBreak = t.text === ';' || t.text === '\u2014' || t.text === '\u2015' || (t.text === ',' && CLAUSE_LINKS.has(doc.toks[j + 1]?.lower ?? '')) ||
+        ((t.lower === 'and' || t.lower === 'but') && newSubject(doc, speakers, j + 1, openTok));
       if (t.quote >= 0 || clauseBreak) {
         clauseStart = j + 1;
         break;
@@ -36,7 +48,14 @@ export const cueBeforeQuote: Sieve = {
     }
     for (const c of order) {
       if (doc.tok(c).quote >= 0 || !doc.isCue(c)) continue;
-      if (c < clauseEnd || doc.toks[c + 1]?.lower === 'by') continue;
+      if (c < clauseEnd) continue;
+      if (doc.toks[c + 1]?.lower === 'by') {
+        // "as described by Comey" names who spoke; "when asked by Ingraham" names who asked.
+        if (!isLabelVerb(doc.tok(c).lower)) continue;
+        const agent = speakers.afterCue(c + 1, openTok);
+        if (agent !== undefined) return agent;
+        continue;
+      }
       if (doc.tok(c).lower === 'according') {
         const after = speakers.afterCue(c, openTok);
         if (after !== undefined) return after;

@@ -4,10 +4,18 @@
  * (a relayed quote belongs to its original speaker). The cue must be the last one before the quote.
  */
 import { COMM_NOUNS, CUE_VERBS } from '../lexicon.ts';
+import type { Doc } from '../document.ts';
 import type { Sieve } from './sieve.ts';
 
 /** Nouns for what someone said: "X's claim that", "X's warning that". */
 const CLAIM_NOUNS = new Set([...COMM_NOUNS, 'claim', 'claims', 'assertion', 'assertions', 'words', 'warning', 'promise', 'pledge', 'description', 'argument', 'accusation', 'insistence', 'comment', 'comments', 'remark', 'prediction', 'vow', 'boast', 'suggestion', 'contention', 'charge', 'observation']);
+
+/** Whether the quote is the noun's content: its "that" clause, or the quote right after it (a comma or colon between). */
+function contentFollows(doc: Doc, from: number, openTok: number): boolean {
+  if (doc.toks[from]?.lower === 'that') return true;
+  for (let j = from; j < openTok; j++) if (doc.tok(j).text !== ',' && doc.tok(j).text !== ':') return false;
+  return true;
+}
 
 export const nominalCue: Sieve = {
   name: 'nominal or infinitive cue',
@@ -18,6 +26,9 @@ export const nominalCue: Sieve = {
       if (t.quote >= 0) return undefined;
       // "X's claim that "…"": a possessive name before a noun for what was said (not "to tweet").
       if (CLAIM_NOUNS.has(t.lower) && !t.cap && doc.toks[c - 1]?.lower !== 'to') {
+        // The quote is what was claimed only when it follows the noun at once ("X's claim that "…"",
+        // "X's words: "…""); in "called Obama's remarks on Saturday "a wake-up call"" it is a verdict on them.
+        if (!contentFollows(doc, c + 1, openTok)) continue;
         const mi = doc.owner[c - 1] ?? -1;
         if (mi >= 0 && doc.mention(mi).poss && doc.mention(mi).to === c) return speakers.name(mi) ?? undefined;
         const p = doc.toks[c - 1];
