@@ -45,6 +45,24 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(they, 'must end').speaker).toBeNull();
   });
 
+  it('reads the subject after a short opening phrase ("Ultimately, Mr. Clarke …", "But right now, he …")', () => {
+    const text = article(
+      'Coal plan',
+      'Ultimately, Mr. Tom Clarke hopes to offset all of his emissions. But right now, he is offsetting only a tenth. That worries activists.',
+      '"It is all I can afford," he said.',
+    );
+    expect(quote(text, 'all I can afford').speaker?.name).toBe('Tom Clarke');
+  });
+
+  it('does not take the gender of a surname that is also a first name ("Scott") from the first-name list', () => {
+    const text = article(
+      'Video released',
+      'Police shot Keith Scott on Tuesday. In the video Rakeyia Scott can be heard yelling. Officers shout at Scott to drop the gun.',
+      'She tells them that her husband is unarmed. "Do not shoot him," she says.',
+    );
+    expect(quote(text, 'Do not shoot').speaker?.name).toBe('Rakeyia Scott');
+  });
+
   it('abstains when two people of the same gender compete and the text does not decide', () => {
     const text = article(
       'Debate',
@@ -78,6 +96,11 @@ describe('a speaker must be a speaker', () => {
     );
     expect(quote(text, 'an insult').speaker?.name).not.toBe('Democratic');
     expect(quote(text, 'deeply uneasy').speaker).toBeNull();
+  });
+
+  it('never takes a Title Case headline of two or three words for a name', () => {
+    const text = article('Grant Wins Again', '"We were ready for this one," he said after the vote.');
+    expect(quote(text, 'ready for this').speaker).toBeNull();
   });
 
   it('never gives an unnamed source ("63 percent") the name that follows its verb', () => {

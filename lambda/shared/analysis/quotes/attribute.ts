@@ -35,7 +35,8 @@ export class Attributor {
     this.speakers = new Speakers(this.doc);
   }
 
-  private context(q: MarkSpan, previous: QuoteContext['previous'], kind: { scare: boolean; title: boolean }): QuoteContext {
+  /** What the sieves see of quote q: its tokens, sentence and the windows around it. */
+  contextOf(q: MarkSpan, previous: QuoteContext['previous'], kind: { scare: boolean; title: boolean }): QuoteContext {
     const { doc } = this;
     const openTok = doc.tokAt(q.open);
     const closeTok = q.close >= 0 ? doc.tokAt(q.close + q.markLen - 1) : doc.tokAtOrAfter(q.end, openTok) - 1;
@@ -63,7 +64,7 @@ export class Attributor {
 
   /** Attribute the top-level quote span q, given the previous speech quote and its decision. */
   attribute(q: MarkSpan, previous: QuoteContext['previous'], kind: { scare: boolean; title: boolean } = { scare: false, title: false }): Attribution {
-    const ctx = this.context(q, previous, kind);
+    const ctx = this.contextOf(q, previous, kind);
     for (const sieve of SIEVES) {
       const found = sieve.decide(ctx);
       if (found === undefined) continue;
