@@ -9,6 +9,6 @@ export const sentenceSubject: Sieve = {
   reliability: 0.75,
   decide({ speakers, openTok, wordsBefore, title }) {
     if (!wordsBefore || title) return undefined;
-    return speakers.sentenceSubject(openTok, true) ?? undefined;
+    return speakers.sentenceSubject(openTok, true);
   },
 };
