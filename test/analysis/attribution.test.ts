@@ -103,6 +103,30 @@ describe('a speaker must be a speaker', () => {
     expect(quote(text, 'ready for this').speaker).toBeNull();
   });
 
+  it("gives a document's words to the author the text names, never to the document", () => {
+    const text = article(
+      'Harbor',
+      'The Harbor Council issued a statement calling the plan "a clear breach" of its rules. The statement noted that the council would take "further steps" soon.',
+      'Ana Ruiz\'s memo said the budget was "sound and fair." The letter argued the opposite, calling it "a fantasy."',
+    );
+    expect(quote(text, 'clear breach').speaker?.name).toBe('Harbor Council');
+    expect(quote(text, 'further steps').speaker?.name).toBe('Harbor Council');
+    expect(quote(text, 'sound and fair').speaker?.name).toBe('Ana Ruiz');
+    expect(quote(text, 'a fantasy').speaker).toBeNull();
+  });
+
+  it('lets the proper name of a body speak, and describes a party member, but never names a people or a faith', () => {
+    const text = article(
+      'Reactions',
+      'The American Legion asked the campaign to "cease and desist" at once.',
+      'In an interview, the Ohio Republican said voters are "tired of waiting."',
+      'A Chechen Muslim leader said the cartoon was "an insult to believers."',
+    );
+    expect(quote(text, 'cease and desist').speaker?.name).toBe('American Legion');
+    expect(quote(text, 'tired of waiting').speaker?.name).toBe('the Ohio Republican');
+    expect(quote(text, 'insult to believers').speaker?.name).toBe('a Chechen Muslim leader');
+  });
+
   it('never gives an unnamed source ("63 percent") the name that follows its verb', () => {
     const text = article('Poll', 'However, 63 percent said Mayor Ruiz was "justified" in keeping the report private.');
     expect(quote(text, 'justified').speaker).toBeNull();

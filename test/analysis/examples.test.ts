@@ -78,7 +78,7 @@ describe('the sample articles in examples/articles', () => {
     const a = await analysed('2026-10-14-seoul-tokyo-shuttle-talks.html');
     expect(a.article).toMatchObject({ format: 'html', publishedAt: '2026-10-14T09:30:00+09:00', author: 'Hana Yoon', source: 'The Harbour Courier' });
     expect(a.text).not.toMatch(/Share on|Photo:|newsletter|Related:|More stories/);
-    expect(quoteWith(a, 'never enough').speaker).toEqual({ name: 'Park Ji-won', role: 'South Korean Foreign Minister' });
+    expect(quoteWith(a, 'never enough').speaker).toMatchObject({ name: 'Park Ji-won', role: 'South Korean Foreign Minister' });
     expect(quoteWith(a, 'Regular talks survive').speaker?.name).toBe('Min-seo Kang');
   });
 });

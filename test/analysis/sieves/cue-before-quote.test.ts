@@ -33,6 +33,16 @@ describe('sieve: cue before the quote', () => {
     expect(decide(cueBeforeQuote, text, 'extremely careless')).toBe('Carl Moss');
   });
 
+  it('takes the source of an opening "as" clause, but not of a clause that only tells when', () => {
+    expect(decide(cueBeforeQuote, article('Gifts', 'As The Daily Ledger reported, the singer "gave thousands" to the fund.'), 'gave thousands')).toBe('Daily Ledger');
+    expect(decide(cueBeforeQuote, article('Gifts', 'As Ben Ortiz spoke, Lena Ruiz said "this is a farce" loudly.'), 'a farce')).toBe('Lena Ruiz');
+  });
+
+  it('reads past "of The …" and "through the streets" to the speaker', () => {
+    expect(decide(cueBeforeQuote, article('Column', 'George Zornick of The Nation wrote, "Act on your values."'), 'Act on')).toBe('George Zornick');
+    expect(decide(cueBeforeQuote, article('Curfew', 'Protesters marching through the streets chanted "What curfew?" all night.'), 'What curfew')).toBe('protesters');
+  });
+
   it('reads the place a titled person represents as no part of the name', () => {
     const text = article('Seats', 'Chairman Paul Webb of North Carolina said he was "outraged" by the plan.');
     expect(decide(cueBeforeQuote, text, 'outraged')).toBe('Paul Webb');

@@ -18,7 +18,7 @@ const NOUN_CUES = words('post call question answer report reply retort remark re
 const NOUN_PREPOSITIONS = words('of in on at for from with by about into per under without');
 /** Words before a noun that show a cue word is used as a noun ("the note", "a statement"). */
 export const DETERMINERS = words('the a an one this that his her their its our my your whose no any every each');
-export const PREPOSITIONS = words('for to of with by about at on in from against than like into toward towards over under between among and');
+export const PREPOSITIONS = words('for to of with by about at on in from against than like into toward towards over under between among and through across around near behind outside inside along past via throughout beside');
 /** Words that open a described source: "a spokesman", "one adviser", "the senator". */
 export const DESCRIBERS = words('the a an one another two three several some many his her their its');
 /** Words that end a described source: "a spokesman for the city, who …". */
@@ -33,7 +33,9 @@ export const PEOPLE = words(`confidant insider ally allies friend colleague vete
   people voters user users commenter commenters observers critics supporters residents experts analysts sources source person man
   woman protesters demonstrators crowd attendee attendees delegates delegate members lawmakers republicans democrats insiders
   operatives strategists donors fans viewers readers writers businessman businesswoman billionaire mogul developer candidate mother
-  father veterans students parents workers activists front-runner frontrunner widow widower narrator`);
+  father veterans students parents workers activists front-runner frontrunner widow widower narrator child children kid kids boy
+  girl audience neighbor neighbour neighbors neighbours survivor survivors victim victims neurosurgeon radioman impostor
+  protester marchers fan customer customers patient patients resident`);
 /** Party members, who speak as people ("said one Iowa Republican"). */
 export const PARTISANS = words('democrat democrats republican republicans independent independents libertarian conservative conservatives liberal liberals');
 export const COMPLEMENT = words('for of at with to from');

@@ -3,7 +3,7 @@
  * uses a few dozen reporting verbs and titles, and a list is faster and easier to audit than a model.
  */
 
-const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
+const words = (s: string, ...more: ReadonlySet<string>[]): Set<string> => new Set([...s.trim().split(/\s+/), ...more.flatMap((m) => [...m])]);
 
 /** Reporting verbs in every form a news sentence uses them ("said", "says", "saying", "told"). */
 export const CUE_VERBS = words(`
@@ -52,6 +52,16 @@ export const COMM_NOUNS = words(`
   statement tweet tweets letter post email e-mail memo release ad advert video speech remarks website report book
   op-ed column message interview filing complaint lawsuit note essay editorial transcript press
 `);
+
+/** Documents and broadcasts that the news makes speak ("the letter says"): their author is the source. */
+export const DOCUMENT_NOUNS = new Set([...COMM_NOUNS, ...words(`
+  article story piece book brief ruling opinion decision editorial clip ads commercial spot footage bylaws
+  document documents filing letter petition memo notice order verdict review profile headline caption posts page
+  blog newsletter resolution study analysis survey poll
+`)]);
+
+/** Verbs that put a document out: "X issued a statement", "X sent a letter". */
+export const ISSUE_VERBS = words('issued issues released releases sent sends wrote writes published publishes posted posts filed files signed signs aired airs ran runs put distributed circulated');
 
 /** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */
 export const ROLE_HEADS = words(`
@@ -120,6 +130,15 @@ export const NOT_NAME = words(`
   god whether whatever whoever wherever unless nobody somebody someone anyone anybody everyone everybody nothing something none
 `);
 
+/** Words for a people, a faith or a party: they describe who someone is, and never name a speaker ("Chechen Muslim"). */
+export const PEOPLE_ADJECTIVES = words(`
+  muslim muslims christian christians jewish jews catholic catholics evangelical evangelicals arab arabs hispanic hispanics
+  latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
+  israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
+  turkish islamic islamist islamists american americans chechen orthodox protestant protestants sunni shia shiite kurdish
+  democrat democrats republican republicans democratic
+`);
+
 /** Name words that mark an organisation, place or thing rather than a person. */
 export const ORG_WORDS = words(`
   house senate congress department committee party news times post journal network center centre institute university
@@ -141,11 +160,8 @@ export const ORG_WORDS = words(`
   caucus caucuses primary primaries act bill law amendment constitution
   obamacare medicare medicaid isis isil al qaeda taliban hamas hezbollah
   street wall stock exchange market
-  muslim muslims christian christians jewish jews catholic catholics evangelical evangelicals arab arabs hispanic hispanics
-  latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
-  israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
-  turkish islamic islamist islamists republican-leaning democratic-leaning conservative liberal libertarian
-`);
+  republican-leaning democratic-leaning conservative liberal libertarian
+`, PEOPLE_ADJECTIVES);
 
 /** Common first names with a gender hint, for pronoun agreement ("he" cannot be Sarah Sanders). */
 export const MALE_FIRST = words(`

@@ -9,9 +9,9 @@ import {
 } from './cues.ts';
 import { Authors } from './authors.ts';
 import type { Doc } from './document.ts';
-import { COMM_NOUNS, ROLE_HEADS } from './lexicon.ts';
+import { COMM_NOUNS, DOCUMENT_NOUNS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
 import { Centering, isOrganisation, isPlace, pronounKind } from './pronouns.ts';
-import type { Found, Resolved } from './resolved.ts';
+import { type Found, type Resolved, scaled } from './resolved.ts';
 import { joinTokens } from './tokens.ts';
 
 /** Nouns for bodies that speak as one: "the union said", "the court ruled". */
@@ -40,12 +40,39 @@ export class Speakers {
     if (isPlace(e) && e.person !== 'yes') {
       return subjectOfCue ? { speaker: { name: e.name }, confidence: 0.75, via: 'place for its government', entity: e } : null;
     }
-    if (e.person === 'no' && !isOrganisation(e)) return null;
     const words = e.name.split(' ');
+    if (e.person === 'no' && !isOrganisation(e)) return this.bodyOrDescription(mi);
     if (words.length >= 4 && e.person !== 'yes' && !isOrganisation(e)) return null;
     const written = m.name === e.name;
     const confidence = e.person === 'no' ? 0.9 : e.person === 'yes' || e.name.includes(' ') ? (written ? 1 : 0.97) : 0.8;
     return { speaker: doc.speakerOf(mi), confidence, via: written ? 'name' : `"${m.name}" is ${e.name}`, entity: e };
+  }
+
+  /**
+   * A capitalised name that is neither a person nor a known kind of organisation: a party member
+   * described ("the Wisconsin Republican"), the proper name of a body ("The American Legion", "The
+   * Daily Caller", "AZCentral"), or nothing that speaks: a people or faith ("Chechen Muslim") or a
+   * name used as a modifier ("Republican leaders").
+   */
+  private bodyOrDescription(mi: number): Resolved | null {
+    const { doc } = this;
+    const e = doc.entity(mi);
+    const m = doc.mention(mi);
+    const words = e.name.split(' ');
+    const last = (words[words.length - 1] as string).toLowerCase();
+    const det = doc.toks[m.from - 1];
+    const after = doc.toks[m.last];
+    const modifier = m.to === m.last && !!after && after.word && !after.cap && after.quote < 0 && !doc.isCue(m.last) && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !NP_STOP.has(after.lower) && after.lower !== 'who' && after.lower !== 'which';
+    if (m.poss || modifier) return null;
+    if (PARTISANS.has(last)) {
+      // "one senior Democrat", "the Wisconsin Republican": back over lowercase modifiers to the determiner.
+      let a = m.from - 1;
+      while (a > 0 && m.from - a <= 3 && doc.tok(a).word && !doc.tok(a).cap && !DESCRIBERS.has(doc.tok(a).lower)) a--;
+      if (a >= 0 && DESCRIBERS.has(doc.tok(a).lower)) return this.described(a, m.last);
+    }
+    if (PEOPLE_ADJECTIVES.has(last) || words.length > 4) return null;
+    const proper = det?.lower === 'the' || words.length >= 2 || /\p{Ll}\p{Lu}/u.test(e.name);
+    return proper ? { speaker: doc.speakerOf(mi), confidence: 0.8, via: 'name of a body', entity: e } : null;
   }
 
   /** "I" or "we" outside quotes: the article's named author (byline, closing note, letter signature), else no one. */
@@ -86,15 +113,75 @@ export class Speakers {
         }
       }
     }
-    // A thing is no speaker: "the statement", "the ad", "a poll" (its author may be named elsewhere).
-    let headWord = head.lower;
-    for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { headWord = doc.tok(k - 1).lower; break; }
+    // A thing is no speaker: "the statement", "the ad", "a poll"; its author speaks, if the text names one.
+    let h = b - 1;
+    for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { h = k - 1; break; }
+    const headWord = doc.tok(h).lower;
     const speaks = personNoun(headWord) || GROUP_NOUNS.has(headWord) || INSTITUTIONS.has(headWord) || PARTISANS.has(headWord) || (headWord.endsWith('s') && INSTITUTIONS.has(headWord.slice(0, -1)));
-    if (!speaks) return null;
+    if (!speaks) return DOCUMENT_NOUNS.has(headWord) ? this.author(a, h) : null;
     // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer").
     const words = joinTokens(doc.toks, a, b);
     const name = DESCRIBERS.has(first.lower) ? words.charAt(0).toLowerCase() + words.slice(1) : words;
     return { speaker: { name }, confidence: 0.9, via: 'description' };
+  }
+
+  /**
+   * The author of a document the text makes speak ("the letter says", "a Times article hailed"):
+   * the possessor or a name inside its noun phrase ("Ivana Trump's brief", "a Times article"), the
+   * name after "from"/"by" ("a memo from the mayor's office"), or, for "the statement", whoever
+   * issued a statement earlier ("The Security Council issued a statement …"). Null when the text
+   * names no author: a document is never a speaker itself.
+   */
+  private author(a: number, h: number): Resolved | null {
+    const { doc } = this;
+    const inPhrase = this.authorInPhrase(a, h);
+    if (inPhrase !== undefined) return inPhrase;
+    // "X issued a statement calling …": the subject of the verb that put the document out.
+    const head = doc.tok(h).lower;
+    const v = doc.toks[a - 1]?.lower === 'out' ? a - 2 : a - 1; // "put out a statement"
+    if (ISSUE_VERBS.has(doc.toks[v]?.lower ?? '')) {
+      const subj = this.sentenceSubject(a - 1);
+      return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
+    }
+    const det = doc.tok(a).lower;
+    if (det !== 'the' && det !== 'this' && det !== 'that') return null;
+    // "The statement noted …": the statement introduced before, and who issued it.
+    for (let p = a - 1; p >= 0 && doc.tok(a).para - doc.tok(p).para <= 3; p--) {
+      const t = doc.tok(p);
+      if (t.quote >= 0 || (t.lower !== head && t.lower !== `${head}s`)) continue;
+      let s = p;
+      while (s > 0 && p - s < 5 && doc.tok(s - 1).word && doc.tok(s - 1).quote < 0 && !doc.isCue(s - 1) && !PREPOSITIONS.has(doc.tok(s - 1).lower) && !ISSUE_VERBS.has(doc.tok(s - 1).lower)) s--;
+      const found = this.authorInPhrase(s, p);
+      if (found !== undefined) return found && scaled(found, 0.9, `the ${head} introduced before`);
+      // "X issued a statement": the subject of the verb that put the document out.
+      if (ISSUE_VERBS.has(doc.toks[s - 1]?.lower ?? '')) {
+        const subj = this.sentenceSubject(s - 1);
+        return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
+      }
+      return null;
+    }
+    return null;
+  }
+
+  /** A name that owns the document phrase [s, h] or follows it with "from"/"by"; undefined when none. */
+  private authorInPhrase(s: number, h: number): Resolved | null | undefined {
+    const { doc } = this;
+    for (let k = s; k < h; k++) {
+      const mi = doc.owner[k] ?? -1;
+      if (mi < 0) continue;
+      const r = this.name(mi);
+      if (r) return { ...r, confidence: r.confidence * 0.85, via: `${r.via}, author of the ${doc.tok(h).lower}` };
+      k = doc.mention(mi).to - 1;
+    }
+    const by = doc.toks[h + 1];
+    if (by && (by.lower === 'from' || by.lower === 'by')) {
+      const mi = doc.mentionAt(h + 2);
+      if (mi >= 0 && !doc.mention(mi).poss) {
+        const r = this.name(mi);
+        if (r) return { ...r, confidence: r.confidence * 0.85, via: `${r.via}, author of the ${doc.tok(h).lower}` };
+      }
+    }
+    return undefined;
   }
 
   /** An unnamed-source noun phrase starting at a determiner at j: "a longtime adviser to both Clintons". */
@@ -366,9 +453,10 @@ export class Speakers {
       const mi = doc.owner[j] ?? -1;
       if (mi >= 0) {
         const m = doc.mention(mi);
-        const mBefore = doc.toks[m.from - 1];
-        const after = doc.toks[m.last];
+        // "George Zornick of The Nation wrote": look past a determiner for the preposition.
         const ent = doc.entity(mi);
+        const mBefore = doc.toks[m.from - 1]?.lower === 'the' && ent.person !== 'yes' ? doc.toks[m.from - 2] : doc.toks[m.from - 1];
+        const after = doc.toks[m.last];
         if (relative) {
           // The person the relative clause hangs on, even as an object ("relations with McConnell, …, who said").
           if (ent.person !== 'no') return this.name(mi);
@@ -376,7 +464,7 @@ export class Speakers {
           continue;
         }
         if (m.poss) {
-          if (after && COMM_NOUNS.has(after.lower)) return this.name(mi);
+          if (after && DOCUMENT_NOUNS.has(after.lower)) return this.name(mi);
           j = m.from;
           continue;
         }
@@ -408,6 +496,16 @@ export class Speakers {
       if (!t.cap && (personNoun(t.lower) || GROUP_NOUNS.has(t.lower) || INSTITUTIONS.has(t.lower))) {
         const np = this.npBefore(j, lo, k);
         if (np !== undefined) return np;
+      }
+      // A document right before the verb, or before a participle ("a statement calling …"): its author.
+      if (!t.cap && DOCUMENT_NOUNS.has(t.lower) && this.adjacent(j + 1, k)) {
+        let a = j;
+        while (a > lo && j - a < 4 && doc.tok(a - 1).word && !doc.isCue(a - 1) && !PREPOSITIONS.has(doc.tok(a - 1).lower) && !ISSUE_VERBS.has(doc.tok(a - 1).lower)) {
+          a--;
+          if (DESCRIBERS.has(doc.tok(a).lower) || doc.tok(a).poss) break;
+        }
+        const d = a < j ? this.described(a, j + 1) : null;
+        if (d) return d;
       }
       // Any noun phrase right before the verb: "The department said", "The letter continues:".
       if (!t.cap && this.adjacent(j + 1, k) && !cue.lower.endsWith('ing')) {

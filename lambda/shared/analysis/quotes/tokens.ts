@@ -359,7 +359,10 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     const anyOrg = nameToks.some((t) => ORG_WORDS.has(t.lower));
     // An appositive with a person's role (", an education professor at Harvard,") makes a person even of "Marty West".
     const appositiveRole = to > j && roleText !== null && from === nameFirst && roleText.toLowerCase().split(/\s+/).some((w) => ROLE_HEADS.has(w));
-    const person: Mention['person'] = allOrg ? 'no' : known || appositiveRole || inverted || (from < nameFirst && !anyOrg) ? 'yes' : anyOrg ? 'no' : 'maybe';
+    // A title or role before the name makes a person even of a surname that is also a place word
+    // ("Foreign Minister Park Ji-won"), unless the name ends in one ("Senate Banking Committee").
+    const titled = from < nameFirst && !ORG_WORDS.has((nameToks[nameToks.length - 1] as Token).lower);
+    const person: Mention['person'] = allOrg ? 'no' : known || appositiveRole || inverted || titled ? 'yes' : anyOrg ? 'no' : 'maybe';
     const titleWords = inverted && inv ? [...roleWords, inv.lower] : roleWords;
     out.push({
       first: nameFirst, last: j, from, to, name: nameText, role: roleText, poss: lastTok.poss, person,

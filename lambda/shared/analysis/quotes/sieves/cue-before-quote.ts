@@ -45,6 +45,13 @@ export const cueBeforeQuote: Sieve = {
       let c = lo;
       while (c < openTok && doc.tok(c).text !== ',') c++;
       if (c < openTok - 1) clauseEnd = c;
+      // "As The Daily Caller reported, the star "gave …"": a source named in the opening "as" clause,
+      // when nothing after it reports speech.
+      // ("As Blumenthal spoke, …" tells when, not who: the cue must be a source's verb right before the comma.)
+      let later = false;
+      for (let k = clauseEnd; k < openTok; k++) if (doc.isCue(k)) later = true;
+      const verb = doc.toks[clauseEnd - 1]?.lower === 'it' ? clauseEnd - 2 : clauseEnd - 1;
+      if (opener === 'as' && !later && doc.isCue(verb) && !/^spok|^speak/.test(doc.tok(verb).lower)) clauseEnd = lo;
     }
     for (const c of order) {
       if (doc.tok(c).quote >= 0 || !doc.isCue(c)) continue;
