@@ -63,6 +63,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'Do not shoot').speaker?.name).toBe('Rakeyia Scott');
   });
 
+  it('does not count a prepositional object as a rival for "he" ("a demand of Mayor Reyes")', () => {
+    const text = article(
+      'Rally',
+      'At a rally in Salem, Oregon, Dan Ortiz says he is making "a demand" of Mayor Tom Reyes.',
+      '"Will you pledge to cut taxes before the vote in May?" he asks.',
+    );
+    expect(quote(text, 'pledge to cut').speaker?.name).toBe('Dan Ortiz');
+  });
+
   it('abstains when two people of the same gender compete and the text does not decide', () => {
     const text = article(
       'Debate',

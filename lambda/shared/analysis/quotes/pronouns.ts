@@ -266,7 +266,10 @@ export class Centering {
       const mi = doc.owner[j] ?? -1;
       if (mi < 0 || doc.mention(mi).from !== j) continue;
       const e = doc.entity(mi);
-      if (e === chosen || doc.mention(mi).poss) continue;
+      // A possessor or a prepositional object ("a demand of Obama") competes for no pronoun; "with X
+      // lambasting …" makes X the subject of its phrase, so it still does.
+      const oblique = this.oblique(mi) && doc.toks[doc.mention(mi).from - 1]?.lower !== 'with';
+      if (e === chosen || doc.mention(mi).poss || oblique) continue;
       const a = agrees(e, kind);
       if (a.ok && a.certainty === 1) return true;
     }
