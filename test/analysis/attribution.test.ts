@@ -133,6 +133,9 @@ describe('a speaker must be a speaker', () => {
     );
     expect(quote(text, 'cease and desist').speaker?.name).toBe('American Legion');
     expect(quote(text, 'tired of waiting').speaker?.name).toBe('the Ohio Republican');
+    // …and a party word is no role: "the Ohio Republican" is not whichever Republican nominee came before.
+    const nominee = article('Race', 'Republican presidential nominee Dan Ortiz spoke first.', 'In an interview, the Ohio Republican said voters are "tired of waiting."');
+    expect(quote(nominee, 'tired of waiting').speaker?.name).toBe('the Ohio Republican');
     expect(quote(text, 'insult to believers').speaker?.name).toBe('a Chechen Muslim leader');
   });
 

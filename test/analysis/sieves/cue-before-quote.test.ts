@@ -43,6 +43,16 @@ describe('sieve: cue before the quote', () => {
     expect(decide(cueBeforeQuote, article('Curfew', 'Protesters marching through the streets chanted "What curfew?" all night.'), 'What curfew')).toBe('protesters');
   });
 
+  it('reads a titled name after an opening place as the subject, not as the place\'s appositive', () => {
+    const text = article('Attack', 'In Lisbon, President Ana Costa released a statement condemning "a cowardly attack" on Friday.');
+    expect(decide(cueBeforeQuote, text, 'cowardly attack')).toBe('Ana Costa');
+  });
+
+  it('reads past a predicate ("who is Muslim") to the subject, and keeps a described head before its modifier', () => {
+    expect(decide(cueBeforeQuote, article('Ban', 'Omar Khan, who is Muslim, also decried the ban as "a betrayal" of the country.'), 'betrayal')).toBe('Omar Khan');
+    expect(decide(cueBeforeQuote, article('Talks', 'One Democrat familiar with the talks said it was "not a convincing argument."'), 'convincing')).toMatch(/^one Democrat/);
+  });
+
   it('reads the place a titled person represents as no part of the name', () => {
     const text = article('Seats', 'Chairman Paul Webb of North Carolina said he was "outraged" by the plan.');
     expect(decide(cueBeforeQuote, text, 'outraged')).toBe('Paul Webb');

@@ -9,6 +9,11 @@ describe('sieve: nominal or infinitive cue', () => {
     expect(decide(nominalCue, article('Truce', 'The truce held, only for Dan Ortiz to post "the deal is off" on Sunday.'), 'deal is off')).toBe('Dan Ortiz');
   });
 
+  it('passes when a reporting verb earlier in the sentence has its own speaker', () => {
+    const text = article('Court', "Speaker Paula Grant told reporters that Judge Ruth Ames's comments \"show bias to me.\"");
+    expect(decide(nominalCue, text, 'show bias')).toBeUndefined();
+  });
+
   it("passes when the quote is a verdict on someone's words, not their content", () => {
     const text = article('Turnout', "Organizer Lena Park called Dan Ortiz's remarks on Saturday \"a true wake-up call\" for the party.");
     expect(decide(nominalCue, text, 'wake-up call')).toBeUndefined();

@@ -27,7 +27,7 @@ export const CUE_VERBS = words(`
   scoff scoffs scoffed scoffing retort retorts retorted retorting interject interjected interjects
   snap snapped snaps mock mocks mocked mocking deride derides derided deriding dismiss dismissed dismisses dismissing
   assert asserts asserted asserting reiterate reiterates reiterated reiterating confirm confirms confirmed confirming
-  deny denies denied denying demand demands demanded demanding question questioned questions wonder wonders wondered wondering
+  deny denies denied denying demand demands demanded demanding question questioned questions questioning wonder wonders wondered wondering
   elaborate elaborated elaborates clarify clarified clarifies whisper whispered whispers chant chants chanted chanting
   accuse accuses accused accusing praise praises praised praising blast blasts blasted blasting slam slams slammed slamming
   criticize criticizes criticized criticizing criticise criticised lash lashed thunder thundered thunders

@@ -17,6 +17,10 @@ import { joinTokens } from './tokens.ts';
 /** Nouns for bodies that speak as one: "the union said", "the court ruled". */
 const INSTITUTIONS = new Set(['union', 'party', 'department', 'company', 'group', 'council', 'committee', 'court', 'agency', 'board', 'commission', 'ministry', 'government', 'administration', 'campaign', 'police', 'office', 'firm', 'bank', 'organization', 'organisation', 'association', 'network', 'newspaper', 'paper', 'magazine', 'coalition', 'family', 'team', 'league', 'institute', 'foundation', 'panel', 'jury', 'prosecutors', 'plaintiffs', 'defendants', 'judges', 'regulators', 'authorities', 'investigators']);
 
+const BE = new Set(['is', 'was', 'are', 'were', 'be', 'been', 'being']);
+const TELL = new Set(['tell', 'tells', 'told', 'telling']);
+const LISTENER_VERBS = new Set(['ask', 'asks', 'asked', 'asking', 'urge', 'urges', 'urged', 'assure', 'assured', 'assures', 'inform', 'informed', 'informs']);
+
 /** Per-article phrase readers over one Doc. */
 export class Speakers {
   readonly centering: Centering;
@@ -63,13 +67,14 @@ export class Speakers {
     const det = doc.toks[m.from - 1];
     const after = doc.toks[m.last];
     const modifier = m.to === m.last && !!after && after.word && !after.cap && after.quote < 0 && !doc.isCue(m.last) && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !NP_STOP.has(after.lower) && after.lower !== 'who' && after.lower !== 'which';
-    if (m.poss || modifier) return null;
+    if (m.poss) return null;
     if (PARTISANS.has(last)) {
       // "one senior Democrat", "the Wisconsin Republican": back over lowercase modifiers to the determiner.
       let a = m.from - 1;
       while (a > 0 && m.from - a <= 3 && doc.tok(a).word && !doc.tok(a).cap && !DESCRIBERS.has(doc.tok(a).lower)) a--;
       if (a >= 0 && DESCRIBERS.has(doc.tok(a).lower)) return this.described(a, m.last);
     }
+    if (modifier) return null;
     if (PEOPLE_ADJECTIVES.has(last) || words.length > 4) return null;
     const proper = det?.lower === 'the' || words.length >= 2 || /\p{Ll}\p{Lu}/u.test(e.name);
     return proper ? { speaker: doc.speakerOf(mi), confidence: 0.8, via: 'name of a body', entity: e } : null;
@@ -100,8 +105,8 @@ export class Speakers {
     const head = doc.tok(b - 1);
     const first = doc.tok(a);
     // "the senator" after a named senator: the same person, not a new source.
-    if ((first.lower === 'the' || first.lower === 'this') && b - a <= 5) {
-      const want = head.lower.replace(/\.$/, '');
+    const want = head.lower.replace(/\.$/, '');
+    if ((first.lower === 'the' || first.lower === 'this') && b - a <= 5 && ROLE_HEADS.has(want)) {
       for (let mi = doc.mentions.length - 1; mi >= 0; mi--) {
         const m = doc.mention(mi);
         if (m.last > a) continue;
@@ -117,7 +122,10 @@ export class Speakers {
     let h = b - 1;
     for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { h = k - 1; break; }
     const headWord = doc.tok(h).lower;
-    const speaks = personNoun(headWord) || GROUP_NOUNS.has(headWord) || INSTITUTIONS.has(headWord) || PARTISANS.has(headWord) || (headWord.endsWith('s') && INSTITUTIONS.has(headWord.slice(0, -1)));
+    const personal = (w: string) => personNoun(w) || GROUP_NOUNS.has(w) || INSTITUTIONS.has(w) || PARTISANS.has(w) || (w.endsWith('s') && INSTITUTIONS.has(w.slice(0, -1)));
+    // The head may stand before a modifier: "one Democrat familiar with the talks", "a person close to the Clintons".
+    let speaks = false;
+    for (let k = a + 1; k <= h; k++) if (personal(doc.tok(k).lower)) speaks = true;
     if (!speaks) return DOCUMENT_NOUNS.has(headWord) ? this.author(a, h) : null;
     // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer").
     const words = joinTokens(doc.toks, a, b);
@@ -212,6 +220,10 @@ export class Speakers {
   /** The speaker right after a cue ("said Bolton", "according to Sen. Rubio", "said a spokesman"). */
   afterCue(k: number, end: number, rightAfterQuote = false): Found {
     const { doc } = this;
+    // "told a voter", "asked reporters": after these verbs comes the listener, not the speaker
+    // (but `"…?" asked Sen. Cantwell` right after a quote is the inverted tag).
+    const verb = doc.tok(k).lower;
+    if (TELL.has(verb) || (LISTENER_VERBS.has(verb) && !rightAfterQuote)) return undefined;
     let j = k + 1;
     if (doc.tok(k).lower === 'according') j++;
     while (j < end && SKIPPABLE_AFTER_CUE.has(doc.tok(j).lower)) j++;
@@ -453,6 +465,11 @@ export class Speakers {
       const mi = doc.owner[j] ?? -1;
       if (mi >= 0) {
         const m = doc.mention(mi);
+        // "Khan, who is Muslim, also decried": a predicate after "is" is no subject.
+        if (BE.has(doc.toks[m.from - 1]?.lower ?? '')) {
+          j = m.from;
+          continue;
+        }
         // "George Zornick of The Nation wrote": look past a determiner for the preposition.
         const ent = doc.entity(mi);
         const mBefore = doc.toks[m.from - 1]?.lower === 'the' && ent.person !== 'yes' ? doc.toks[m.from - 2] : doc.toks[m.from - 1];
@@ -476,7 +493,9 @@ export class Speakers {
         }
         // A place or organisation speaks only right before its verb ("the White House said").
         const direct = m.to === k || this.adjacent(m.to, k);
-        if (ent.person === 'no' && !direct) {
+        // …except a described party member, whose phrase runs on: "One Democrat familiar with the talks said".
+        const partisan = PARTISANS.has(ent.name.toLowerCase().split(' ').pop() ?? '') && DESCRIBERS.has(mBefore?.lower ?? '');
+        if (ent.person === 'no' && !direct && !partisan) {
           j = m.from;
           continue;
         }

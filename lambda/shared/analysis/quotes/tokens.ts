@@ -324,7 +324,9 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     // Appositive: ", a fellow at the Stimson Center," / ", who ...".
     if (to === j && !lastTok.poss && toks[j]?.text === ',' && toks[j + 1] && toks[j + 1]!.quote < 0) {
       const a = toks[j + 1] as Token;
-      const starts = APPOSITIVE_START.has(a.lower) || (a.poss && a.cap) || ROLE_HEADS.has(a.lower) || ROLE_MODIFIERS.has(a.lower);
+      // (", President Barack Obama released …" is a titled name starting a clause, not an appositive.)
+      const titledName = a.cap && isRoleWord(a) && isNameWord(toks[j + 2]);
+      const starts = !titledName && (APPOSITIVE_START.has(a.lower) || (a.poss && a.cap) || ROLE_HEADS.has(a.lower) || ROLE_MODIFIERS.has(a.lower));
       if (starts && a.word) {
         let k = j + 1;
         let stop = k;

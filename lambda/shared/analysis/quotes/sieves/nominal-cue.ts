@@ -17,6 +17,14 @@ function contentFollows(doc: Doc, from: number, openTok: number): boolean {
   return true;
 }
 
+function cueBefore(doc: Doc, lo: number, c: number): boolean {
+  for (let j = c - 1; j >= lo; j--) {
+    if (doc.tok(j).quote >= 0) return false;
+    if (doc.isCue(j)) return true;
+  }
+  return false;
+}
+
 export const nominalCue: Sieve = {
   name: 'nominal or infinitive cue',
   reliability: 0.9,
@@ -29,6 +37,8 @@ export const nominalCue: Sieve = {
         // The quote is what was claimed only when it follows the noun at once ("X's claim that "…"",
         // "X's words: "…""); in "called Obama's remarks on Saturday "a wake-up call"" it is a verdict on them.
         if (!contentFollows(doc, c + 1, openTok)) continue;
+        // "Ryan told CNN that Ginsburg's comments "show bias"": a reporting verb earlier in the sentence has its own speaker.
+        if (cueBefore(doc, lo, c)) return undefined;
         const mi = doc.owner[c - 1] ?? -1;
         if (mi >= 0 && doc.mention(mi).poss && doc.mention(mi).to === c) return speakers.name(mi) ?? undefined;
         const p = doc.toks[c - 1];
