@@ -72,6 +72,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'pledge to cut').speaker?.name).toBe('Dan Ortiz');
   });
 
+  it('resolves "the mayor" to the mayor named before, through an opening place and an idiom ("too early to tell")', () => {
+    const text = article(
+      'Blast',
+      'The blast was what Mayor Tom Reyes called "an intentional act."',
+      'At a press conference in Chelsea, the mayor also said that it was too early to tell whether it was a bomb, and there was "no evidence" of terror.',
+    );
+    expect(quote(text, 'no evidence').speaker?.name).toBe('Tom Reyes');
+  });
+
   it('abstains when two people of the same gender compete and the text does not decide', () => {
     const text = article(
       'Debate',

@@ -48,6 +48,7 @@ export const ADVERBIAL_OPENERS = words(`in at on after before when while during 
 export const LOOSE_OPENERS = words('but and so yet still also then now former later meanwhile');
 export const SKIPPABLE_AFTER_CUE = words('monday tuesday wednesday thursday friday saturday sunday today yesterday recently later also then once again simply only flatly');
 
+const JUDGING_ADJECTIVES = words('early soon hard difficult easy impossible fair safe premature enough able unable');
 const LABEL_VERB = /^(?:liken|brand|label|describ|dub|term|call|characteri[sz])/;
 const SUBJECT_PRONOUNS = words('he she they it i we who whom that which');
 
@@ -71,6 +72,8 @@ export function isCueAt(toks: readonly Token[], k: number): boolean {
   if (PHRASAL_CUES.has(t.lower) && toks[k + 1]?.lower === PHRASAL_CUES.get(t.lower)) return true;
   if (!CUE_VERBS.has(t.lower)) return false;
   const prev = toks[k - 1];
+  // "too early to tell", "hard to say": an idiom about knowing, not a report of speech.
+  if (prev?.lower === 'to' && JUDGING_ADJECTIVES.has(toks[k - 2]?.lower ?? '')) return false;
   // "a star likened to the Star of David", "was described as": a labelling verb in the passive
   // (but "whom one insider described as", "what he called" keep their subject before the verb).
   if (isLabelVerb(t.lower) && (toks[k + 1]?.lower === 'as' || toks[k + 1]?.lower === 'to') && prev && !prev.cap && !SUBJECT_PRONOUNS.has(prev.lower) && !personNoun(prev.lower)) return false;

@@ -527,7 +527,7 @@ export class Speakers {
         if (d) return d;
       }
       // Any noun phrase right before the verb: "The department said", "The letter continues:".
-      if (!t.cap && this.adjacent(j + 1, k) && !cue.lower.endsWith('ing')) {
+      if (!t.cap && !SKIPPABLE_AFTER_CUE.has(t.lower) && !AUX.has(t.lower) && this.adjacent(j + 1, k) && !cue.lower.endsWith('ing')) {
         const article = (x: { lower: string } | undefined) => !!x && (x.lower === 'the' || x.lower === 'a' || x.lower === 'an');
         // …unless it is a prepositional object: "a spokesman for the city said", "a sign on the wall read".
         const free = (a: number) => !PREPOSITIONS.has(doc.toks[a - 1]?.lower ?? '');

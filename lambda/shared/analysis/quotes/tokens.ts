@@ -327,15 +327,18 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       // (", President Barack Obama released …" is a titled name starting a clause, not an appositive.)
       const titledName = a.cap && isRoleWord(a) && isNameWord(toks[j + 2]);
       const starts = !titledName && (APPOSITIVE_START.has(a.lower) || (a.poss && a.cap) || ROLE_HEADS.has(a.lower) || ROLE_MODIFIERS.has(a.lower));
-      if (starts && a.word) {
-        let k = j + 1;
-        let stop = k;
-        while (k < toks.length && k - j < 30) {
-          const t = toks[k] as Token;
-          if (t.quote >= 0 || t.para !== a.para || /^[,;.!?:—–()]$/.test(t.text) || (k > j + 1 && isCue(k))) break;
-          k++;
-          stop = k;
-        }
+      let k = j + 1;
+      let stop = k;
+      while (starts && a.word && k < toks.length && k - j < 30) {
+        const t = toks[k] as Token;
+        if (t.quote >= 0 || t.para !== a.para || /^[,;.!?:—–()]$/.test(t.text) || (k > j + 1 && isCue(k))) break;
+        k++;
+        stop = k;
+      }
+      // "At a press conference in Chelsea, the mayor also said": a phrase that runs into a reporting
+      // verb is the subject of the next clause, not an appositive (", an oncologist who advised …" still is).
+      const intoCue = (a.lower === 'the' || (a.cap && !a.poss)) && stop < toks.length && isCue(stop) && k === stop;
+      if (starts && a.word && !intoCue) {
         to = toks[stop]?.text === ',' ? stop + 1 : stop;
         const verb = toks[j + 2];
         if (a.lower === 'who' && roleText === null && verb && ROLE_VERBS.has(verb.lower)) {
