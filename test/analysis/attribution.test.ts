@@ -41,8 +41,15 @@ describe('pronouns: centering, not the nearest name', () => {
   it('never resolves he or she to a place or an organisation, and "they" never to a person', () => {
     const place = article('Flood', 'Texas faces record floods this week.', '"The water keeps rising," she said.');
     expect(quote(place, 'keeps rising').speaker).toBeNull();
-    const they = article('Letter', 'Tom Reed and Ann Lowe wrote to the governor.', '"The program must end," they wrote.');
+    const they = article('Letter', 'Tom Reed wrote to the governor.', '"The program must end," they wrote.');
     expect(quote(they, 'must end').speaker).toBeNull();
+  });
+
+  it('gives "they" to two people named together as a subject, and never "he" to either', () => {
+    const text = article('Letter', 'Senators Tom Reed and Ann Lowe sent a letter to the governor.', '"The program must end," they wrote.');
+    expect(quote(text, 'must end').speaker?.name).toBe('Tom Reed and Ann Lowe');
+    const he = article('Letter', 'Senators Tom Reed and Dan Cole sent a letter to the governor.', '"The program must end," he wrote.');
+    expect(quote(he, 'must end').speaker).toBeNull();
   });
 
   it('reads the subject after a short opening phrase ("Ultimately, Mr. Clarke …", "But right now, he …")', () => {

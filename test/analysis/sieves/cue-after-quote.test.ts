@@ -19,8 +19,8 @@ describe('sieve: cue after the quote', () => {
     expect(decide(cueAfterQuote, text, 'veto is wrong')).toBe('Terry Strada');
   });
 
-  it('says the source cannot be named when "they" has no group to stand for, and passes without a tag', () => {
-    const text = article('Letter', 'Tom Reed and Ann Lowe wrote to the governor.', '"The program must end," they wrote.', '"It ends in May." The vote is on Friday.');
+  it('says the source cannot be named when "they" has no group or pair to stand for, and passes without a tag', () => {
+    const text = article('Letter', 'Tom Reed wrote to the governor.', '"The program must end," they wrote.', '"It ends in May." The vote is on Friday.');
     expect(decide(cueAfterQuote, text, 'must end')).toBeNull();
     expect(decide(cueAfterQuote, text, 'ends in May')).toBeUndefined();
   });

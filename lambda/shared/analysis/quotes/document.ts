@@ -14,6 +14,8 @@ export interface Entity {
   role: string | null;
   gender: Gender;
   person: Mention['person'];
+  /** Two or more people taken together ("Tom Reed and Ann Lowe"), whom only "they" can stand for. */
+  readonly plural?: true;
 }
 
 const key = (s: string): string => s.toLowerCase().replace(/[’]/g, "'").replace(/\s+[a-z]\.(?=\s)/g, '');

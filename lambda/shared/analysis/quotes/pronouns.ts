@@ -11,7 +11,8 @@
  *   4. the subject of one of the two sentences before that.
  *
  * Agreement: he/she need a person of that gender or of unknown gender (never an organisation,
- * place or group); they/it need an organisation (never a named person). Each step has its own
+ * place or group); they/it need an organisation (never one named person), and "they" may also be
+ * two people named together as a subject ("Tom Reed and Ann Lowe wrote …"). Each step has its own
  * confidence, lowered when another person of the same gender stands nearby, or when the gender is
  * unknown. Nothing agreeing within reach → null: an unresolved pronoun is never guessed.
  */
@@ -24,7 +25,7 @@ import type { Gender, Token } from './tokens.ts';
 export type PronounKind = 'he' | 'she' | 'they' | 'it';
 
 /** A mention of someone: a name mention (index) or a pronoun token. */
-type Ref = { readonly mi: number } | { readonly pron: number };
+type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] };
 
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
 
@@ -55,6 +56,7 @@ interface Agreement {
 }
 
 function agrees(e: Entity, kind: PronounKind): Agreement {
+  if (e.plural) return kind === 'they' ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
   if (kind === 'he' || kind === 'she') {
     if (e.person === 'no' || isPlace(e)) return { ok: false, certainty: 0 };
     const want: Gender = kind === 'he' ? 'm' : 'f';
@@ -69,6 +71,8 @@ function agrees(e: Entity, kind: PronounKind): Agreement {
 /** Centering-based resolution of subject pronouns, memoised per article. */
 export class Centering {
   private readonly memo = new Map<number, Resolved | null>();
+  /** The people a pair subject ("Tom Reed and Ann Lowe") stands for together, one entity per pair. */
+  private readonly pairs = new Map<string, Entity>();
   private readonly sentStart: number[] = [];
   /** Tokens where someone reports speech, with the mention or pronoun who does. */
   private readonly speakers: { at: number; ref: Ref }[] = [];
@@ -161,6 +165,9 @@ export class Centering {
         const later = doc.owner[n + 1] ?? -1;
         if (later >= 0 && later !== mi && doc.mention(later).first > n) return { mi: later };
       }
+      // "Tom Reed and Ann Lowe wrote …": two people as one subject, whom "they" can stand for.
+      const second = doc.toks[m.to]?.lower === 'and' ? doc.mentionAt(m.to + 1) : -1;
+      if (!m.poss && second >= 0 && !doc.mention(second).poss && doc.entity(mi).person === 'yes' && doc.entity(second).person === 'yes') return { pair: [mi, second] };
       if (!m.poss) return { mi };
       // "Germany's Chancellor Angela Merkel said": the name after the possessive.
       const next = doc.owner[m.to] ?? -1;
@@ -172,8 +179,15 @@ export class Centering {
 
   /** The entity a reference stands for (a pronoun through its own resolution). */
   private entityOf(ref: Ref): Entity | undefined {
-    if ('mi' in ref) {
-      const e = this.doc.entity(ref.mi);
+    if ('mi' in ref) return this.doc.entity(ref.mi);
+    if ('pair' in ref) {
+      const [a, b] = ref.pair;
+      const key = `${a},${b}`;
+      let e = this.pairs.get(key);
+      if (!e) {
+        e = { name: `${this.doc.entity(a).name} and ${this.doc.entity(b).name}`, role: null, gender: null, person: 'no', plural: true };
+        this.pairs.set(key, e);
+      }
       return e;
     }
     return this.resolve(ref.pron)?.entity;
