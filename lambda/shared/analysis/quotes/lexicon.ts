@@ -130,6 +130,20 @@ export const NOT_NAME = words(`
   god whether whatever whoever wherever unless nobody somebody someone anyone anybody everyone everybody nothing something none
 `);
 
+/** The US states' name words, which name places and, inside longer names, organisations ("Texas Tribune"). */
+export const US_STATES = words(`
+  iowa hampshire carolina nevada florida ohio texas california virginia york jersey pennsylvania michigan wisconsin
+  arizona colorado georgia illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana
+  nebraska oklahoma oregon tennessee utah vermont washington alabama alaska arkansas connecticut delaware hawaii
+  idaho kansas maine mississippi wyoming dakota
+`);
+
+/** Words that make up place names ("North Carolina", "Salt Lake City", "Fort Worth"). */
+export const PLACE_PARTS = words(`
+  north south east west northern southern eastern western new los las san santa fort city county state island islands
+  mountain river lake valley beach park street avenue road square hill
+`);
+
 /** Words for a people, a faith or a party: they describe who someone is, and never name a speaker ("Chechen Muslim"). */
 export const PEOPLE_ADJECTIVES = words(`
   muslim muslims christian christians jewish jews catholic catholics evangelical evangelicals arab arabs hispanic hispanics
@@ -150,18 +164,13 @@ export const ORG_WORDS = words(`
   daily weekly report reports press fox cnn msnbc nbc abc cbs npr pbs bbc reuters ap politico breitbart twitter
   facebook google youtube instagram amazon apple microsoft white pentagon kremlin capitol hill airport station
   school academy army navy force forces air marines guard police fbi cia nsa doj dhs epa irs nasa nato un eu
-  democratic republican republic national international federal supreme island islands mountain river lake
-  valley beach park north south east west northern southern eastern western new los las san santa fort
-  iowa hampshire carolina nevada florida ohio texas california virginia york jersey pennsylvania michigan wisconsin
-  arizona colorado georgia illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana
-  nebraska oklahoma oregon tennessee utah vermont washington alabama alaska arkansas connecticut delaware hawaii
-  idaho kansas maine mississippi wyoming dakota
+  democratic republican republic national international federal supreme
   tea senate's day night show live meet nation today morning sunday program programme debate summit convention
   caucus caucuses primary primaries act bill law amendment constitution
   obamacare medicare medicaid isis isil al qaeda taliban hamas hezbollah
   street wall stock exchange market
   republican-leaning democratic-leaning conservative liberal libertarian
-`, PEOPLE_ADJECTIVES);
+`, PEOPLE_ADJECTIVES, US_STATES, PLACE_PARTS);
 
 /** Common first names with a gender hint, for pronoun agreement ("he" cannot be Sarah Sanders). */
 export const MALE_FIRST = words(`
@@ -208,14 +217,10 @@ export const FEMALE_PRONOUNS = words('she her hers');
 export const PLACE_WORDS = words(`
   america united states kingdom korea china russia iran israel mexico canada europe britain england scotland wales ireland
   france germany italy spain japan india pakistan afghanistan iraq syria turkey egypt saudi arabia cuba venezuela brazil
-  ukraine burma myanmar australia africa asia chicago tulsa charlotte chelsea manhattan brooklyn michigan novi florida
-  iowa hampshire carolina nevada ohio texas california virginia york jersey pennsylvania wisconsin arizona colorado georgia
-  illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana nebraska oklahoma oregon tennessee
-  utah vermont washington alabama alaska arkansas connecticut delaware hawaii idaho kansas maine mississippi wyoming dakota
-  london paris berlin moscow beijing tokyo washington philadelphia boston atlanta dallas houston denver seattle miami
-  north south east west northern southern eastern western new los las san santa fort city county state island islands
-  mountain river lake valley beach park street avenue road square hill d.c. dc u.s. us uk
-`);
+  ukraine burma myanmar australia africa asia chicago tulsa charlotte chelsea manhattan brooklyn novi
+  london paris berlin moscow beijing tokyo philadelphia boston atlanta dallas houston denver seattle miami
+  d.c. dc u.s. us uk
+`, US_STATES, PLACE_PARTS);
 
 /** Words that make a capitalised name an organisation that can speak ("the Milwaukee Journal Sentinel", "IMF"). */
 export const ORG_HEADS = words(`
