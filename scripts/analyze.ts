@@ -33,6 +33,7 @@ export interface Io {
 
 const USAGE = `usage:
   npm run analyze -- FILE|DIR...                       print each article's brief
+  npm run analyze -- --explain FILE|DIR...             …and, for every quote, which sieve decided its speaker and how sure it is
   npm run analyze -- --jsonl IN.jsonl [--out OUT.jsonl]  write eval PRED lines ({id, summary, quotes})
 Article files: .txt (headline, dateline, paragraphs), .md/.markdown (YAML front matter), .json, .html/.htm (web pages).`;
 
@@ -55,6 +56,17 @@ export function predLine(id: string | number, text: string, analysis: TextAnalys
 function attribution(q: Quote): string {
   if (!q.speaker) return '— unattributed';
   return `— ${q.speaker.name}${q.speaker.role ? `, ${q.speaker.role}` : ''}`;
+}
+
+/** Every quote with the sieve that decided its speaker: the trace behind `--explain`. */
+export function formatExplanation(analysis: TextAnalysis): string {
+  const out = ['', 'Attribution (each quote, the sieve that decided, confidence):'];
+  if (analysis.quotes.length === 0) out.push('  (no quotes)');
+  for (const q of analysis.quotes) {
+    const words = q.text.replace(/\s+/g, ' ');
+    out.push(`  “${words.length > 70 ? `${words.slice(0, 69)}…` : words}” [${q.kind}]`, `      ${attribution(q)}`, `      ${q.trace}`);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 function wrap(text: string, width: number, indent: string): string {
@@ -117,14 +129,15 @@ async function expand(paths: readonly string[], io: Io): Promise<{ files: string
   return { files, failed };
 }
 
-async function briefFiles(paths: readonly string[], io: Io): Promise<number> {
+async function briefFiles(paths: readonly string[], io: Io, explain = false): Promise<number> {
   const { files, failed: dirFailures } = await expand(paths, io);
   let failed = dirFailures;
   let first = true;
   for (const file of files) {
     try {
       const article = await readArticleFile(file);
-      const text = formatBrief(article, analyze(article));
+      const analysis = analyze(article);
+      const text = formatBrief(article, analysis) + (explain ? formatExplanation(analysis) : '');
       io.out(`${first ? '' : '\n'}${file}\n${text}`);
       first = false;
     } catch (e) {
@@ -249,7 +262,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { jsonl: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { jsonl: { type: 'string' }, out: { type: 'string' }, explain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}\n`);
@@ -275,7 +288,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.err(`${USAGE}\n`);
     return 2;
   }
-  return briefFiles(positionals, io);
+  return briefFiles(positionals, io, values.explain === true);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -39,19 +39,19 @@ describe('the sample articles in examples/articles', () => {
   it('glacier (Markdown, curly quotes): "said X" with a role, and one quote running across two paragraphs', async () => {
     const a = await analysed('2026-03-04-glacier-retreat-study.md');
     const keller = { name: 'Marta Keller', role: 'head of the survey at the Federal Institute of Technology in Zurich' };
-    expect(quoteWith(a, 'mapped by our grandparents').speaker).toEqual(keller);
+    expect(quoteWith(a, 'mapped by our grandparents').speaker).toMatchObject(keller);
     // The second paragraph repeats the opening mark; the first has no closing one: one quotation.
     const across = quoteWith(a, 'the new baseline');
     expect(a.text.slice(across.start, across.end)).toContain('What worries us most');
-    expect(across.speaker).toEqual(keller);
-    expect(quoteWith(a, 'decide our water policy').speaker).toEqual({ name: 'Pierre Rochat', role: "the canton's minister for energy" });
+    expect(across.speaker).toMatchObject(keller);
+    expect(quoteWith(a, 'decide our water policy').speaker).toMatchObject({ name: 'Pierre Rochat', role: "the canton's minister for energy" });
   });
 
   it('port vote (JSON, straight quotes): pronoun speakers resolve to the last compatible person', async () => {
     const a = await analysed('2026-05-19-port-automation-vote.json');
-    expect(quoteWith(a, 'Nobody who works these docks').speaker).toEqual({ name: 'Angela Ruiz', role: 'union president' });
+    expect(quoteWith(a, 'Nobody who works these docks').speaker).toMatchObject({ name: 'Angela Ruiz', role: 'union president' });
     expect(quoteWith(a, 'That was our line').speaker?.name).toBe('Angela Ruiz');
-    expect(quoteWith(a, "our sons' jobs").speaker).toEqual({ name: 'Luis Acevedo', role: 'dock crane operator' });
+    expect(quoteWith(a, "our sons' jobs").speaker).toMatchObject({ name: 'Luis Acevedo', role: 'dock crane operator' });
     // The editor's summary overrides the automatic one.
     expect(a.brief.summary).toEqual(a.article.summary);
   });
@@ -65,7 +65,7 @@ describe('the sample articles in examples/articles', () => {
 
   it('transit fares (Markdown): a colon introduction, and a scare quote that is never a key quote', async () => {
     const a = await analysed('2026-09-08-transit-fare-freeze.md');
-    expect(quoteWith(a, 'Every month we hold fares down').speaker).toEqual({ name: 'Priya Natarajan', role: 'council leader' });
+    expect(quoteWith(a, 'Every month we hold fares down').speaker).toMatchObject({ name: 'Priya Natarajan', role: 'council leader' });
     expect(quoteWith(a, 'spending money we do not have').speaker?.name).toBe('Martin Hale');
     const giveaway = quoteWith(a, 'giveaway');
     expect(a.brief.keyQuotes).not.toContainEqual(giveaway);
@@ -78,7 +78,7 @@ describe('the sample articles in examples/articles', () => {
     const a = await analysed('2026-10-14-seoul-tokyo-shuttle-talks.html');
     expect(a.article).toMatchObject({ format: 'html', publishedAt: '2026-10-14T09:30:00+09:00', author: 'Hana Yoon', source: 'The Harbour Courier' });
     expect(a.text).not.toMatch(/Share on|Photo:|newsletter|Related:|More stories/);
-    expect(quoteWith(a, 'never enough').speaker).toEqual({ name: 'Park Ji-won', role: 'South Korean Foreign Minister' });
+    expect(quoteWith(a, 'never enough').speaker).toMatchObject({ name: 'Park Ji-won', role: 'South Korean Foreign Minister' });
     expect(quoteWith(a, 'Regular talks survive').speaker?.name).toBe('Min-seo Kang');
   });
 });

@@ -7,6 +7,11 @@
 export interface Speaker {
   readonly name: string;
   readonly role?: string;
+  /**
+   * How sure the automatic attribution is that this is who said the words, in [0, 1]; absent for
+   * an editor's attribution. Speakers below 0.5 are never named, and key quotes need 0.75.
+   */
+  readonly confidence?: number;
 }
 
 /**

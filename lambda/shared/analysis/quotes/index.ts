@@ -10,8 +10,10 @@ import { type MarkSpan, findMarkSpans, paragraphs } from './marks.ts';
 export interface FoundQuote extends Quote {
   /** 'speech' for attributed/real speech; 'scare' for scare quotes, titles, single words */
   readonly kind: 'speech' | 'scare';
-  /** How attribution found the speaker ('unnamed': a cue whose subject names no one, e.g. "they said"). */
-  readonly how: Attribution['how'];
+  /** What attribution concluded ('unnamed': a cue whose subject names no one, e.g. "they said"). */
+  readonly outcome: Attribution['outcome'];
+  /** Which sieve decided the speaker, and how it was resolved (shown by `npm run analyze -- --explain`). */
+  readonly trace: string;
 }
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
@@ -63,23 +65,20 @@ export function findQuotes(text: string): FoundQuote[] {
   if (spans.length === 0) return [];
   const att = new Attributor(text, spans, paras);
   const out: FoundQuote[] = [];
-  let prev: Attribution | null = null;
-  let prevSpan: MarkSpan | null = null;
+  let previous: Parameters<Attributor['attribute']>[1] = null;
   for (const s of spans) {
     const qt = quoteText(text, s);
     const words = qt.match(WORD) ?? [];
     if (s.depth === 0) {
       const kind = kindOf(text, s, words);
-      const a = att.attribute(s, prev, prevSpan, { scare: kind === 'scare', title: kind === 'scare' && isTitleCase(words) });
+      const a = att.attribute(s, previous, { scare: kind === 'scare', title: kind === 'scare' && isTitleCase(words) });
       // Scare quotes and titles neither start nor pass on a speaker chain.
-      if (kind === 'speech') {
-        prev = a;
-        prevSpan = s;
-      }
-      out.push({ text: qt, start: s.start, end: s.end, speaker: a.speaker, kind, how: a.how });
+      if (kind === 'speech' && a.decision) previous = { span: s, decision: a.decision };
+      else if (kind === 'speech') previous = null;
+      out.push({ text: qt, start: s.start, end: s.end, speaker: a.speaker, kind, outcome: a.outcome, trace: a.trace });
     } else {
       // A quote inside a quote: the outer speaker is reporting someone else's words.
-      out.push({ text: qt, start: s.start, end: s.end, speaker: null, kind: kindOf(text, s, words), how: 'none' });
+      out.push({ text: qt, start: s.start, end: s.end, speaker: null, kind: kindOf(text, s, words), outcome: 'none', trace: 'quoted inside another quote' });
     }
   }
   return out;
@@ -116,7 +115,7 @@ export function quotesForEval(text: string, found: readonly FoundQuote[]): Found
   const out: FoundQuote[] = [];
   for (const q of found) {
     if (!DOUBLE_MARK.test(openingMark(text, q))) continue;
-    if (q.kind !== 'speech' && q.speaker === null && q.how !== 'unnamed') continue;
+    if (q.kind !== 'speech' && q.speaker === null && q.outcome === 'none') continue;
     const [s, e] = withMarks(text, q);
     out.push({ ...q, start: s, end: e });
   }
@@ -134,6 +133,9 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A key quote is shown with its speaker's name, so it needs a sure attribution, not just a likely one. */
+export const KEY_QUOTE_CONFIDENCE = 0.75;
 
 /** The 1–3 most newsworthy full-sentence quotes with named speakers, ranked, without near-duplicates. */
 export function selectKeyQuotes(text: string, quotes: readonly FoundQuote[], max = 3): FoundQuote[] {
@@ -156,8 +158,9 @@ export function selectKeyQuotes(text: string, quotes: readonly FoundQuote[], max
   };
   const scored: { q: FoundQuote; score: number; toks: Set<string> }[] = [];
   for (const q of quotes) {
-    // Named speakers only: a described source ("a senior official") starts lowercase.
+    // Named speakers only, and only sure ones: a described source ("a senior official") starts lowercase.
     if (q.kind !== 'speech' || !q.speaker || !/^\p{Lu}/u.test(q.speaker.name) || q.start < headlineEnd) continue;
+    if ((q.speaker.confidence ?? 1) < KEY_QUOTE_CONFIDENCE) continue;
     const words = q.text.match(WORD) ?? [];
     if (words.length < 6) continue;
     const body = q.text.trim();

@@ -3,7 +3,7 @@
  * uses a few dozen reporting verbs and titles, and a list is faster and easier to audit than a model.
  */
 
-const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
+const words = (s: string, ...more: ReadonlySet<string>[]): Set<string> => new Set([...s.trim().split(/\s+/), ...more.flatMap((m) => [...m])]);
 
 /** Reporting verbs in every form a news sentence uses them ("said", "says", "saying", "told"). */
 export const CUE_VERBS = words(`
@@ -27,7 +27,7 @@ export const CUE_VERBS = words(`
   scoff scoffs scoffed scoffing retort retorts retorted retorting interject interjected interjects
   snap snapped snaps mock mocks mocked mocking deride derides derided deriding dismiss dismissed dismisses dismissing
   assert asserts asserted asserting reiterate reiterates reiterated reiterating confirm confirms confirmed confirming
-  deny denies denied denying demand demands demanded demanding question questioned questions wonder wonders wondered wondering
+  deny denies denied denying demand demands demanded demanding question questioned questions questioning wonder wonders wondered wondering
   elaborate elaborated elaborates clarify clarified clarifies whisper whispered whispers chant chants chanted chanting
   accuse accuses accused accusing praise praises praised praising blast blasts blasted blasting slam slams slammed slamming
   criticize criticizes criticized criticizing criticise criticised lash lashed thunder thundered thunders
@@ -38,6 +38,8 @@ export const CUE_VERBS = words(`
   repeat repeats repeated repeating agree agrees agreed agreeing disagree disagreed disagrees
   speculate speculated speculates surmise surmised acknowledge acknowledged
   report reports reported reporting speak speaks spoke speaking
+  brand brands branded branding liken likens likened likening laud lauds lauded lauding term terms termed
+  denounce denounces denounced denouncing condemn condemns condemned condemning characterize characterized characterizes characterizing
   press pressed presses pressing answer answered answers answering exhort exhorted exhorts
   beam beamed beams beaming sing sang sings singing interrupt interrupted interrupts
   concur concurred advise advised advises advising inform informed informs assure assured assures assuring
@@ -50,6 +52,16 @@ export const COMM_NOUNS = words(`
   statement tweet tweets letter post email e-mail memo release ad advert video speech remarks website report book
   op-ed column message interview filing complaint lawsuit note essay editorial transcript press
 `);
+
+/** Documents and broadcasts that the news makes speak ("the letter says"): their author is the source. */
+export const DOCUMENT_NOUNS = new Set([...COMM_NOUNS, ...words(`
+  article story piece book brief ruling opinion decision editorial clip ads commercial spot footage bylaws
+  document documents filing letter petition memo notice order verdict review profile headline caption posts page
+  blog newsletter resolution study analysis survey poll
+`)]);
+
+/** Verbs that put a document out: "X issued a statement", "X sent a letter". */
+export const ISSUE_VERBS = words('issued issues released releases sent sends wrote writes published publishes posted posts filed files signed signs aired airs ran runs put distributed circulated');
 
 /** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */
 export const ROLE_HEADS = words(`
@@ -87,12 +99,16 @@ export const NAME_TITLES = words(`
   speaker leader minister ambassador director commissioner attorney chief sheriff pope king queen prince princess lord lady
   sir dame professor reverend rabbi pastor bishop cardinal general admiral colonel captain major sergeant lieutenant
   candidate nominee premier chancellor
+  prof cllr baroness baron viscount earl duke duchess countess insp supt det col capt lt maj adm rev fr
 `);
 
+/** Titles that make the name itself when only a surname follows: "Lord Teverson", "Baroness Hale". */
+export const PEERAGE = words('lord lady baroness baron viscount earl duke duchess countess sir dame');
+
 /** Titles that say a person's gender. */
-export const MALE_TITLES = words('mr. mr messrs. sir king prince lord spokesman chairman congressman father brother son husband');
+export const MALE_TITLES = words('mr. mr messrs. sir king prince lord baron earl viscount duke spokesman chairman congressman councilman father brother son husband widower businessman');
 export const FEMALE_TITLES = words(
-  'mrs. mrs ms. ms miss dame queen princess lady spokeswoman chairwoman congresswoman mother sister daughter wife',
+  'mrs. mrs ms. ms miss dame queen princess lady baroness countess duchess spokeswoman chairwoman congresswoman councilwoman businesswoman mother sister daughter wife widow',
 );
 
 /** Capitalised words that open sentences or name days, months and the like: never part of a person's name. */
@@ -114,6 +130,29 @@ export const NOT_NAME = words(`
   god whether whatever whoever wherever unless nobody somebody someone anyone anybody everyone everybody nothing something none
 `);
 
+/** The US states' name words, which name places and, inside longer names, organisations ("Texas Tribune"). */
+export const US_STATES = words(`
+  iowa hampshire carolina nevada florida ohio texas california virginia york jersey pennsylvania michigan wisconsin
+  arizona colorado georgia illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana
+  nebraska oklahoma oregon tennessee utah vermont washington alabama alaska arkansas connecticut delaware hawaii
+  idaho kansas maine mississippi wyoming dakota
+`);
+
+/** Words that make up place names ("North Carolina", "Salt Lake City", "Fort Worth"). */
+export const PLACE_PARTS = words(`
+  north south east west northern southern eastern western new los las san santa fort city county state island islands
+  mountain river lake valley beach park street avenue road square hill
+`);
+
+/** Words for a people, a faith or a party: they describe who someone is, and never name a speaker ("Chechen Muslim"). */
+export const PEOPLE_ADJECTIVES = words(`
+  muslim muslims christian christians jewish jews catholic catholics evangelical evangelicals arab arabs hispanic hispanics
+  latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
+  israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
+  turkish islamic islamist islamists american americans chechen orthodox protestant protestants sunni shia shiite kurdish
+  democrat democrats republican republicans democratic
+`);
+
 /** Name words that mark an organisation, place or thing rather than a person. */
 export const ORG_WORDS = words(`
   house senate congress department committee party news times post journal network center centre institute university
@@ -125,21 +164,13 @@ export const ORG_WORDS = words(`
   daily weekly report reports press fox cnn msnbc nbc abc cbs npr pbs bbc reuters ap politico breitbart twitter
   facebook google youtube instagram amazon apple microsoft white pentagon kremlin capitol hill airport station
   school academy army navy force forces air marines guard police fbi cia nsa doj dhs epa irs nasa nato un eu
-  democratic republican republic national international federal supreme island islands mountain river lake
-  valley beach park north south east west northern southern eastern western new los las san santa fort
-  iowa hampshire carolina nevada florida ohio texas california virginia york jersey pennsylvania michigan wisconsin
-  arizona colorado georgia illinois indiana kentucky louisiana maryland massachusetts minnesota missouri montana
-  nebraska oklahoma oregon tennessee utah vermont washington alabama alaska arkansas connecticut delaware hawaii
-  idaho kansas maine mississippi wyoming dakota
+  democratic republican republic national international federal supreme
   tea senate's day night show live meet nation today morning sunday program programme debate summit convention
   caucus caucuses primary primaries act bill law amendment constitution
   obamacare medicare medicaid isis isil al qaeda taliban hamas hezbollah
   street wall stock exchange market
-  muslim muslims christian christians jewish jews catholic catholics evangelical evangelicals arab arabs hispanic hispanics
-  latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
-  israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
-  turkish islamic islamist islamists republican-leaning democratic-leaning conservative liberal libertarian
-`);
+  republican-leaning democratic-leaning conservative liberal libertarian
+`, PEOPLE_ADJECTIVES, US_STATES, PLACE_PARTS);
 
 /** Common first names with a gender hint, for pronoun agreement ("he" cannot be Sarah Sanders). */
 export const MALE_FIRST = words(`
@@ -151,7 +182,7 @@ export const MALE_FIRST = words(`
   jorge jose joseph josh joshua juan justin keith ken kenneth kevin kim kirk larry lawrence lee lindsey louis luke
   marco mark martin matt matthew max michael mick mike mitch mitt nathan neil newt nick nicholas orrin patrick paul
   pete peter phil philip ralph randy rand raymond reince richard rick rob robert roger ron ronald ross roy rudy rush russell
-  ryan sam samuel scott sean sergey sherrod stephen steve steven stuart ted terry thomas tim timothy todd tom tommy tony
+  ryan sam samuel scott sean sergey sherrod stephen steve steven stuart ted thomas tim timothy todd tom tommy tony
   travis trey troy vice victor vince vincent vladimir wayne william willie xi ahmed ali mohammed muhammad hassan omar
   jong-un jeh rex reed rahm marco jose luis mario rafael mitchell chad kyle dustin cory 
   sheldon lou rupert roger sean hugh heath benny lyndon jimmy abraham ulysses theodore woodrow calvin herbert
@@ -175,6 +206,29 @@ export const FEMALE_FIRST = words(`
   brooke jenna hoda savannah norah gwen gretchen greta dana bree amber ashley brittany courtney crystal
 `);
 
+/** First names borne by men and women alike in the news: they say nothing about gender. */
+export const UNISEX_FIRST = words('terry jordan taylor morgan jean leslie jamie casey robin pat alexis kerry sandy shannon drew');
+
 /** Pronouns that can stand for a speaker, by gender. */
 export const MALE_PRONOUNS = words('he him his');
 export const FEMALE_PRONOUNS = words('she her hers');
+
+/** Name words of places, which never speak ("Texas", "North Korea", "Salem, New Hampshire"). */
+export const PLACE_WORDS = words(`
+  america united states kingdom korea china russia iran israel mexico canada europe britain england scotland wales ireland
+  france germany italy spain japan india pakistan afghanistan iraq syria turkey egypt saudi arabia cuba venezuela brazil
+  ukraine burma myanmar australia africa asia chicago tulsa charlotte chelsea manhattan brooklyn novi
+  london paris berlin moscow beijing tokyo philadelphia boston atlanta dallas houston denver seattle miami
+  d.c. dc u.s. us uk
+`, US_STATES, PLACE_PARTS);
+
+/** Words that make a capitalised name an organisation that can speak ("the Milwaukee Journal Sentinel", "IMF"). */
+export const ORG_HEADS = words(`
+  house senate congress department committee party news times post journal network center centre institute university
+  college foundation association council agency bureau office court campaign group company corp corporation inc co
+  fund bank administration club union commission board service media magazine channel radio tv review watch pac
+  coalition alliance federation organization organisation society project initiative church republicans democrats gop
+  tribune herald gazette sentinel daily weekly press fox cnn msnbc nbc abc cbs npr pbs bbc reuters ap politico breitbart
+  politifact twitter facebook google pentagon kremlin army navy police fbi cia nsa doj dhs epa irs nasa nato un eu imf
+  ministry government parliament assembly nations guard marines force forces
+`);

@@ -3,9 +3,10 @@
  * Quotation marks become their own tokens so a word never swallows a closing mark.
  */
 import type { MarkSpan, Paragraph } from './marks.ts';
-import {
-  FEMALE_FIRST, FEMALE_TITLES, MALE_FIRST, MALE_TITLES, NAME_TITLES, NOT_NAME, ORG_WORDS, ROLE_HEADS, ROLE_MODIFIERS,
-} from './lexicon.ts';
+import { type Gender, genderOf, isFirstName } from './gender.ts';
+import { NAME_TITLES, NOT_NAME, ORG_WORDS, PEERAGE, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
+
+export type { Gender } from './gender.ts';
 
 export interface Token {
   readonly text: string;
@@ -21,8 +22,6 @@ export interface Token {
   readonly para: number;
 }
 
-export type Gender = 'm' | 'f' | null;
-
 export interface Mention {
   /** Token range of the name itself (role prefix excluded), end exclusive. */
   readonly first: number;
@@ -36,6 +35,8 @@ export interface Mention {
   readonly poss: boolean;
   readonly person: 'yes' | 'maybe' | 'no';
   readonly gender: Gender;
+  /** The gender the titles and role words alone give ("Mr.", "spokeswoman"), not the first name. */
+  readonly titleGender: Gender;
 }
 
 const ABBREV = new Set([
@@ -111,7 +112,7 @@ function quoteEnd(q: MarkSpan): number {
 
 /** Capitalised words that never continue a name even after a first name ("Jeb Said", "Mike And"). */
 const STOP_SURNAME = new Set(['the', 'a', 'an', 'and', 'but', 'or', 'of', 'in', 'on', 'at', 'to', 'for', 'with', 'from', 'by', 'as', 'if', 'he', 'she', 'it', 'they', 'we', 'i', 'you', 'said', 'says', 'is', 'was', 'are', 'were', 'has', 'had', 'have', 'will', 'would', 'can', 'could', 'should', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'that', 'this', 'who', 'which', 'what', 'when', 'where', 'not', 'no', 'also', 'then', 'now', 'today']);
-const HONORIFICS = new Set(['mr.', 'mrs.', 'ms.', 'dr.', 'mr', 'mrs', 'ms', 'dr', 'miss', 'sir', 'dame', 'messrs.', 'mme', 'prof.', 'hon.', 'rev.']);
+const HONORIFICS = new Set(['mr.', 'mrs.', 'ms.', 'mx.', 'dr.', 'mr', 'mrs', 'ms', 'mx', 'dr', 'miss', 'sir', 'dame', 'messrs.', 'mme', 'prof.', 'prof', 'hon.', 'rev.', 'rev', 'lord', 'lady', 'baroness', 'baron']);
 const CONNECTORS = new Set(['de', 'van', 'von', 'der', 'den', 'bin', 'al', 'la', 'le', 'da', 'del', 'di', 'du', 'dos', 'el', 'ibn']);
 const SUFFIX = new Set(['jr.', 'sr.', 'jr', 'sr', 'ii', 'iii', 'iv']);
 
@@ -125,16 +126,6 @@ function isNameWord(t: Token | undefined): boolean {
 
 const isRoleWord = (t: Token | undefined): boolean =>
   !!t && t.word && t.quote < 0 && !t.poss && (ROLE_HEADS.has(t.lower) || NAME_TITLES.has(t.lower));
-
-function genderOf(first: string, roleWords: string[]): Gender {
-  for (const w of roleWords) {
-    if (MALE_TITLES.has(w)) return 'm';
-    if (FEMALE_TITLES.has(w)) return 'f';
-  }
-  if (MALE_FIRST.has(first)) return 'm';
-  if (FEMALE_FIRST.has(first)) return 'f';
-  return null;
-}
 
 /** Verbs of a relative clause that states a role, as the role noun: ", who leads the Stimson Center," → "head of …". */
 const ROLE_VERBS = new Map([
@@ -158,6 +149,37 @@ function opensSentence(toks: readonly Token[], k: number): boolean {
   return true;
 }
 
+/**
+ * Paragraphs that are Title Case lines (a headline, a subheading): "Grant Wins Again", "Harbor
+ * Views". Their capitals are typography, not names, so they yield no mentions; the body names
+ * whoever matters again.
+ */
+function titleLines(toks: readonly Token[]): Set<number> {
+  const out = new Set<number>();
+  let k = 0;
+  while (k < toks.length) {
+    const para = (toks[k] as Token).para;
+    let words = 0;
+    let long = 0;
+    let capped = 0;
+    let spoken = false;
+    for (; k < toks.length && (toks[k] as Token).para === para; k++) {
+      const t = toks[k] as Token;
+      // A line with a quotation or a colon introduces words ("Clinton: "…""), whatever its capitals.
+      // …and so does a dash byline ("- Bernie Sanders.").
+      if (t.quote >= 0 || t.text === ':' || (words === 0 && /^[-\u2013\u2014\u2015]+$/.test(t.text))) spoken = true;
+      if (!t.word || t.quote >= 0) continue;
+      words++;
+      if (t.text.length >= 4) {
+        long++;
+        if (t.cap) capped++;
+      }
+    }
+    if (!spoken && words <= 12 && long >= 2 && capped === long) out.add(para);
+  }
+  return out;
+}
+
 /** Build name mentions from tokens outside quotes, left to right. */
 export function findMentions(toks: readonly Token[], isCue: (k: number) => boolean): Mention[] {
   const out: Mention[] = [];
@@ -167,9 +189,10 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     const t = toks[k] as Token;
     if (t.word && t.cap && !opensSentence(toks, k)) midCap.add(t.lower);
   }
+  const titles = titleLines(toks);
   let i = 0;
   while (i < toks.length) {
-    if (!isNameWord(toks[i])) {
+    if (!isNameWord(toks[i]) || titles.has((toks[i] as Token).para)) {
       i++;
       continue;
     }
@@ -178,7 +201,7 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     const ti = toks[i] as Token;
     // …or when a reporting verb follows at once ("Hale said."), unless it is a plural ("Critics say").
     const speaks = isCue(i + 1) && !ti.lower.endsWith('s');
-    if (lone && opensSentence(toks, i) && !speaks && !midCap.has(ti.lower) && !MALE_FIRST.has(ti.lower) && !FEMALE_FIRST.has(ti.lower)) {
+    if (lone && opensSentence(toks, i) && !speaks && !midCap.has(ti.lower) && !isFirstName(ti.lower)) {
       i++;
       continue;
     }
@@ -190,7 +213,7 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       // A surname that is also a common word, after a first name: "Theresa May", "Ai Jun".
       const prevTok = toks[j - 1] as Token;
       const surname = j > i && t.word && t.cap && t.quote < 0 && !t.poss && NOT_NAME.has(t.lower) && !prevTok.poss &&
-        (MALE_FIRST.has(prevTok.lower) || FEMALE_FIRST.has(prevTok.lower) || j - i === 1) && !STOP_SURNAME.has(t.lower);
+        (isFirstName(prevTok.lower) || j - i === 1) && !STOP_SURNAME.has(t.lower);
       if (isNameWord(t) || surname) {
         if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) hasTitle = true;
         j++;
@@ -211,15 +234,17 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     let h = -1;
     for (let k = i; k < j - 1; k++) {
       const t = toks[k] as Token;
+      // "Gov. Earl Ray Tomblin": a peer's title right after another title is a first name.
+      if (h === k - 1 && h >= i && PEERAGE.has(t.lower)) break;
       if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) h = k;
     }
     // No title word, but a known first name inside: what precedes it is a role ("Forecaster Nina Patel").
     if (h < 0) {
       for (let k = i + 1; k < j - 1; k++) {
         const t = toks[k] as Token;
-        if (MALE_FIRST.has(t.lower) || FEMALE_FIRST.has(t.lower)) {
+        if (isFirstName(t.lower)) {
           const before = toks.slice(i, k);
-          if (before.every((b) => !MALE_FIRST.has(b.lower) && !FEMALE_FIRST.has(b.lower) && b.lower !== 'of')) h = k - 1;
+          if (before.every((b) => !isFirstName(b.lower) && b.lower !== 'of')) h = k - 1;
           break;
         }
       }
@@ -229,7 +254,7 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       nameFirst = h + 1;
       while (nameFirst < j - 1) {
         const t = toks[nameFirst] as Token;
-        if (t.lower !== 'of' && (MALE_FIRST.has(t.lower) || FEMALE_FIRST.has(t.lower))) break;
+        if (t.lower !== 'of' && isFirstName(t.lower)) break;
         if (j - nameFirst - 1 < 2 && t.lower !== 'of') break;
         nameFirst++;
       }
@@ -263,30 +288,57 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       // Drop mentions swallowed by this role ("White House" in "White House press secretary").
       while (out.length && (out[out.length - 1] as Mention).first >= from) out.pop();
     }
-    const nameToks = toks.slice(nameFirst, j).filter((t) => !SUFFIX.has(t.lower));
+    let nameToks = toks.slice(nameFirst, j).filter((t) => !SUFFIX.has(t.lower));
     if (nameToks.length === 0) {
       i = j;
       continue;
     }
-    const nameText = nameToks.map((t) => t.text.replace(/['’]s$/, '').replace(/['’]$/, '')).join(' ');
-    const lastTok = toks[j - 1] as Token;
-    // Honorifics alone ("Dr.", "Mrs.") say how to address someone, not what they do.
-    const honorificOnly = roleWords.every((w) => HONORIFICS.has(w));
-    let roleText: string | null = from < nameFirst && !honorificOnly ? sentenceCaseRole(toks, from, nameFirst) : null;
+    // "Gov. Earl Ray Tomblin of West Virginia": the place a titled person represents is no part of the name.
+    const ofAt = nameToks.findIndex((t, n) => n > 0 && t.lower === 'of');
+    let placeOf: string | null = null;
+    if (ofAt > 0 && nameToks.slice(ofAt + 1).every((t) => PLACE_WORDS.has(t.lower))) {
+      placeOf = nameToks.slice(ofAt + 1).map((t) => t.text).join(' ');
+      nameToks = nameToks.slice(0, ofAt);
+    }
+    let nameText = nameToks.map((t) => t.text.replace(/['’]s$/, '').replace(/['’]$/, '')).join(' ');
+    let lastTok = toks[j - 1] as Token;
+    // Honorifics ("Dr", "Mrs.") say how to address someone, not what they do: never part of a role
+    // ("British Medical Association leader Dr Mark Porter" → role "British Medical Association leader").
+    let roleEnd = nameFirst;
+    while (roleEnd > from && HONORIFICS.has((toks[roleEnd - 1] as Token).lower)) roleEnd--;
+    let roleText: string | null = roleEnd > from ? sentenceCaseRole(toks, from, roleEnd) : null;
+    if (roleText !== null && placeOf !== null) roleText = `${roleText} of ${placeOf}`;
     let to = j;
+    // A peer is named by title and surname: "Lord Teverson", not "Teverson".
+    const titleTok = toks[nameFirst - 1];
+    if (nameToks.length === 1 && titleTok && nameFirst > i && PEERAGE.has(titleTok.lower)) nameText = `${titleTok.text} ${nameText}`;
+    // A list's inverted form, "Teverson, Lord": the title after the surname.
+    const inv = toks[j + 1];
+    let inverted = false;
+    if (nameToks.length === 1 && !lastTok.poss && toks[j]?.text === ',' && inv && inv.cap && PEERAGE.has(inv.lower) && !isNameWord(toks[j + 2])) {
+      nameText = `${inv.text} ${nameText}`;
+      to = j + 2;
+      lastTok = inv;
+      inverted = true;
+    }
     // Appositive: ", a fellow at the Stimson Center," / ", who ...".
-    if (!lastTok.poss && toks[j]?.text === ',' && toks[j + 1] && toks[j + 1]!.quote < 0) {
+    if (to === j && !lastTok.poss && toks[j]?.text === ',' && toks[j + 1] && toks[j + 1]!.quote < 0) {
       const a = toks[j + 1] as Token;
-      const starts = APPOSITIVE_START.has(a.lower) || (a.poss && a.cap) || ROLE_HEADS.has(a.lower) || ROLE_MODIFIERS.has(a.lower);
-      if (starts && a.word) {
-        let k = j + 1;
-        let stop = k;
-        while (k < toks.length && k - j < 30) {
-          const t = toks[k] as Token;
-          if (t.quote >= 0 || t.para !== a.para || /^[,;.!?:—–()]$/.test(t.text) || (k > j + 1 && isCue(k))) break;
-          k++;
-          stop = k;
-        }
+      // (", President Barack Obama released …" is a titled name starting a clause, not an appositive.)
+      const titledName = a.cap && isRoleWord(a) && isNameWord(toks[j + 2]);
+      const starts = !titledName && (APPOSITIVE_START.has(a.lower) || (a.poss && a.cap) || ROLE_HEADS.has(a.lower) || ROLE_MODIFIERS.has(a.lower));
+      let k = j + 1;
+      let stop = k;
+      while (starts && a.word && k < toks.length && k - j < 30) {
+        const t = toks[k] as Token;
+        if (t.quote >= 0 || t.para !== a.para || /^[,;.!?:—–()]$/.test(t.text) || (k > j + 1 && isCue(k))) break;
+        k++;
+        stop = k;
+      }
+      // "At a press conference in Chelsea, the mayor also said": a phrase that runs into a reporting
+      // verb is the subject of the next clause, not an appositive (", an oncologist who advised …" still is).
+      const intoCue = (a.lower === 'the' || (a.cap && !a.poss)) && stop < toks.length && isCue(stop) && k === stop;
+      if (starts && a.word && !intoCue) {
         to = toks[stop]?.text === ',' ? stop + 1 : stop;
         const verb = toks[j + 2];
         if (a.lower === 'who' && roleText === null && verb && ROLE_VERBS.has(verb.lower)) {
@@ -308,14 +360,19 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
     }
     const allOrg = nameToks.every((t) => ORG_WORDS.has(t.lower) || NOT_NAME.has(t.lower));
     const firstLower = (nameToks[0] as Token).lower;
-    const known = MALE_FIRST.has(firstLower) || FEMALE_FIRST.has(firstLower);
+    const known = isFirstName(firstLower);
     const anyOrg = nameToks.some((t) => ORG_WORDS.has(t.lower));
     // An appositive with a person's role (", an education professor at Harvard,") makes a person even of "Marty West".
     const appositiveRole = to > j && roleText !== null && from === nameFirst && roleText.toLowerCase().split(/\s+/).some((w) => ROLE_HEADS.has(w));
-    const person: Mention['person'] = allOrg ? 'no' : known || appositiveRole || (from < nameFirst && !anyOrg) ? 'yes' : anyOrg ? 'no' : 'maybe';
+    // A title or role before the name makes a person even of a surname that is also a place word
+    // ("Foreign Minister Park Ji-won"), unless the name ends in one ("Senate Banking Committee").
+    const titled = from < nameFirst && !ORG_WORDS.has((nameToks[nameToks.length - 1] as Token).lower);
+    const person: Mention['person'] = allOrg ? 'no' : known || appositiveRole || inverted || titled ? 'yes' : anyOrg ? 'no' : 'maybe';
+    const titleWords = inverted && inv ? [...roleWords, inv.lower] : roleWords;
     out.push({
       first: nameFirst, last: j, from, to, name: nameText, role: roleText, poss: lastTok.poss, person,
-      gender: genderOf(firstLower, roleWords),
+      gender: genderOf(firstLower, titleWords),
+      titleGender: genderOf('', titleWords),
     });
     i = j;
   }

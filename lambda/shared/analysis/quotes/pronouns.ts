@@ -1,0 +1,292 @@
+/**
+ * Pronoun resolution by centering (Grosz, Joshi and Weinstein 1995), as news copy uses it: a
+ * pronoun that reports speech ("he said") almost always continues the sentence's or the previous
+ * sentence's subject, or the speaker the paragraph has established, not the most recent name. The
+ * candidates are tried in that order and the first that agrees wins:
+ *
+ *   1. the subject of the pronoun's own sentence, before it ("Trump said he would …");
+ *   2. the subject of the previous sentence (a subject pronoun there is resolved first, so chains
+ *      of "he" carry the centre along);
+ *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph;
+ *   4. the subject of one of the two sentences before that.
+ *
+ * Agreement: he/she need a person of that gender or of unknown gender (never an organisation,
+ * place or group); they/it need an organisation (never one named person), and "they" may also be
+ * two people named together as a subject ("Tom Reed and Ann Lowe wrote …"). Each step has its own
+ * confidence, lowered when another person of the same gender stands nearby, or when the gender is
+ * unknown. Nothing agreeing within reach → null: an unresolved pronoun is never guessed.
+ */
+import { ADVERBIAL_OPENERS, AUX, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS } from './cues.ts';
+import type { Doc, Entity } from './document.ts';
+import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
+import type { Resolved } from './resolved.ts';
+import type { Gender, Token } from './tokens.ts';
+
+export type PronounKind = 'he' | 'she' | 'they' | 'it';
+
+/** A mention of someone: a name mention (index) or a pronoun token. */
+type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] };
+
+const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
+
+/** The subject pronoun a token is, if any (object and possessive forms never report speech). */
+export function pronounKind(t: Token | undefined): PronounKind | undefined {
+  if (!t || !t.word || t.quote >= 0) return undefined;
+  if (t.cap && t.lower !== 'he' && t.lower !== 'she' && t.lower !== 'they' && t.lower !== 'it') return undefined;
+  return KIND[t.lower];
+}
+
+/** An organisation rather than a person or a place: "the Trump campaign", "IMF", "Politifact" is unknown. */
+export function isOrganisation(e: Entity): boolean {
+  if (e.person === 'yes') return false;
+  const words = e.name.toLowerCase().split(/\s+/);
+  if (words.some((w) => ORG_HEADS.has(w))) return true;
+  return /^[A-Z]{2,6}$/.test(e.name); // IMF, DNC, FBI
+}
+
+/** Whether the entity can be a place only ("Texas", "North Korea"): never a speaker. */
+export function isPlace(e: Entity): boolean {
+  return e.name.toLowerCase().split(/\s+/).every((w) => PLACE_WORDS.has(w));
+}
+
+interface Agreement {
+  readonly ok: boolean;
+  /** 1 when gender or kind is known to agree, less when it is only not excluded. */
+  readonly certainty: number;
+}
+
+function agrees(e: Entity, kind: PronounKind): Agreement {
+  if (e.plural) return kind === 'they' ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
+  if (kind === 'he' || kind === 'she') {
+    if (e.person === 'no' || isPlace(e)) return { ok: false, certainty: 0 };
+    const want: Gender = kind === 'he' ? 'm' : 'f';
+    if (e.gender === want) return { ok: true, certainty: 1 };
+    if (e.gender !== null) return { ok: false, certainty: 0 };
+    // Unknown gender: a full name or a known person is plausible; a lone capitalised word much less.
+    return { ok: true, certainty: e.person === 'yes' || e.name.includes(' ') ? 0.85 : 0.6 };
+  }
+  return isOrganisation(e) ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
+}
+
+/** Centering-based resolution of subject pronouns, memoised per article. */
+export class Centering {
+  private readonly memo = new Map<number, Resolved | null>();
+  /** The people a pair subject ("Tom Reed and Ann Lowe") stands for together, one entity per pair. */
+  private readonly pairs = new Map<string, Entity>();
+  private readonly sentStart: number[] = [];
+  /** Tokens where someone reports speech, with the mention or pronoun who does. */
+  private readonly speakers: { at: number; ref: Ref }[] = [];
+
+  constructor(private readonly doc: Doc) {
+    const { toks, sentOf } = doc;
+    for (let k = 0; k < toks.length; k++) if (k === 0 || sentOf[k] !== sentOf[k - 1]) this.sentStart.push(k);
+    for (let c = 0; c < toks.length; c++) {
+      if (!doc.isCue(c)) continue;
+      const ref = this.cueSubject(c);
+      if (ref) this.speakers.push({ at: c, ref });
+    }
+  }
+
+  /** The speaker of the reporting verb at c: "X said", "X, a lawyer, said", or after a quote "said X". */
+  private cueSubject(c: number): Ref | undefined {
+    const { doc } = this;
+    let j = c - 1;
+    while (j >= 0 && c - j <= 3 && (SKIPPABLE_AFTER_CUE.has(doc.tok(j).lower) || AUX.has(doc.tok(j).lower))) j--;
+    const t = doc.toks[j];
+    if (t && t.quote < 0) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi >= 0 && doc.mention(mi).to === j + 1 && !doc.mention(mi).poss && !this.oblique(mi)) return { mi };
+      if (pronounKind(t)) return { pron: j };
+    }
+    const before = doc.toks[c - 1];
+    if (before && (before.quote >= 0 || before.text === ',')) {
+      const after = c + 1;
+      const mi = doc.mentionAt(after);
+      if (mi >= 0 && !doc.mention(mi).poss) return { mi };
+      // "noted NBC's Dante Chinni": the name after the possessive.
+      const next = mi >= 0 ? doc.mentionAt(doc.mention(mi).to) : -1;
+      if (next >= 0 && !doc.mention(next).poss) return { mi: next };
+      if (pronounKind(doc.toks[after])) return { pron: after };
+    }
+    return undefined;
+  }
+
+  /** A mention after a preposition ("under President Obama") is no subject. */
+  private oblique(mi: number): boolean {
+    const b = this.doc.toks[this.doc.mention(mi).from - 1];
+    return !!b && b.word && !b.cap && PREPOSITIONS.has(b.lower) && b.lower !== 'and';
+  }
+
+  /** The subject of sentence `sid` before token `limit`: after an opening adverbial, or the speaker of a leading quote. */
+  subjectOf(sid: number, limit = Infinity): Ref | undefined {
+    const { doc } = this;
+    const lo = this.sentStart[sid];
+    if (lo === undefined) return undefined;
+    const hi = Math.min(limit, sid + 1 < this.sentStart.length ? (this.sentStart[sid + 1] as number) : doc.toks.length);
+    let j = lo;
+    if (doc.tok(j).quote >= 0) {
+      // `"…," Sanders said.` / `"…," said Sanders.`: the speaker of the quote the sentence opens with.
+      while (j < hi && (doc.tok(j).quote >= 0 || !doc.tok(j).word)) j++;
+      if (j >= hi) return undefined;
+      const s = this.speakers.find((x) => x.at >= j && x.at < hi && x.at - j <= 4);
+      return s?.ref;
+    }
+    const first = doc.tok(j);
+    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower)) {
+      let c = j;
+      while (c < hi && c - j < 14 && doc.tok(c).text !== ',') c++;
+      if (c >= hi || doc.tok(c).text !== ',') return undefined;
+      j = c + 1;
+    }
+    const found = this.subjectAt(j, hi);
+    if (found || j !== lo) return found;
+    // "Ultimately, Mr. Clarke …", "But right now, he …": a short opening phrase ends at its comma.
+    let c = j;
+    while (c < hi && c - j < 6 && doc.tok(c).word && doc.tok(c).quote < 0 && (doc.owner[c] ?? -1) < 0 && !pronounKind(doc.tok(c)) && !doc.isCue(c)) c++;
+    return c > j && c < hi && doc.tok(c).text === ',' ? this.subjectAt(c + 1, hi) : undefined;
+  }
+
+  /** The subject that opens the clause at token j: a name (past role words) or a subject pronoun. */
+  private subjectAt(j: number, hi: number): Ref | undefined {
+    const { doc } = this;
+    while (j < hi && (LOOSE_OPENERS.has(doc.tok(j).lower) || doc.tok(j).text === ',')) j++;
+    if (j >= hi) return undefined;
+    let mi = doc.owner[j] ?? -1;
+    // "retired general Norman Hale said", "Radio talk host Rush Limbaugh": words of a role before the name
+    // (lowercase, but for the capital that opens the sentence).
+    for (let n = j; mi < 0 && n < hi && n - j < 3 && doc.tok(n).word && (!doc.tok(n).cap || n === j) && !pronounKind(doc.tok(n)) && !doc.isCue(n); n++) {
+      const next = doc.mentionAt(n + 1);
+      if (next >= 0) mi = next;
+    }
+    if (mi >= 0) {
+      const m = doc.mention(mi);
+      // "Clinton communication director Jennifer Palmieri said": the name the role belongs to.
+      for (let n = m.to; n < hi && n - m.to < 4 && doc.tok(n).word && !doc.tok(n).cap && (ROLE_HEADS.has(doc.tok(n).lower) || ROLE_MODIFIERS.has(doc.tok(n).lower)); n++) {
+        const later = doc.owner[n + 1] ?? -1;
+        if (later >= 0 && later !== mi && doc.mention(later).first > n) return { mi: later };
+      }
+      // "Tom Reed and Ann Lowe wrote …": two people as one subject, whom "they" can stand for.
+      const second = doc.toks[m.to]?.lower === 'and' ? doc.mentionAt(m.to + 1) : -1;
+      if (!m.poss && second >= 0 && !doc.mention(second).poss && doc.entity(mi).person === 'yes' && doc.entity(second).person === 'yes') return { pair: [mi, second] };
+      if (!m.poss) return { mi };
+      // "Germany's Chancellor Angela Merkel said": the name after the possessive.
+      const next = doc.owner[m.to] ?? -1;
+      return next >= 0 && !doc.mention(next).poss ? { mi: next } : undefined;
+    }
+    if (pronounKind(doc.tok(j))) return { pron: j };
+    return undefined;
+  }
+
+  /** The entity a reference stands for (a pronoun through its own resolution). */
+  private entityOf(ref: Ref): Entity | undefined {
+    if ('mi' in ref) return this.doc.entity(ref.mi);
+    if ('pair' in ref) {
+      const [a, b] = ref.pair;
+      const key = `${a},${b}`;
+      let e = this.pairs.get(key);
+      if (!e) {
+        e = { name: `${this.doc.entity(a).name} and ${this.doc.entity(b).name}`, role: null, gender: null, person: 'no', plural: true };
+        this.pairs.set(key, e);
+      }
+      return e;
+    }
+    return this.resolve(ref.pron)?.entity;
+  }
+
+  /** Resolve the subject pronoun at token k, or null. */
+  resolve(k: number, as?: PronounKind): Resolved | null {
+    const hit = this.memo.get(k);
+    if (hit !== undefined) return hit;
+    this.memo.set(k, null); // a cycle can only come back here unresolved
+    const r = this.compute(k, as);
+    this.memo.set(k, r);
+    return r;
+  }
+
+  private compute(k: number, as?: PronounKind): Resolved | null {
+    const { doc } = this;
+    const kind = as ?? pronounKind(doc.toks[k]);
+    if (!kind) return null;
+    const sid = doc.sentOf[k] as number;
+    const para = doc.tok(k).para;
+    // The headline (paragraph 0) is no sentence of the discourse.
+    const near = (s: number) => {
+      const p = s >= 0 ? doc.tok(this.sentStart[s] as number).para : -1;
+      return s >= 0 && para - p <= 1 && (p > 0 || para === 0);
+    };
+    const tried: { ref: Ref | undefined; base: number; why: string; since: number }[] = [];
+    const own = this.subjectOf(sid, k);
+    if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence', since: sid - 1 });
+    if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
+    const established = this.establishedSpeaker(k);
+    if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
+    // Then the only agreeing person named since the previous sentence, whatever their role in it.
+    const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
+    if (only !== undefined) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
+    for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
+    for (const t of tried) {
+      if (!t.ref) continue;
+      const e = this.entityOf(t.ref);
+      if (!e) continue;
+      const a = agrees(e, kind);
+      if (!a.ok) continue;
+      const rival = this.rivalNear(k, e, kind, t.since);
+      const confidence = t.base * a.certainty * (rival ? (t.base >= 0.85 ? 0.8 : 0.6) : 1);
+      const speaker = e.role ? { name: e.name, role: e.role } : { name: e.name };
+      return { speaker, confidence, via: `pronoun "${doc.tok(k).text}": ${t.why}${rival ? ', with a rival nearby' : ''}`, entity: e };
+    }
+    return null;
+  }
+
+  /** Who last reported speech before token k, in its paragraph or the two before. */
+  private establishedSpeaker(k: number): { ref: Ref; paras: number } | undefined {
+    const para = this.doc.tok(k).para;
+    for (let i = this.speakers.length - 1; i >= 0; i--) {
+      const s = this.speakers[i] as { at: number; ref: Ref };
+      if (s.at >= k) continue;
+      const paras = para - this.doc.tok(s.at).para;
+      if (paras > 2) return undefined;
+      if ('pron' in s.ref && s.ref.pron === k) continue;
+      if (this.entityOf(s.ref)) return { ref: s.ref, paras };
+    }
+    return undefined;
+  }
+
+  /** The mention of the one agreeing person named (not only as a possessor) since the previous sentence, if exactly one. */
+  private onlyAgreeing(k: number, kind: PronounKind, sid: number): number | undefined {
+    const { doc } = this;
+    const from = this.sentStart[Math.max(0, sid - 1)] as number;
+    if (doc.tok(k).para - doc.tok(from).para > 1) return undefined;
+    let found: number | undefined;
+    let entity: Entity | undefined;
+    for (let j = from; j < k; j++) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi < 0 || doc.mention(mi).from !== j || doc.mention(mi).poss) continue;
+      const e = doc.entity(mi);
+      if (!agrees(e, kind).ok || e === entity) continue;
+      if (entity) return undefined;
+      entity = e;
+      found = mi;
+    }
+    return found;
+  }
+
+  /** Another agreeing person of the same known gender named (not only as a possessor) since sentence `since`. */
+  private rivalNear(k: number, chosen: Entity, kind: PronounKind, since: number): boolean {
+    if (kind !== 'he' && kind !== 'she') return false;
+    const { doc } = this;
+    const from = this.sentStart[Math.max(0, since)] as number;
+    for (let j = from; j < k; j++) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi < 0 || doc.mention(mi).from !== j) continue;
+      const e = doc.entity(mi);
+      // A possessor or a prepositional object ("a demand of Obama") competes for no pronoun; "with X
+      // lambasting …" makes X the subject of its phrase, so it still does.
+      const oblique = this.oblique(mi) && doc.toks[doc.mention(mi).from - 1]?.lower !== 'with';
+      if (e === chosen || doc.mention(mi).poss || oblique) continue;
+      const a = agrees(e, kind);
+      if (a.ok && a.certainty === 1) return true;
+    }
+    return false;
+  }
+}

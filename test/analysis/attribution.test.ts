@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { type FoundQuote, findQuotes, selectKeyQuotes } from '../../lambda/shared/analysis/quotes/index.ts';
+import { SIEVES } from '../../lambda/shared/analysis/quotes/sieves/index.ts';
+
+// Short articles written for these tests, one per error class of issue 14.
+const article = (...paras: string[]): string => paras.join('\n\n');
+const quote = (text: string, words: string): FoundQuote => {
+  const q = findQuotes(text).find((x) => x.text.includes(words));
+  if (!q) throw new Error(`no quote containing ${JSON.stringify(words)}`);
+  return q;
+};
+
+describe('pronouns: centering, not the nearest name', () => {
+  it('gives "he" the subject of the previous sentence, not a man named later in it', () => {
+    const text = article(
+      'General speaks out',
+      'In an interview on Monday, retired general Norman Hale said he had doubts about the army under President Victor Mendes.',
+      '"It was demoralizing to serve," he said.',
+    );
+    expect(quote(text, 'demoralizing').speaker?.name).toBe('Norman Hale');
+  });
+
+  it("keeps the paragraph's established speaker when the sentence between has no person as subject", () => {
+    const text = article(
+      'Party rules',
+      'Former chairman Don Fowler said the party should prepare. The bylaws give few guidelines.',
+      '"You would be a fool not to prepare," he said.',
+    );
+    expect(quote(text, 'a fool').speaker?.name).toBe('Don Fowler');
+  });
+
+  it('follows a chain of pronouns back to the name that started it', () => {
+    const text = article(
+      'Ban vote',
+      'Senator Paula Grant spoke first. She said the ban had failed. She added that Mayor Ruth Diaz had been warned.',
+      '"We told everyone in March," she said.',
+    );
+    expect(quote(text, 'told everyone').speaker?.name).toBe('Paula Grant');
+  });
+
+  it('never resolves he or she to a place or an organisation, and "they" never to a person', () => {
+    const place = article('Flood', 'Texas faces record floods this week.', '"The water keeps rising," she said.');
+    expect(quote(place, 'keeps rising').speaker).toBeNull();
+    const they = article('Letter', 'Tom Reed wrote to the governor.', '"The program must end," they wrote.');
+    expect(quote(they, 'must end').speaker).toBeNull();
+  });
+
+  it('gives "they" to two people named together as a subject, and never "he" to either', () => {
+    const text = article('Letter', 'Senators Tom Reed and Ann Lowe sent a letter to the governor.', '"The program must end," they wrote.');
+    expect(quote(text, 'must end').speaker?.name).toBe('Tom Reed and Ann Lowe');
+    const he = article('Letter', 'Senators Tom Reed and Dan Cole sent a letter to the governor.', '"The program must end," he wrote.');
+    expect(quote(he, 'must end').speaker).toBeNull();
+  });
+
+  it('reads the subject after a short opening phrase ("Ultimately, Mr. Clarke …", "But right now, he …")', () => {
+    const text = article(
+      'Coal plan',
+      'Ultimately, Mr. Tom Clarke hopes to offset all of his emissions. But right now, he is offsetting only a tenth. That worries activists.',
+      '"It is all I can afford," he said.',
+    );
+    expect(quote(text, 'all I can afford').speaker?.name).toBe('Tom Clarke');
+  });
+
+  it('does not take the gender of a surname that is also a first name ("Scott") from the first-name list', () => {
+    const text = article(
+      'Video released',
+      'Police shot Keith Scott on Tuesday. In the video Rakeyia Scott can be heard yelling. Officers shout at Scott to drop the gun.',
+      'She tells them that her husband is unarmed. "Do not shoot him," she says.',
+    );
+    expect(quote(text, 'Do not shoot').speaker?.name).toBe('Rakeyia Scott');
+  });
+
+  it('does not count a prepositional object as a rival for "he" ("a demand of Mayor Reyes")', () => {
+    const text = article(
+      'Rally',
+      'At a rally in Salem, Oregon, Dan Ortiz says he is making "a demand" of Mayor Tom Reyes.',
+      '"Will you pledge to cut taxes before the vote in May?" he asks.',
+    );
+    expect(quote(text, 'pledge to cut').speaker?.name).toBe('Dan Ortiz');
+  });
+
+  it('resolves "the mayor" to the mayor named before, through an opening place and an idiom ("too early to tell")', () => {
+    const text = article(
+      'Blast',
+      'The blast was what Mayor Tom Reyes called "an intentional act."',
+      'At a press conference in Chelsea, the mayor also said that it was too early to tell whether it was a bomb, and there was "no evidence" of terror.',
+    );
+    expect(quote(text, 'no evidence').speaker?.name).toBe('Tom Reyes');
+  });
+
+  it('abstains when two people of the same gender compete and the text does not decide', () => {
+    const text = article(
+      'Debate',
+      'Mark Stone met Paul Weber after the debate. Voters were divided.',
+      'Later the crowd thinned. "That was a disaster," he said.',
+    );
+    expect(quote(text, 'a disaster').speaker).toBeNull();
+  });
+});
+
+describe('first person and relayed quotes', () => {
+  it('gives "I" in a letter to the signature that closes it, and to no one in an unsigned piece', () => {
+    const letters = article('Letters', 'The library matters. "Keep the library open," I told the council.', 'Chris Smith.', 'I disagree with every word of it.', 'Dana Fox.');
+    expect(quote(letters, 'Keep the library').speaker?.name).toBe('Chris Smith');
+    const unsigned = article('Memories', 'I laughed and said, "I do not believe in ghosts."');
+    expect(quote(unsigned, 'believe in ghosts').speaker).toBeNull();
+  });
+
+  it('gives a relayed quote to its original speaker, not to who relays it', () => {
+    const text = article('Memoir', 'Anna Weiss remembers her father, Karl Weiss, well. She recalled him saying "work comes first" every morning.');
+    expect(quote(text, 'work comes first').speaker?.name).toBe('Karl Weiss');
+  });
+});
+
+describe('a speaker must be a speaker', () => {
+  it('never names an adjective or a thing', () => {
+    const text = article(
+      'Budget Talks Collapse Again',
+      'Democratic leaders called the offer "an insult" on Friday.',
+      'A poll released on Monday found voters "deeply uneasy" about the plan.',
+    );
+    expect(quote(text, 'an insult').speaker?.name).not.toBe('Democratic');
+    expect(quote(text, 'deeply uneasy').speaker).toBeNull();
+  });
+
+  it('never takes a Title Case headline of two or three words for a name', () => {
+    const text = article('Grant Wins Again', '"We were ready for this one," he said after the vote.');
+    expect(quote(text, 'ready for this').speaker).toBeNull();
+  });
+
+  it("gives a document's words to the author the text names, never to the document", () => {
+    const text = article(
+      'Harbor',
+      'The Harbor Council issued a statement calling the plan "a clear breach" of its rules. The statement noted that the council would take "further steps" soon.',
+      'Ana Ruiz\'s memo said the budget was "sound and fair." The letter argued the opposite, calling it "a fantasy."',
+    );
+    expect(quote(text, 'clear breach').speaker?.name).toBe('Harbor Council');
+    expect(quote(text, 'further steps').speaker?.name).toBe('Harbor Council');
+    expect(quote(text, 'sound and fair').speaker?.name).toBe('Ana Ruiz');
+    expect(quote(text, 'a fantasy').speaker).toBeNull();
+  });
+
+  it('lets the proper name of a body speak, and describes a party member, but never names a people or a faith', () => {
+    const text = article(
+      'Reactions',
+      'The American Legion asked the campaign to "cease and desist" at once.',
+      'In an interview, the Ohio Republican said voters are "tired of waiting."',
+      'A Chechen Muslim leader said the cartoon was "an insult to believers."',
+    );
+    expect(quote(text, 'cease and desist').speaker?.name).toBe('American Legion');
+    expect(quote(text, 'tired of waiting').speaker?.name).toBe('the Ohio Republican');
+    // …and a party word is no role: "the Ohio Republican" is not whichever Republican nominee came before.
+    const nominee = article('Race', 'Republican presidential nominee Dan Ortiz spoke first.', 'In an interview, the Ohio Republican said voters are "tired of waiting."');
+    expect(quote(nominee, 'tired of waiting').speaker?.name).toBe('the Ohio Republican');
+    expect(quote(text, 'insult to believers').speaker?.name).toBe('a Chechen Muslim leader');
+  });
+
+  it('never gives an unnamed source ("63 percent") the name that follows its verb', () => {
+    const text = article('Poll', 'However, 63 percent said Mayor Ruiz was "justified" in keeping the report private.');
+    expect(quote(text, 'justified').speaker).toBeNull();
+  });
+
+  it('lets an organisation speak', () => {
+    const text = article('Race', '"We will win Ohio," the Trump campaign said.', 'The result was "a surprise," noted the Milwaukee Journal Sentinel.');
+    expect(quote(text, 'win Ohio').speaker?.name).toBe('the Trump campaign');
+    expect(quote(text, 'a surprise').speaker?.name).toMatch(/Milwaukee Journal Sentinel$/);
+  });
+
+  it('reads nominal and infinitive cues', () => {
+    const claim = article('Check', 'Fact-checkers looked at Donald Trump\'s claim that there were "thousands of shootings" last year.');
+    expect(quote(claim, 'thousands').speaker?.name).toBe('Donald Trump');
+    const footage = article('Ad', 'The new ad uses footage of Hillary Clinton asking, "Why aren\'t I fifty points ahead?"');
+    expect(quote(footage, 'fifty points').speaker?.name).toBe('Hillary Clinton');
+    const tweet = article('Truce', 'The truce lasted a day, only for Donald Trump to tweet "the deal is off" on Sunday.');
+    expect(quote(tweet, 'deal is off').speaker?.name).toBe('Donald Trump');
+  });
+});
+
+describe('one identity per person', () => {
+  it('puts a peer\'s title first ("Teverson, Lord" → Lord Teverson) and keeps honorifics out of roles', () => {
+    const text = article(
+      'Lords debate',
+      '"The bill is unworkable," said Teverson, Lord, in the chamber.',
+      'British Medical Association leader Dr Mark Porter said the plan was "dangerous for patients."',
+    );
+    expect(quote(text, 'unworkable').speaker?.name).toBe('Lord Teverson');
+    expect(quote(text, 'dangerous for patients').speaker).toMatchObject({ name: 'Mark Porter', role: 'British Medical Association leader' });
+  });
+
+  it('resolves "Prof Oswald" to the Andrew Oswald introduced earlier', () => {
+    const text = article('Happiness', 'Economist Andrew Oswald has studied wellbeing for decades.', '"Money matters less than we think," said Prof Oswald.');
+    expect(quote(text, 'Money matters').speaker?.name).toBe('Andrew Oswald');
+  });
+
+  it('does not merge Mr. Lane into the only full name with that surname when the genders differ', () => {
+    const text = article('Family', 'Michelle Lane runs the charity.', '"We never asked for money," Mr. Lane said.');
+    expect(quote(text, 'asked for money').speaker?.name).not.toBe('Michelle Lane');
+  });
+});
+
+describe('confidence and the trace', () => {
+  it('gives every named speaker a confidence in [0, 1] and names the sieve that decided', () => {
+    const text = article('H', 'Mayor Ana Ruiz spoke on Monday. "We built it on time," Ruiz said. "And under budget."');
+    for (const q of findQuotes(text)) {
+      expect(q.speaker?.confidence).toBeGreaterThan(0.5);
+      expect(q.speaker?.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(quote(text, 'on time').trace).toMatch(/^cue after the quote \("Ruiz" is Ana Ruiz\)/);
+    expect(quote(text, 'under budget').speaker?.name).toBe('Ana Ruiz');
+  });
+
+  it('keeps a weakly attributed quote out of the key quotes', () => {
+    const text = article(
+      'Bridge',
+      'Engineer Tom Ruiz and inspector Dan Cole walked the bridge. Rain fell all day.',
+      'Later the crowd thinned. "The cables are sound and the deck will hold for another fifty years at least," he said.',
+    );
+    const q = quote(text, 'cables are sound');
+    expect(q.speaker).toBeNull();
+    expect(selectKeyQuotes(text, findQuotes(text))).toEqual([]);
+  });
+
+  it('declares the sieves in one ordered list, most reliable first', () => {
+    expect(SIEVES.map((s) => s.name)).toEqual([
+      'dash byline',
+      'cue after the quote',
+      'nominal or infinitive cue',
+      'cue before the quote',
+      'colon introduction',
+      'cue later in the sentence',
+      'subject of the sentence',
+      'previous sentence',
+      'speaker carried on',
+    ]);
+  });
+});
