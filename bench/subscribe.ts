@@ -18,6 +18,7 @@ import { createMemorySubscriberStore } from '../lambda/shared/subscriptions/memo
 import { createSubscriptionService } from '../lambda/shared/subscriptions/service.ts';
 import { createApp } from '../lambda/subscribe/app.ts';
 import { createConfirmationComposer } from '../lambda/subscribe/confirmation-mail.ts';
+import { ROUTES } from '../lambda/subscribe/routes.ts';
 
 interface AutocannonResult {
   requests: { average: number; total: number; sent: number };
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     config: { publicUrl: 'http://127.0.0.1', topics: ['world', 'asia'] },
     log: silentLog,
   });
-  const http = await startHttpAdapter(createApp({ service, pages: { newsletterName: 'newsbrief', topics: ['world', 'asia'] }, log: silentLog }));
+  const http = await startHttpAdapter(createApp({ service, pages: { newsletterName: 'newsbrief', topics: ['world', 'asia'] }, log: silentLog }), { routes: ROUTES });
   try {
     const r = await measure('handler alone (in-memory store, discarding mailer, same HTTP adapter)', http.url);
     console.log(`  confirmation messages built: ${sent}`);

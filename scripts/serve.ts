@@ -1,7 +1,8 @@
 /**
  * `npm run serve`: the subscribe API and the archive on http://127.0.0.1:3000 (PORT overrides) over
  * embedded dynalite and the SES emulator (mail UI on http://127.0.0.1:8005, SES_PORT overrides),
- * through the same Lambda handler code and the small HTTP adapter. Data persists under .data/local
+ * through the same Lambda handler code and the small HTTP adapter, which routes as API Gateway does
+ * (only the API's routes reach a handler). Data persists under .data/local
  * (gitignored), the folder `npm start` uses too, with its signing keyring: so the links in
  * `npm start`'s outbox work here, and /archive shows the issues it sent. `--fresh` wipes it first,
  * `--memory` keeps everything in memory.
@@ -14,6 +15,8 @@ import { startHttpAdapter } from './local/http-adapter.ts';
 import type { App } from '../lambda/subscribe/app.ts';
 import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts';
 import { archiveAppFromEnvironment } from '../lambda/archive/handler.ts';
+import { ARCHIVE_ROUTES } from '../lambda/archive/routes.ts';
+import { ROUTES } from '../lambda/subscribe/routes.ts';
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { randomBytes } from 'node:crypto';
 import { claimDataDir, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
@@ -64,7 +67,7 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   const archive: { app?: ReturnType<typeof archiveAppFromEnvironment> } = {};
   const handler: Parameters<typeof startHttpAdapter>[0] = (event) =>
     archive.app !== undefined && /^\/archive(\/|$)/.test(event.rawPath ?? '') ? archive.app(event) : subscribe(event);
-  const http = await startHttpAdapter(handler, { port: options.port ?? 0 });
+  const http = await startHttpAdapter(handler, { routes: [...ROUTES, ...ARCHIVE_ROUTES], port: options.port ?? 0 });
   const publicUrl = http.url;
   // npm start's configuration (the subscribe function reads its part of it), on this server's URL.
   const keyring = options.dataDir ? localKeyring(options.dataDir) : JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
