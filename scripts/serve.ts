@@ -2,7 +2,9 @@
  * `npm run serve`: the subscribe API and the archive on http://127.0.0.1:3000 (PORT overrides) over
  * embedded dynalite and the SES emulator (mail UI on http://127.0.0.1:8005, SES_PORT overrides),
  * through the same Lambda handler code and the small HTTP adapter, which routes as API Gateway does
- * (only the API's routes reach a handler). Data persists under .data/local
+ * (only the API's routes reach a handler). Subscribe requests go to an in-process queue with SQS
+ * semantics, drained in the background by the confirmation worker's own Lambda handler (there is no
+ * SQS stand-in). Data persists under .data/local
  * (gitignored), the folder `npm start` uses too, with its signing keyring: so the links in
  * `npm start`'s outbox work here, and /archive shows the issues it sent. `--fresh` wipes it first,
  * `--memory` keeps everything in memory.
@@ -12,6 +14,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTable, localDynamo, standinEnvironment, startStandins } from './local/standins.ts';
 import { startHttpAdapter } from './local/http-adapter.ts';
+import { startQueueWorker, type QueueWorker } from './local/queue-worker.ts';
+import { confirmMailRuntime, createConfirmMailHandler } from '../lambda/confirm-mail/handler.ts';
+import { lazy } from '../lambda/shared/lazy.ts';
+import type { ConfirmationJob } from '../lambda/shared/subscriptions/requests.ts';
 import type { App } from '../lambda/subscribe/app.ts';
 import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts';
 import { archiveAppFromEnvironment } from '../lambda/archive/handler.ts';
@@ -30,6 +36,8 @@ export interface ServeOptions {
   readonly dataDir?: string;
   readonly topics?: string;
   readonly log?: Log;
+  /** The confirmation worker's SES request timeout (default 5 s; tests of a slow SES make it short). */
+  readonly sesRequestTimeoutMs?: number;
 }
 
 export interface ServeStack {
@@ -37,6 +45,10 @@ export interface ServeStack {
   readonly sesEndpoint: string;
   readonly dynamoEndpoint: string;
   readonly env: Record<string, string>;
+  /** The confirmation queue and its worker (its dead letters, what was queued). */
+  readonly confirmations: QueueWorker<ConfirmationJob>;
+  /** Resolves once every queued subscribe request is handled: its confirmation mail sent or withheld. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,11 +93,22 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     reader: options.dataDir ? new FolderBlobStore(localBlobsDir(options.dataDir)) : { get: async () => null, list: async () => [] },
     ...(options.log ? { log: options.log } : {}),
   });
-  built.app = options.log ? appFromEnvironment(env, options.log) : appFromEnvironment(env);
+  const log = options.log;
+  const worker = createConfirmMailHandler(
+    lazy(() =>
+      confirmMailRuntime(env, {
+        ...(log ? { log } : {}),
+        ...(options.sesRequestTimeoutMs !== undefined ? { sesRequestTimeoutMs: options.sesRequestTimeoutMs } : {}),
+      }),
+    ),
+  );
+  const confirmations = startQueueWorker<ConfirmationJob>(worker);
+  built.app = appFromEnvironment(env, log, { confirmationQueue: confirmations });
   try {
     await built.app;
   } catch (error) {
     await http.close();
+    await confirmations.stop();
     await standins.stop();
     claim.release();
     throw error;
@@ -95,8 +118,11 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     sesEndpoint: standins.sesEndpoint,
     dynamoEndpoint: standins.dynamoEndpoint,
     env,
+    confirmations,
+    settled: () => confirmations.idle(),
     async stop() {
       await http.close();
+      await confirmations.stop();
       await standins.stop();
       claim.release();
     },

@@ -1,8 +1,8 @@
 /**
  * The routes of the subscribe API, in one list: the CDK stack (lib/constructs/api.ts) creates exactly
  * these API Gateway routes and the local HTTP adapter routes by them, so `npm run serve` answers what
- * the deployed API answers. GETs show pages and never change state (mail scanners follow GET links);
- * POSTs act.
+ * the deployed API answers; the app (app.ts) serves exactly these (checked by its tests). GETs show
+ * pages and never change state (mail scanners follow GET links); POSTs act.
  */
 
 export type RouteMethod = 'GET' | 'POST';
@@ -17,6 +17,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/' },
   { method: 'POST', path: '/subscribe' },
   { method: 'GET', path: '/confirm' },
+  { method: 'POST', path: '/confirm' },
   { method: 'GET', path: '/unsubscribe' },
   { method: 'POST', path: '/unsubscribe' },
   { method: 'GET', path: '/preferences' },

@@ -102,7 +102,7 @@ export class SubscribeApi extends Construct {
         acknowledge(
           added,
           'AwsSolutions-APIG4',
-          'A public newsletter API has no signed-in users: anyone may ask to subscribe (double opt-in mails a confirmation link first, at most once per 10 minutes per address), and every other route is authorised by an HMAC-signed, purpose-bound, expiring token in the URL, as RFC 8058 one-click unsubscribe requires. Stage throttling bounds abuse.',
+          'A public newsletter API has no signed-in users: anyone may ask to subscribe (double opt-in mails a confirmation link first, at most once per 10 minutes per address and per mailbox), and every other route is authorised by an HMAC-signed, purpose-bound, expiring token in the URL, as RFC 8058 one-click unsubscribe requires. Stage throttling bounds abuse.',
         );
       }
     }
