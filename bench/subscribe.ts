@@ -1,13 +1,18 @@
 /**
  * `npm run bench:subscribe`: POST /subscribe on two targets (bench/subscribe-targets.ts: the local
- * stack, and the handler alone), all in this process on 127.0.0.1, bounded in count and time:
- * BENCH_RATE req/s (default 200) for BENCH_SECONDS (default 15), a new address per request; req/s and
- * p50/p90/p99. Exits 1 when a response is not 2xx. Latency is meaningful only on an idle machine: the
- * load average is printed first.
+ * stack, and the handler alone), all in this process on 127.0.0.1, bounded in count and time.
+ *   1. states (bench/subscribe-states.ts): median and p99 per address state, 200 interleaved requests
+ *      each; goals: medians within 15 % of each other (timing reveals no state), p99 ≤ 50 ms for the
+ *      handler alone.
+ *   2. rate: BENCH_RATE req/s (default 200) for BENCH_SECONDS (default 15), a new address per request;
+ *      req/s and p50/p90/p99.
+ * `--only=states` or `--only=rate` runs one part. Exits 1 when a response is not 2xx or a goal is missed.
+ * Latency is meaningful only on an idle machine: the load average is printed first.
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { measureStates } from './subscribe-states.ts';
 import { startHandlerAlone, startLocalStack, type BenchTarget } from './subscribe-targets.ts';
 
 interface AutocannonResult {
@@ -38,6 +43,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 15), 120);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 function subscribeRequest(): AutocannonRequest {
   const run = randomBytes(3).toString('hex');
@@ -76,7 +82,16 @@ async function main(): Promise<void> {
   for (const start of [startLocalStack, startHandlerAlone]) {
     const target = await start();
     try {
-      ok = (await measureRate(target)) && ok;
+      if (only === undefined || only === 'states') {
+        const r = await measureStates(target);
+        ok &&= r.non202 === 0 && r.spread <= 0.15;
+        if (start === startHandlerAlone) {
+          const p99 = Math.max(...Object.values(r.perState).map((v) => v.p99));
+          console.log(`  worst p99 ${p99.toFixed(2)} ms (goal ≤ 50 ms): ${p99 <= 50 ? 'met' : 'NOT met'}`);
+          ok &&= p99 <= 50;
+        }
+      }
+      if (only === undefined || only === 'rate') ok = (await measureRate(target)) && ok;
     } finally {
       await target.stop();
     }

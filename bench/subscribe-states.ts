@@ -1,0 +1,149 @@
+/**
+ * Does POST /subscribe tell address states apart by its timing? For each state (new, pending,
+ * confirmed, unsubscribed, suppressed, forgotten) BENCH_STATE_REQUESTS addresses (default 200) are set
+ * up through the store, then one request per address is sent, all states interleaved in a shuffled
+ * order (seed BENCH_SEED), one at a time over a keep-alive connection, each timed from send to the
+ * end of the body. Prints per state the median and p99, how far apart the medians are (goal ≤ 15 %),
+ * and how well one request tells a new address from a confirmed one by a threshold on its time (50 %:
+ * chance). Bounded in count; loopback only.
+ */
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { seedConfirmedSubscriber } from '../lambda/shared/subscriptions/seed.ts';
+import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
+import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
+import type { BenchTarget } from './subscribe-targets.ts';
+
+export const STATES = ['new', 'pending', 'confirmed', 'unsubscribed', 'suppressed', 'forgotten'] as const;
+export type State = (typeof STATES)[number];
+
+const PER_STATE = Math.min(Number(process.env.BENCH_STATE_REQUESTS ?? 200), 2000);
+const SEED = Number(process.env.BENCH_SEED ?? 11);
+
+/** mulberry32: a small seeded PRNG, so the interleaving is the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** Best accuracy of "slower than t ⇒ state a" (or the reverse) over every threshold t, on equal-sized samples. */
+export function thresholdAccuracy(a: readonly number[], b: readonly number[]): number {
+  const points = [...a.map((v) => ({ v, a: true })), ...b.map((v) => ({ v, a: false }))].sort((x, y) => x.v - y.v);
+  let best = 0.5;
+  let aBelow = 0;
+  let bBelow = 0;
+  for (const p of points) {
+    if (p.a) aBelow++;
+    else bBelow++;
+    // Threshold just above p.v: "a" are those above it, "b" those at or below (and the reverse).
+    const accuracy = ((a.length - aBelow) / a.length + bBelow / b.length) / 2;
+    best = Math.max(best, accuracy, 1 - accuracy);
+  }
+  return best;
+}
+
+/** Put one address in `state` through the store (each address is used for one request). */
+async function prepare(target: BenchTarget, state: State, email: string, at: string): Promise<void> {
+  if (state === 'new') return;
+  if (state === 'pending') {
+    const [hash] = emailHashes(email, target.keyring);
+    // As after a subscribe whose confirmation mail went out just now.
+    await target.store.createPending({ id: randomSubscriberId(), email, emailHash: hash?.hash ?? '', topics: ['world'], frequency: 'daily' }, at, { claimConfirmationMailAt: at });
+    return;
+  }
+  const s = await seedConfirmedSubscriber(target.store, target.keyring, { email, topics: ['world'] }, at);
+  if (state === 'unsubscribed') await target.store.unsubscribe(s.id, at);
+  if (state === 'suppressed') await target.store.suppress(s.id, 'complaint', at);
+  if (state === 'forgotten') await target.store.forget(s.id, at);
+}
+
+async function post(url: string, email: string): Promise<{ ms: number; status: number }> {
+  const started = performance.now();
+  const res = await fetch(`${url}/subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ email, topics: ['world'] }),
+  });
+  await res.arrayBuffer();
+  return { ms: performance.now() - started, status: res.status };
+}
+
+export interface StatesResult {
+  readonly perState: Record<State, { median: number; p99: number }>;
+  readonly spread: number;
+  readonly newVsConfirmed: number;
+  readonly worstPair: { pair: string; accuracy: number };
+  readonly non202: number;
+}
+
+/** Run the per-state measurement on one target and print it. */
+export async function measureStates(target: BenchTarget): Promise<StatesResult> {
+  const run = randomBytes(3).toString('hex');
+  const at = new Date().toISOString();
+  const plan: { state: State; email: string }[] = [];
+  for (const state of STATES) {
+    for (let i = 0; i < PER_STATE; i++) plan.push({ state, email: `bench-${run}-${state}-${i}@example.org` });
+  }
+  for (let i = 0; i < plan.length; i += 50) {
+    await Promise.all(plan.slice(i, i + 50).map((p) => prepare(target, p.state, p.email, at)));
+  }
+  const random = prng(SEED);
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [plan[i], plan[j]] = [plan[j] as (typeof plan)[number], plan[i] as (typeof plan)[number]];
+  }
+  // Warm up: JIT, connection, the worker's first compose (as in a warm Lambda container).
+  for (let i = 0; i < 40; i++) await post(target.url, `bench-${run}-warm-${i}@example.org`);
+  await target.settled();
+
+  const times: Record<State, number[]> = Object.fromEntries(STATES.map((s) => [s, []])) as unknown as Record<State, number[]>;
+  let non202 = 0;
+  for (const p of plan) {
+    const { ms, status } = await post(target.url, p.email);
+    if (status !== 202) non202++;
+    times[p.state].push(ms);
+  }
+  await target.settled();
+
+  const perState = {} as Record<State, { median: number; p99: number }>;
+  console.log(`\n${target.title}`);
+  console.log(`  ${PER_STATE} requests per state, ${plan.length} in all, interleaved (seed ${SEED}), one at a time`);
+  console.log('  state          median ms   p99 ms');
+  for (const state of STATES) {
+    const sorted = [...times[state]].sort((a, b) => a - b);
+    perState[state] = { median: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    console.log(`  ${state.padEnd(14)} ${perState[state].median.toFixed(2).padStart(9)} ${perState[state].p99.toFixed(2).padStart(8)}`);
+  }
+  const medians = STATES.map((s) => perState[s].median);
+  const spread = Math.max(...medians) / Math.min(...medians) - 1;
+  const newVsConfirmed = thresholdAccuracy(times.new, times.confirmed);
+  let worstPair = { pair: '', accuracy: 0 };
+  for (const [i, a] of STATES.entries()) {
+    for (const b of STATES.slice(i + 1)) {
+      const accuracy = thresholdAccuracy(times[a], times[b]);
+      if (accuracy > worstPair.accuracy) worstPair = { pair: `${a}/${b}`, accuracy };
+    }
+  }
+  // The best threshold fits noise too: the same statistic on the same times with the labels shuffled is the real chance level.
+  const pooled = [...times.new, ...times.confirmed];
+  let chance = 0;
+  for (let k = 0; k < 20; k++) {
+    const shuffled = [...pooled].sort(() => random() - 0.5);
+    chance += thresholdAccuracy(shuffled.slice(0, PER_STATE), shuffled.slice(PER_STATE)) / 20;
+  }
+  console.log(`  medians within ${(spread * 100).toFixed(1)} % of each other (goal ≤ 15 %): ${spread <= 0.15 ? 'met' : 'NOT met'}`);
+  console.log(`  one request tells new from confirmed with ${(newVsConfirmed * 100).toFixed(1)} % accuracy (chance: ${(chance * 100).toFixed(1)} % with shuffled labels); most distinct pair ${worstPair.pair} ${(worstPair.accuracy * 100).toFixed(1)} %`);
+  console.log(`  responses other than 202: ${non202}; confirmation mails sent: ${await target.mails()}`);
+  return { perState, spread, newVsConfirmed, worstPair, non202 };
+}
