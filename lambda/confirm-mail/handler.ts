@@ -9,6 +9,7 @@ import { lazy } from '../shared/lazy.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import type { Mailer } from '../shared/mailer.ts';
 import { createSesMailer } from '../shared/ses-mailer.ts';
+import { parseRecord } from '../shared/sqs-record.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createConfirmationComposer } from '../shared/subscriptions/confirmation-mail.ts';
 import { createConfirmationWorker, type ConfirmationWorker } from '../shared/subscriptions/confirmations.ts';
@@ -113,13 +114,7 @@ export function createConfirmMailHandler(runtime: () => Promise<ConfirmMailRunti
     const { worker, log } = await runtime();
     const failed: string[] = [];
     for (const record of event.Records ?? []) {
-      let body: unknown;
-      try {
-        body = JSON.parse(record.body);
-      } catch {
-        body = undefined;
-      }
-      const job = confirmationJobSchema.safeParse(body);
+      const job = parseRecord(record, confirmationJobSchema);
       if (!job.success) {
         log.error('not a confirmation job; it will reach the dead-letter queue', { messageId: record.messageId });
         failed.push(record.messageId);
