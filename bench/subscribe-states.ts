@@ -8,7 +8,7 @@
  * chance). Bounded in count; loopback only.
  */
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { seedConfirmedSubscriber } from '../lambda/shared/subscriptions/seed.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
@@ -20,16 +20,10 @@ export type State = (typeof STATES)[number];
 const PER_STATE = Math.min(Number(process.env.BENCH_STATE_REQUESTS ?? 200), 2000);
 const SEED = Number(process.env.BENCH_SEED ?? 11);
 
-/** mulberry32: a small seeded PRNG, so the interleaving is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** `items` in an order fixed by `seed`: sorted by a hash of (seed, position), so every run interleaves alike. */
+function shuffled<T>(items: readonly T[], seed: string): T[] {
+  const key = (i: number) => createHash('sha256').update(`${seed}:${i}`).digest('hex');
+  return items.map((item, i) => ({ item, k: key(i) })).sort((a, b) => (a.k < b.k ? -1 : 1)).map((x) => x.item);
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -98,18 +92,14 @@ export async function measureStates(target: BenchTarget): Promise<StatesResult> 
   for (let i = 0; i < plan.length; i += 50) {
     await Promise.all(plan.slice(i, i + 50).map((p) => prepare(target, p.state, p.email, at)));
   }
-  const random = prng(SEED);
-  for (let i = plan.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [plan[i], plan[j]] = [plan[j] as (typeof plan)[number], plan[i] as (typeof plan)[number]];
-  }
+  const order = shuffled(plan, String(SEED));
   // Warm up: JIT, connection, the worker's first compose (as in a warm Lambda container).
   for (let i = 0; i < 40; i++) await post(target.url, `bench-${run}-warm-${i}@example.org`);
   await target.settled();
 
   const times: Record<State, number[]> = Object.fromEntries(STATES.map((s) => [s, []])) as unknown as Record<State, number[]>;
   let non202 = 0;
-  for (const p of plan) {
+  for (const p of order) {
     const { ms, status } = await post(target.url, p.email);
     if (status !== 202) non202++;
     times[p.state].push(ms);
@@ -139,8 +129,8 @@ export async function measureStates(target: BenchTarget): Promise<StatesResult> 
   const pooled = [...times.new, ...times.confirmed];
   let chance = 0;
   for (let k = 0; k < 20; k++) {
-    const shuffled = [...pooled].sort(() => random() - 0.5);
-    chance += thresholdAccuracy(shuffled.slice(0, PER_STATE), shuffled.slice(PER_STATE)) / 20;
+    const relabelled = shuffled(pooled, `${SEED}/${k}`);
+    chance += thresholdAccuracy(relabelled.slice(0, PER_STATE), relabelled.slice(PER_STATE)) / 20;
   }
   console.log(`  medians within ${(spread * 100).toFixed(1)} % of each other (goal ≤ 15 %): ${spread <= 0.15 ? 'met' : 'NOT met'}`);
   console.log(`  one request tells new from confirmed with ${(newVsConfirmed * 100).toFixed(1)} % accuracy (chance: ${(chance * 100).toFixed(1)} % with shuffled labels); most distinct pair ${worstPair.pair} ${(worstPair.accuracy * 100).toFixed(1)} %`);
