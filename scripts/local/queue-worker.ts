@@ -13,11 +13,17 @@ export interface QueueWorkerOptions {
   readonly maxReceives?: number;
   /** Jobs per handler call. Default 10, as the stack's event source. */
   readonly batchSize?: number;
+  /**
+   * How long after an enqueue the worker starts, as an SQS poller picks a message up some milliseconds
+   * after it is sent. Default 10 ms: the producer's response is out before the job competes with it
+   * for this process's one event loop (in AWS the worker is another function).
+   */
+  readonly pickupDelayMs?: number;
 }
 
 export interface QueueWorker<J> {
   readonly queue: MemoryJobQueue<J>;
-  /** Queue jobs; the worker starts on them once the caller's current task is done. */
+  /** Queue jobs; the worker starts on them after the pickup delay. */
   enqueue(jobs: readonly J[]): Promise<void>;
   /** Resolves once every job so far is handled or dead-lettered. */
   idle(): Promise<void>;
@@ -43,6 +49,7 @@ export function startQueueWorker<J>(handler: SqsHandler, options: QueueWorkerOpt
       }),
   });
   let running: Promise<void> | undefined;
+  let pickup: Promise<void> | undefined;
   const run = (): void => {
     if (running || stopped) return;
     running = queue
@@ -57,12 +64,16 @@ export function startQueueWorker<J>(handler: SqsHandler, options: QueueWorkerOpt
     queue,
     async enqueue(jobs) {
       await queue.enqueue(jobs);
-      // After the caller's response is on its way, like a queue consumer in another process.
-      setImmediate(run);
+      pickup ??= new Promise<void>((resolve) =>
+        setTimeout(() => {
+          pickup = undefined;
+          run();
+          resolve();
+        }, options.pickupDelayMs ?? 10),
+      );
     },
     async idle() {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      while (running) await running;
+      while (pickup || running) await (pickup ?? running);
     },
     async stop() {
       stopped = true;
