@@ -45,7 +45,7 @@ const RESEND_MINUTES = Math.round(CONFIRM_MAIL_INTERVAL_MS / 60_000);
 export const ACCEPTED = {
   status: 'accepted',
   message:
-    'If this address can subscribe, a confirmation email is on its way. Please click the link in it. ' +
+    'If this address can subscribe, a confirmation email is on its way: open its link and press Confirm. ' +
     `If none has arrived after ${RESEND_MINUTES} minutes, look in your spam folder, then subscribe again: we send at most one confirmation email every ${RESEND_MINUTES} minutes.`,
 } as const;
 
