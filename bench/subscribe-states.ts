@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createHash, randomBytes } from 'node:crypto';
+import { median, quantile } from '../scripts/stats.ts';
 import { seedConfirmedSubscriber } from '../lambda/shared/subscriptions/seed.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
@@ -26,11 +27,6 @@ const SEED = Number(process.env.BENCH_SEED ?? 11);
 function shuffled<T>(items: readonly T[], seed: string): T[] {
   const key = (i: number) => createHash('sha256').update(`${seed}:${i}`).digest('hex');
   return items.map((item, i) => ({ item, k: key(i) })).sort((a, b) => (a.k < b.k ? -1 : 1)).map((x) => x.item);
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 /** Best accuracy of "slower than t ⇒ state a" (or the reverse) over every threshold t, on equal-sized samples. */
@@ -114,8 +110,7 @@ export async function measureStates(target: BenchTarget): Promise<StatesResult> 
   console.log(`  ${PER_STATE} requests per state, ${plan.length} in all, interleaved (seed ${SEED}), one at a time`);
   console.log('  state          median ms   p99 ms');
   for (const state of STATES) {
-    const sorted = [...times[state]].sort((a, b) => a - b);
-    perState[state] = { median: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    perState[state] = { median: median(times[state]), p99: quantile(times[state], 0.99) };
     console.log(`  ${state.padEnd(14)} ${perState[state].median.toFixed(2).padStart(9)} ${perState[state].p99.toFixed(2).padStart(8)}`);
   }
   const medians = STATES.map((s) => perState[s].median);
