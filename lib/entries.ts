@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The functions of the stack, named as their folders under lambda/. */
-export const FUNCTION_NAMES = ['ingest', 'digest', 'sender', 'subscribe', 'mail-events', 'archive', 'poll', 'articles'] as const;
+export const FUNCTION_NAMES = ['ingest', 'digest', 'sender', 'subscribe', 'mail-events', 'archive', 'poll', 'articles', 'confirm-mail'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The repository's lambda/ folder, independent of the working directory. */

@@ -34,6 +34,7 @@ export type EnvKey =
   | 'FREQUENCIES'
   | 'DEFAULT_FREQUENCY'
   | 'ARCHIVE'
+  | 'CONFIRM_QUEUE_URL'
   | DeliveryEnvKey;
 
 /** ingest and digest parse deliveryEnvSchema (lambda/shared/delivery/runtime.ts); they sign no tokens. */
@@ -51,10 +52,10 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly (EnvKey | Feed
     'TABLE_NAME', 'BUCKET_NAME', 'NEWSLETTER_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'PUBLIC_URL', 'CONFIGURATION_SET',
     'MAX_SEND_RATE', 'SENDER_CONCURRENCY', 'SIGNING_KEY_SECRET_ARN', 'SEND_QUEUE_URL',
   ],
-  // subscribeEnvSchema (lambda/subscribe/config.ts).
+  // subscribeEnvSchema (lambda/subscribe/config.ts): pages and tokens; it sends no mail, it queues requests.
   subscribe: [
-    'TABLE_NAME', 'NEWSLETTER_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL', 'TOPICS',
-    'SIGNING_KEY_SECRET_ARN', 'CONFIGURATION_SET', 'FREQUENCIES', 'DEFAULT_FREQUENCY',
+    'TABLE_NAME', 'NEWSLETTER_NAME', 'PUBLIC_URL', 'TOPICS', 'SIGNING_KEY_SECRET_ARN', 'FREQUENCIES', 'DEFAULT_FREQUENCY',
+    'CONFIRM_QUEUE_URL',
   ],
   // mailEventsEnvSchema (lambda/mail-events/handler.ts).
   'mail-events': ['TABLE_NAME'],
@@ -64,6 +65,11 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly (EnvKey | Feed
   poll: [...DELIVERY_RUNTIME, 'FEEDS'],
   // articlesEnvSchema (lambda/articles/handler.ts): writes under articles/cms/, names itself in a page fetch.
   articles: ['BUCKET_NAME', 'NEWSLETTER_NAME', 'PUBLIC_URL', 'WEBHOOK_SECRET_ARN'],
+  // confirmMailEnvSchema (lambda/confirm-mail/handler.ts): the confirmation mail.
+  'confirm-mail': [
+    'TABLE_NAME', 'NEWSLETTER_NAME', 'SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL',
+    'SIGNING_KEY_SECRET_ARN', 'CONFIGURATION_SET',
+  ],
 };
 
 /** Lambda refuses a function whose environment variables, names and values together, exceed 4 KB. */

@@ -7,6 +7,7 @@ import { adoptBucketNotificationsLogs } from './cdk-internals.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { ArchiveSite } from './constructs/archive.ts';
 import { SubscribeApi } from './constructs/api.ts';
+import { ConfirmationMail } from './constructs/confirmation-mail.ts';
 import { Data } from './constructs/data.ts';
 import { Delivery } from './constructs/delivery.ts';
 import { FeedPolling } from './constructs/feeds.ts';
@@ -49,7 +50,7 @@ export const COPY_TEMPLATES: ICommandHooks = {
 /**
  * The whole newsbrief pipeline: data (table, bucket), the signing key, SES (identity,
  * configuration set, event topic), delivery (ingest, digest schedules, send queue, sender), the
- * subscribe API, the mail-events consumer and the alarms.
+ * subscribe API with its confirmation-mail queue and worker, the mail-events consumer and the alarms.
  */
 export class NewsbriefStack extends Stack {
   public readonly data: Data;
@@ -58,6 +59,8 @@ export class NewsbriefStack extends Stack {
   public readonly api: SubscribeApi;
   public readonly subscribe: HouseFunction;
   public readonly mailEvents: HouseFunction;
+  public readonly confirmations: ConfirmationMail;
+  public readonly confirmMail: HouseFunction;
   public readonly alarms: Alarms;
   /** The web archive (absent when `archive: off`). */
   public readonly archive?: ArchiveSite;
@@ -93,6 +96,8 @@ export class NewsbriefStack extends Stack {
       logRetention: functionDefaults.logRetention,
       logRemovalPolicy: removalPolicy,
     });
+    // The confirmation-mail queue, before the environment that names it.
+    this.confirmations = new ConfirmationMail(this, 'Confirmations');
 
     // Subscribers may choose alerts and the digests that have a schedule, never one that is not sent;
     // one who picks none gets the daily digest, or the first scheduled one.
@@ -110,6 +115,7 @@ export class NewsbriefStack extends Stack {
       FREQUENCIES: frequencies.join(','),
       DEFAULT_FREQUENCY: defaultFrequency,
       ARCHIVE: config.archive,
+      CONFIRM_QUEUE_URL: this.confirmations.queue.queueUrl,
     };
 
     this.delivery = new Delivery(this, 'Delivery', {
@@ -140,10 +146,19 @@ export class NewsbriefStack extends Stack {
       }),
     });
     this.api.addHandler(this.subscribe);
-    // The subscriber store: records and address lookups, versioned conditional Puts.
+    // The subscriber store: records (versioned conditional Puts) and subscribe requests (Put).
     grantTable(this.data.table, this.subscribe, { items: ['GetItem', 'PutItem'] });
     signingKey.grantRead(this.subscribe);
-    this.mail.grantSendRaw(this.subscribe);
+    // It sends no mail: it queues subscribe requests for the confirmation worker.
+    this.confirmations.grantEnqueue(this.subscribe);
+    this.confirmMail = this.confirmations.addWorker({
+      entry: entries['confirm-mail'],
+      environment: environmentFor('confirm-mail', { ...environment, ...this.delivery.environment }),
+      table: this.data.table,
+      signingKey,
+      mail: this.mail,
+      functionDefaults,
+    });
 
     this.mailEvents = new HouseFunction(this, 'MailEvents', {
       ...functionDefaults,
@@ -190,7 +205,11 @@ export class NewsbriefStack extends Stack {
     });
 
     this.alarms = new Alarms(this, 'Alarms', {
-      deadLetterQueues: { SendJobs: this.delivery.sendDeadLetterQueue, FailedInvocations: this.delivery.failedInvocations },
+      deadLetterQueues: {
+        SendJobs: this.delivery.sendDeadLetterQueue,
+        FailedInvocations: this.delivery.failedInvocations,
+        ConfirmationJobs: this.confirmations.deadLetterQueue,
+      },
       functions: {
         Ingest: this.delivery.ingest,
         Digest: this.delivery.digest,
@@ -200,6 +219,7 @@ export class NewsbriefStack extends Stack {
         ...(this.archive === undefined ? {} : { Archive: this.archive.handler }),
         Articles: this.webhook.handler,
         ...(this.feeds !== undefined ? { Poll: this.feeds.poll } : {}),
+        ConfirmMail: this.confirmMail,
       },
       ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });
@@ -213,6 +233,7 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'IngestFunctionName', { description: 'Re-run a failed ingest event by hand', value: this.delivery.ingest.functionName });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.delivery.sendDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.delivery.failedInvocations.queueUrl });
+    new CfnOutput(this, 'ConfirmationDeadLetterQueueUrl', { description: 'Confirmation-mail jobs that failed 5 times', value: this.confirmations.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });

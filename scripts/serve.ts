@@ -1,7 +1,10 @@
 /**
  * `npm run serve`: the subscribe API and the archive on http://127.0.0.1:3000 (PORT overrides) over
  * embedded dynalite and the SES emulator (mail UI on http://127.0.0.1:8005, SES_PORT overrides),
- * through the same Lambda handler code and the small HTTP adapter. Data persists under .data/local
+ * through the same Lambda handler code and the small HTTP adapter, which routes as API Gateway does
+ * (only the API's routes reach a handler). Subscribe requests go to an in-process queue with SQS
+ * semantics, drained in the background by the confirmation worker's own Lambda handler (there is no
+ * SQS stand-in). Data persists under .data/local
  * (gitignored), the folder `npm start` uses too, with its signing keyring: so the links in
  * `npm start`'s outbox work here, and /archive shows the issues it sent. `--fresh` wipes it first,
  * `--memory` keeps everything in memory.
@@ -11,9 +14,15 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTable, localDynamo, standinEnvironment, startStandins } from './local/standins.ts';
 import { startHttpAdapter } from './local/http-adapter.ts';
+import { startQueueWorker, type QueueWorker } from './local/queue-worker.ts';
+import { confirmMailRuntime, createConfirmMailHandler } from '../lambda/confirm-mail/handler.ts';
+import { lazy } from '../lambda/shared/lazy.ts';
+import type { ConfirmationJob } from '../lambda/shared/subscriptions/requests.ts';
 import type { App } from '../lambda/subscribe/app.ts';
 import { appFromEnvironment, lazyHandler } from '../lambda/subscribe/handler.ts';
 import { archiveAppFromEnvironment } from '../lambda/archive/handler.ts';
+import { ARCHIVE_ROUTES } from '../lambda/archive/routes.ts';
+import { ROUTES } from '../lambda/subscribe/routes.ts';
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { randomBytes } from 'node:crypto';
 import { claimDataDir, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
@@ -27,6 +36,8 @@ export interface ServeOptions {
   readonly dataDir?: string;
   readonly topics?: string;
   readonly log?: Log;
+  /** The confirmation worker's SES request timeout (default 5 s; tests of a slow SES make it short). */
+  readonly sesRequestTimeoutMs?: number;
 }
 
 export interface ServeStack {
@@ -34,6 +45,10 @@ export interface ServeStack {
   readonly sesEndpoint: string;
   readonly dynamoEndpoint: string;
   readonly env: Record<string, string>;
+  /** The confirmation queue and its worker (its dead letters, what was queued). */
+  readonly confirmations: QueueWorker<ConfirmationJob>;
+  /** Resolves once every queued subscribe request is handled: its confirmation mail sent or withheld. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +79,7 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
   const archive: { app?: ReturnType<typeof archiveAppFromEnvironment> } = {};
   const handler: Parameters<typeof startHttpAdapter>[0] = (event) =>
     archive.app !== undefined && /^\/archive(\/|$)/.test(event.rawPath ?? '') ? archive.app(event) : subscribe(event);
-  const http = await startHttpAdapter(handler, { port: options.port ?? 0 });
+  const http = await startHttpAdapter(handler, { routes: [...ROUTES, ...ARCHIVE_ROUTES], port: options.port ?? 0 });
   const publicUrl = http.url;
   // npm start's configuration (the subscribe function reads its part of it), on this server's URL.
   const keyring = options.dataDir ? localKeyring(options.dataDir) : JSON.stringify({ current: 'local1', local1: randomBytes(32).toString('base64url') });
@@ -78,11 +93,22 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     reader: options.dataDir ? new FolderBlobStore(localBlobsDir(options.dataDir)) : { get: async () => null, list: async () => [] },
     ...(options.log ? { log: options.log } : {}),
   });
-  built.app = options.log ? appFromEnvironment(env, options.log) : appFromEnvironment(env);
+  const log = options.log;
+  const worker = createConfirmMailHandler(
+    lazy(() =>
+      confirmMailRuntime(env, {
+        ...(log ? { log } : {}),
+        ...(options.sesRequestTimeoutMs !== undefined ? { sesRequestTimeoutMs: options.sesRequestTimeoutMs } : {}),
+      }),
+    ),
+  );
+  const confirmations = startQueueWorker<ConfirmationJob>(worker);
+  built.app = appFromEnvironment(env, log, { confirmationQueue: confirmations });
   try {
     await built.app;
   } catch (error) {
     await http.close();
+    await confirmations.stop();
     await standins.stop();
     claim.release();
     throw error;
@@ -92,8 +118,11 @@ export async function startServeStack(options: ServeOptions = {}): Promise<Serve
     sesEndpoint: standins.sesEndpoint,
     dynamoEndpoint: standins.dynamoEndpoint,
     env,
+    confirmations,
+    settled: () => confirmations.idle(),
     async stop() {
       await http.close();
+      await confirmations.stop();
       await standins.stop();
       claim.release();
     },

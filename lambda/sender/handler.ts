@@ -19,6 +19,7 @@ import { SqsPostponer, stoppedJobDelaySeconds, type HeldMessage, type Postponer 
 import { createSender, type BatchItem, type BatchReport, type SenderService } from '../shared/delivery/sender.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createSesMailer } from '../shared/ses-mailer.ts';
+import { parseRecord } from '../shared/sqs-record.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
 import type { SubscriberReader } from '../shared/subscriptions/store.ts';
@@ -143,13 +144,7 @@ export function createSenderHandler(
     const items: BatchItem[] = [];
     const invalid: string[] = [];
     for (const record of event.Records ?? []) {
-      let body: unknown;
-      try {
-        body = JSON.parse(record.body);
-      } catch {
-        body = undefined;
-      }
-      const job = sendJobSchema.safeParse(body);
+      const job = parseRecord(record, sendJobSchema);
       if (job.success) {
         items.push({ id: record.messageId, job: job.data });
       } else {

@@ -12,6 +12,7 @@ import { ExpiredTokenError, InvalidTokenError } from '../shared/subscriptions/to
 import { CONFIRM_MAIL_INTERVAL_MS } from '../shared/subscriptions/service.ts';
 import { describeIssues, MAX_BODY_BYTES, preferencesSchema, subscribeSchema } from '../shared/subscriptions/validation.ts';
 import {
+  confirmPage,
   forgetConfirmPage,
   messagePage,
   preferencesPage,
@@ -44,7 +45,7 @@ const RESEND_MINUTES = Math.round(CONFIRM_MAIL_INTERVAL_MS / 60_000);
 export const ACCEPTED = {
   status: 'accepted',
   message:
-    'If this address can subscribe, a confirmation email is on its way. Please click the link in it. ' +
+    'If this address can subscribe, a confirmation email is on its way: open its link and press Confirm. ' +
     `If none has arrived after ${RESEND_MINUTES} minutes, look in your spam folder, then subscribe again: we send at most one confirmation email every ${RESEND_MINUTES} minutes.`,
 } as const;
 
@@ -194,12 +195,21 @@ export function createApp(options: AppOptions): App {
       },
     },
     '/confirm': {
+      // Mail scanners (Safe Links, corporate gateways) fetch every link in a message: the GET only shows
+      // what the button will do, so a scanned link confirms nobody. Only the POST confirms.
       GET: async (event, asHtml) => {
-        const result = await service.confirm(tokenOf(event));
-        const message = result.already ? 'Your subscription was already confirmed.' : 'Your subscription is confirmed. Welcome!';
+        const token = tokenOf(event);
+        const view = await service.checkConfirm(token);
+        if (view.status === 'confirmed') return confirmed(asHtml, true, view.preferencesUrl);
         return asHtml
-          ? html(200, messagePage(pages, 'Subscription confirmed', message, `<p><a href="${escapeAttr(result.preferencesUrl)}">Choose topics and frequency</a></p>`))
-          : json(200, { status: 'confirmed', message });
+          ? html(200, confirmPage(pages, token, view))
+          : json(200, { status: 'pending_confirmation', message: 'POST to this URL to confirm the subscription.' });
+      },
+      POST: async (event, asHtml) => {
+        const token = tokenOf(event);
+        bodyBytes(event);
+        const result = await service.confirm(token);
+        return confirmed(asHtml, result.already, result.preferencesUrl);
       },
     },
     '/unsubscribe': {
@@ -283,6 +293,13 @@ export function createApp(options: AppOptions): App {
       return respondError(shape, asHtml);
     }
   };
+
+  function confirmed(asHtml: boolean, already: boolean, preferencesUrl: string): HttpResult {
+    const message = already ? 'Your subscription was already confirmed.' : 'Your subscription is confirmed. Welcome!';
+    return asHtml
+      ? html(200, messagePage(pages, 'Subscription confirmed', message, `<p><a href="${escapeAttr(preferencesUrl)}">Choose topics and frequency</a></p>`))
+      : json(200, { status: 'confirmed', message });
+  }
 
   function respondError(shape: ErrorShape, asHtml: boolean): HttpResult {
     return asHtml

@@ -2,11 +2,18 @@ import * as z from 'zod';
 import { baseEnvSchema, list } from '../shared/config.ts';
 import { FREQUENCIES } from '../shared/subscriptions/model.ts';
 
-/** The subscribe function's environment: the shared variables plus its own, checked at cold start. */
+/**
+ * The subscribe function's environment, checked at cold start: the shared variables it uses (it sends
+ * no mail, so no sender or postal address) plus its own.
+ */
 export const subscribeEnvSchema = baseEnvSchema
+  .pick({ TABLE_NAME: true, NEWSLETTER_NAME: true, PUBLIC_URL: true, TOPICS: true, SIGNING_KEY_SECRET_ARN: true, SIGNING_KEYRING: true })
   .extend({
-    /** SES configuration set for confirmation mail (bounce/complaint events). Optional locally. */
-    CONFIGURATION_SET: z.string().min(1).optional(),
+    /**
+     * The confirmation queue (SQS URL) that subscribe requests go to; the confirmation worker drains it.
+     * Required in AWS; the local runners pass an in-process queue instead.
+     */
+    CONFIRM_QUEUE_URL: z.string().min(1).optional(),
     /**
      * The frequencies subscribers may choose, comma-separated: `immediate` and each digest with a
      * schedule. A choice the operator does not send is refused, so no subscriber waits for mail that never comes.

@@ -1,36 +1,44 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { readEnv } from '../shared/config.ts';
+import { ConfigError, readEnv } from '../shared/config.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
-import { createSesMailer } from '../shared/ses-mailer.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
+import type { ConfirmationQueue } from '../shared/subscriptions/requests.ts';
 import { createSubscriptionService } from '../shared/subscriptions/service.ts';
+import { createSqsConfirmationQueue } from '../shared/subscriptions/sqs-confirmation-queue.ts';
 import { lazyHandler } from '../shared/http.ts';
 import { createApp, type App } from './app.ts';
 import { subscribeEnvSchema } from './config.ts';
-import { createConfirmationComposer } from './confirmation-mail.ts';
 
 /**
  * Lambda entry point of the subscribe API. Everything is built on the first invocation (cold start):
  * the environment is validated, SDK clients are made (they honour AWS_ENDPOINT_URL_* locally), the
  * keyring is loaded from Secrets Manager or SIGNING_KEYRING. Nothing is constructed at import time.
+ * This function sends no mail: subscribe requests go to the confirmation queue.
  */
 
+/** Ports a local runner substitutes (there is no SQS stand-in: `npm run serve` passes its in-process queue). */
+export interface AppOverrides {
+  readonly confirmationQueue?: ConfirmationQueue;
+}
+
 /** Build the app from an environment (also used by `npm run serve`). */
-export async function appFromEnvironment(env: Record<string, string | undefined> = process.env, log: Log = powertoolsLog): Promise<App> {
+export async function appFromEnvironment(
+  env: Record<string, string | undefined> = process.env,
+  log: Log = powertoolsLog,
+  overrides: AppOverrides = {},
+): Promise<App> {
   const config = readEnv(subscribeEnvSchema, env);
+  const queueUrl = config.CONFIRM_QUEUE_URL;
+  if (!overrides.confirmationQueue && !queueUrl) throw new ConfigError('invalid environment configuration: CONFIRM_QUEUE_URL: required');
   const keyring = await keyringLoader(config, () => new SecretsManagerClient({}))();
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  // A bounded request time: API Gateway gives up after 30 s, and the SES emulator never answers actions it lacks.
-  const ses = new SESClient({ requestHandler: { requestTimeout: 5_000, throwOnRequestTimeout: true } });
-  const from = { name: config.SENDER_NAME, address: config.SENDER_ADDRESS };
   const service = createSubscriptionService({
     store: createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
-    mailer: createSesMailer(ses, { from: config.SENDER_ADDRESS, ...(config.CONFIGURATION_SET ? { configurationSet: config.CONFIGURATION_SET } : {}) }),
-    composer: createConfirmationComposer({ newsletterName: config.NEWSLETTER_NAME, postalAddress: config.POSTAL_ADDRESS, from }),
+    queue: overrides.confirmationQueue ?? createSqsConfirmationQueue(new SQSClient({}), queueUrl as string),
     keyring,
     config: { publicUrl: config.PUBLIC_URL, topics: config.TOPICS, defaultFrequency: config.DEFAULT_FREQUENCY },
     log,

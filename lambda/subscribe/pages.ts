@@ -1,6 +1,6 @@
 import type { Frequency } from '../shared/subscriptions/model.ts';
 import { FREQUENCIES } from '../shared/subscriptions/model.ts';
-import type { PreferencesView } from '../shared/subscriptions/service.ts';
+import type { ConfirmView, PreferencesView } from '../shared/subscriptions/service.ts';
 import { topicLabel } from '../shared/email/labels.ts';
 
 /**
@@ -121,6 +121,32 @@ export function unsubscribeConfirmPage(ctx: PageContext, token: string): string 
 <input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">Unsubscribe</button>
 </form>`,
+  );
+}
+
+/** What a topic selection means, in words, named as the emails name them: "Asia and World", or every topic when none is chosen. */
+function topicsInWords(ctx: PageContext, topics: readonly string[]): string {
+  const names = (topics.length === 0 ? ctx.topics : topics).map((t) => topicLabel(t));
+  if (topics.length === 0) return `every topic (${names.join(', ')})`;
+  if (names.length === 1) return names[0] as string;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * GET /confirm: what the button will do, for which newsletter, address, topics and frequency. The GET
+ * itself changes nothing (mail scanners fetch every link); the button POSTs, without any script.
+ */
+export function confirmPage(ctx: PageContext, token: string, view: ConfirmView): string {
+  const who = view.maskedEmail ? ` for ${escapeHtml(view.maskedEmail)}` : '';
+  return layout(
+    ctx,
+    'Confirm your subscription',
+    `<p>Press the button to subscribe${who} to <strong>${escapeHtml(ctx.newsletterName)}</strong>.</p>
+<p>You will get: ${escapeHtml(FREQUENCY_LABEL[view.frequency])}, about ${escapeHtml(topicsInWords(ctx, view.topics))}.</p>
+<form method="post" action="confirm?token=${encodeURIComponent(token)}">
+<button type="submit">Confirm my subscription</button>
+</form>
+<p class="muted">Until you press it, nothing is sent. Every email has links to change topics and frequency or to unsubscribe. If you did not ask for this, close this page.</p>`,
   );
 }
 

@@ -12,23 +12,18 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ROUTES } from '../../lambda/subscribe/routes.ts';
 import { acknowledge } from '../nag-suppressions.ts';
 
 /**
  * The routes of the subscribe API (issue 4), all served by one handler (lambda/subscribe/app.ts):
- * GETs show pages and never change state (link scanners follow GET links); POSTs act.
+ * GETs show pages and never change state (link scanners follow GET links); POSTs act. The list itself
+ * is lambda/subscribe/routes.ts, shared with the app and the local HTTP adapter.
  */
-export const SUBSCRIBE_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
-  { method: HttpMethod.GET, path: '/' },
-  { method: HttpMethod.POST, path: '/subscribe' },
-  { method: HttpMethod.GET, path: '/confirm' },
-  { method: HttpMethod.GET, path: '/unsubscribe' },
-  { method: HttpMethod.POST, path: '/unsubscribe' },
-  { method: HttpMethod.GET, path: '/preferences' },
-  { method: HttpMethod.POST, path: '/preferences' },
-  { method: HttpMethod.GET, path: '/forget' },
-  { method: HttpMethod.POST, path: '/forget' },
-];
+export const SUBSCRIBE_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = ROUTES.map((r) => ({
+  method: HttpMethod[r.method],
+  path: r.path,
+}));
 
 export interface SubscribeApiProps {
   /** Stage throttling: steady rate (requests/s) and burst. */
@@ -107,7 +102,7 @@ export class SubscribeApi extends Construct {
         acknowledge(
           added,
           'AwsSolutions-APIG4',
-          'A public newsletter API has no signed-in users: anyone may ask to subscribe (double opt-in mails a confirmation link first, at most once per 10 minutes per address), and every other route is authorised by an HMAC-signed, purpose-bound, expiring token in the URL, as RFC 8058 one-click unsubscribe requires. Stage throttling bounds abuse.',
+          'A public newsletter API has no signed-in users: anyone may ask to subscribe (double opt-in mails a confirmation link first, at most once per 10 minutes per address and per mailbox), and every other route is authorised by an HMAC-signed, purpose-bound, expiring token in the URL, as RFC 8058 one-click unsubscribe requires. Stage throttling bounds abuse.',
         );
       }
     }

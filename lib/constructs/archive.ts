@@ -4,16 +4,11 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ARCHIVE_ROUTES } from '../../lambda/archive/routes.ts';
 import { ARCHIVE_PREFIX } from '../../lambda/shared/archive/model.ts';
 import { grantObjects } from '../grants.ts';
 import { acknowledge } from '../nag-suppressions.ts';
 import { HouseFunction, type HouseFunctionProps } from './house-function.ts';
-
-/**
- * The archive's routes on the HTTP API. GET only: the archive never changes state. `{id}` also
- * matches `feed.xml`; the handler tells them apart.
- */
-export const ARCHIVE_ROUTES: readonly string[] = ['/archive', '/archive/{id}'];
 
 export interface ArchiveSiteProps {
   /** The bucket whose `archive/` prefix holds the pages and index entries. */
@@ -55,7 +50,8 @@ export class ArchiveSite extends Construct {
     for (const publisher of props.publishers) grantObjects(props.bucket, publisher, ARCHIVE_PREFIX, { write: true });
 
     const integration = new HttpLambdaIntegration('Archive', this.handler);
-    for (const path of ARCHIVE_ROUTES) {
+    // The routes are listed in lambda/archive/routes.ts, which the local HTTP adapter reads too.
+    for (const { path } of ARCHIVE_ROUTES) {
       for (const route of props.api.addRoutes({ path, methods: [HttpMethod.GET], integration })) {
         acknowledge(
           route,

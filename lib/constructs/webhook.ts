@@ -4,6 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ARTICLES_ROUTE } from '../../lambda/articles/routes.ts';
 import { CMS_PREFIX } from '../../lambda/shared/webhook/accept.ts';
 import { environmentFor, type EnvKey } from '../environment.ts';
 import { grantObjects } from '../grants.ts';
@@ -63,8 +64,8 @@ export class CmsWebhook extends Construct {
     grantObjects(props.bucket, this.handler, CMS_PREFIX, { read: true, write: true });
     this.secret.grantRead(this.handler);
     const routes = props.api.api.addRoutes({
-      path: '/articles',
-      methods: [HttpMethod.POST],
+      path: ARTICLES_ROUTE.path,
+      methods: [HttpMethod[ARTICLES_ROUTE.method]],
       integration: new HttpLambdaIntegration('Articles', this.handler),
     });
     for (const route of routes) {

@@ -7,7 +7,7 @@ import { TemplateError } from '../../lambda/shared/email/errors.ts';
 import { personalise } from '../../lambda/shared/email/personalise.ts';
 import { compileConfirm, renderConfirmDirect } from '../../lambda/shared/email/render.ts';
 import type { ConfirmOptions } from '../../lambda/shared/email/types.ts';
-import { createConfirmationComposer } from '../../lambda/subscribe/confirmation-mail.ts';
+import { createConfirmationComposer } from '../../lambda/shared/subscriptions/confirmation-mail.ts';
 import { parseMessage } from './mime-helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,7 +80,7 @@ describe('templates/confirm.compiled.json', () => {
   });
 });
 
-describe('the subscribe function', () => {
+describe('the confirmation worker', () => {
   it('sends the compiled confirmation email: same words, link slot filled, no List-Unsubscribe', { timeout: 60_000 }, async () => {
     const composer = createConfirmationComposer({ newsletterName: plain.newsletterName, postalAddress: plain.postalAddress, from: { name: 'newsbrief', address: 'news@example.com' } });
     const { headers, parts } = parseMessage(await composer.compose({ subscriberId: 'sub-1', email: 'reader@example.org', confirmUrl }));
@@ -90,9 +90,9 @@ describe('the subscribe function', () => {
     expect(parts.map((p) => p.body.replace(/\r\n/g, '\n'))).toEqual([expected.text, expected.html]);
   });
 
-  it('bundles without mjml or the MJML renderer', async () => {
+  it.each(['confirm-mail', 'subscribe'])('%s bundles without mjml or the MJML renderer', async (fn) => {
     const result = await build({
-      entryPoints: [`${root}lambda/subscribe/handler.ts`],
+      entryPoints: [`${root}lambda/${fn}/handler.ts`],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -102,7 +102,9 @@ describe('the subscribe function', () => {
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs).toContain('templates/confirm.compiled.json');
+    // The worker sends the precompiled confirmation email; the API sends nothing.
+    if (fn === 'confirm-mail') expect(inputs).toContain('templates/confirm.compiled.json');
+    else expect(inputs.filter((p) => p.startsWith('templates/') || /email\/(compiled|mime|personalise)\.ts$/.test(p) || p.includes('nodemailer'))).toEqual([]);
     expect(inputs.filter((p) => /(^|\/)(mjml[^/]*|htmlnano|juice)\//.test(p) || p.endsWith('email/render.ts') || p.endsWith('email/templates.ts'))).toEqual([]);
   });
 });

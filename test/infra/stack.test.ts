@@ -1,6 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BOUNCE_RATE_THRESHOLD, COMPLAINT_RATE_THRESHOLD } from '../../lib/constructs/alarms.ts';
+import {
+  CONFIRM_BATCH_SIZE,
+  CONFIRM_MAX_CONCURRENCY,
+  CONFIRM_MAX_RECEIVE_COUNT,
+  CONFIRM_QUEUE_VISIBILITY,
+  CONFIRM_WORKER_TIMEOUT,
+} from '../../lib/constructs/confirmation-mail.ts';
+import { confirmMailEnvSchema } from '../../lambda/confirm-mail/handler.ts';
 import { SEND_MAX_RECEIVE_COUNT, SEND_QUEUE_VISIBILITY, SENDER_TIMEOUT, senderBatchSize } from '../../lib/constructs/delivery.ts';
 import { deliveryEnvSchema } from '../../lambda/shared/config.ts';
 import { mailEventsEnvSchema } from '../../lambda/mail-events/handler.ts';
@@ -51,6 +59,7 @@ const FUNCTIONS = {
   archive: () => functionId('serve the archive'),
   poll: () => functionId('poll the configured feeds'),
   articles: () => functionId('CMS webhook'),
+  confirmMail: () => functionId('confirmation mail'),
 };
 
 /** Every statement of the inline policies attached to the role of function `fnId`. */
@@ -127,12 +136,12 @@ describe('IAM', () => {
     for (const st of starred) expect(asArray(st.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
-  it('allows ses:SendRawEmail only to sender and subscribe, only on the identity and configuration-set ARNs', () => {
+  it('allows ses:SendRawEmail only to sender and the confirmation worker, only on the identity and configuration-set ARNs', () => {
     const identity = Object.keys(resources('AWS::SES::EmailIdentity'))[0]!;
     const configSet = Object.keys(resources('AWS::SES::ConfigurationSet'))[0]!;
     for (const [name, id] of Object.entries(FUNCTIONS)) {
       const ses = statementsOf(id()).filter((st) => asArray(st.Action).some((a) => a.startsWith('ses:')));
-      if (name === 'sender' || name === 'subscribe') {
+      if (name === 'sender' || name === 'confirmMail') {
         expect(ses).toHaveLength(1);
         expect(ses[0]!.Action).toBe('ses:SendRawEmail');
         const arns = asArray(ses[0]!.Resource).map((r) => JSON.stringify(r));
@@ -166,7 +175,12 @@ describe('IAM', () => {
       sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
         's3:GetObject', 's3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:ListBucket', ...enqueue, ...failed, 's3:PutObject']),
     );
-    expect(actionsOf(FUNCTIONS.subscribe())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...secret, 'ses:SendRawEmail']));
+    // The public API sends no mail: it stores subscribe requests and queues their ids.
+    expect(actionsOf(FUNCTIONS.subscribe())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...secret, 'sqs:SendMessage']));
+    expect(actionsOf(FUNCTIONS.confirmMail())).toEqual(
+      sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', ...secret, 'ses:SendRawEmail',
+        'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
+    );
     expect(actionsOf(FUNCTIONS.mailEvents())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...failed]));
     // The poller runs the ingest path (articles, alert runs, subscribers, issues/, the send queue) and keeps feed state; it reads no uploads.
     expect(actionsOf(FUNCTIONS.poll())).toEqual(
@@ -223,7 +237,7 @@ describe('functions', () => {
     const fns = Object.entries(resources('AWS::Lambda::Function')).filter(([, r]) =>
       String(props(r).Description ?? '').startsWith('newsbrief:'),
     );
-    expect(fns).toHaveLength(8);
+    expect(fns).toHaveLength(9);
     for (const [id, r] of fns) {
       const p = props(r);
       expect(p.Runtime, id).toBe('nodejs24.x');
@@ -273,6 +287,7 @@ describe('functions', () => {
     ['archive', archiveEnvSchema],
     ['poll', pollEnvSchema],
     ['articles', articlesEnvSchema],
+    ['confirmMail', confirmMailEnvSchema],
   ] as const)('gives %s exactly the variables its cold-start schema reads', (name, schema) => {
     const env = envOf(FUNCTIONS[name]());
     const house = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
@@ -318,14 +333,67 @@ describe('send queue and sender', () => {
     });
     expect(SEND_QUEUE_VISIBILITY.toSeconds()).toBeGreaterThanOrEqual(6 * SENDER_TIMEOUT.toSeconds());
     const queues = Object.values(resources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(3);
+    expect(queues).toHaveLength(5);
     for (const q of queues) expect(props(q).SqsManagedSseEnabled).toBe(true);
     // enforceSSL: every queue policy denies insecure transport.
     const policies = Object.values(resources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(5);
     for (const p of policies) {
       expect(JSON.stringify(props(p).PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
+  });
+});
+
+describe('confirmation queue and worker', () => {
+  const queueId = (prefix: string) => Object.keys(resources('AWS::SQS::Queue')).find((id) => id.startsWith(prefix))!;
+
+  it('drains the confirmation queue in small batches, two instances at most, reporting partial batch failures', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: FUNCTIONS.confirmMail() },
+      EventSourceArn: { 'Fn::GetAtt': [queueId('ConfirmationsQueue'), 'Arn'] },
+      BatchSize: CONFIRM_BATCH_SIZE,
+      ScalingConfig: { MaximumConcurrency: CONFIRM_MAX_CONCURRENCY },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect([CONFIRM_BATCH_SIZE, CONFIRM_MAX_CONCURRENCY]).toEqual([10, 2]);
+    expect(props(resources('AWS::Lambda::Function')[FUNCTIONS.confirmMail()]!).Timeout).toBe(CONFIRM_WORKER_TIMEOUT.toSeconds());
+  });
+
+  it('is encrypted, outlasts the worker timeout and redrives to its own dead-letter queue, which alarms', () => {
+    const queue = props(resources('AWS::SQS::Queue')[queueId('ConfirmationsQueue')]!);
+    const dlq = queueId('ConfirmationsDeadLetterQueue');
+    expect(queue).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: CONFIRM_QUEUE_VISIBILITY.toSeconds(),
+      RedrivePolicy: { maxReceiveCount: CONFIRM_MAX_RECEIVE_COUNT, deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+    });
+    expect(CONFIRM_QUEUE_VISIBILITY.toSeconds()).toBeGreaterThanOrEqual(6 * CONFIRM_WORKER_TIMEOUT.toSeconds());
+    expect(props(resources('AWS::SQS::Queue')[dlq]!)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    const alarm = Object.values(resources('AWS::CloudWatch::Alarm')).map(props).find((a) =>
+      a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(dlq),
+    );
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('lets the subscribe function send to the confirmation queue only, and the worker consume it only', () => {
+    const arnOf = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+    const send = statementsOf(FUNCTIONS.subscribe()).filter((st) => asArray(st.Action).some((a) => a.startsWith('sqs:')));
+    expect(send).toHaveLength(1);
+    expect(send[0]!.Action).toBe('sqs:SendMessage');
+    expect(asArray(send[0]!.Resource).map((r) => JSON.stringify(r))).toEqual([arnOf(queueId('ConfirmationsQueue'))]);
+    const consume = statementsOf(FUNCTIONS.confirmMail()).filter((st) => asArray(st.Action).some((a) => a.startsWith('sqs:')));
+    expect(consume.flatMap((st) => asArray(st.Resource)).map((r) => JSON.stringify(r))).toEqual([arnOf(queueId('ConfirmationsQueue'))]);
+    // The worker's table access is the table itself, no index.
+    const table = Object.keys(resources('AWS::DynamoDB::GlobalTable'))[0]!;
+    const dynamo = statementsOf(FUNCTIONS.confirmMail()).filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap((st) => asArray(st.Resource)).map((r) => JSON.stringify(r))).toEqual([arnOf(table)]);
+  });
+
+  it('names the queue in the subscribe function\'s environment, and gives it no sender or SES settings', () => {
+    const env = envOf(FUNCTIONS.subscribe());
+    expect(env.CONFIRM_QUEUE_URL).toEqual({ Ref: queueId('ConfirmationsQueue') });
+    for (const key of ['SENDER_ADDRESS', 'CONFIGURATION_SET', 'POSTAL_ADDRESS']) expect(env[key], key).toBeUndefined();
+    expect(envOf(FUNCTIONS.confirmMail())).toMatchObject({ SENDER_ADDRESS: 'briefs@newsroom.example.com', CONFIGURATION_SET: { Ref: expect.any(String) as string } });
   });
 });
 
@@ -417,9 +485,9 @@ describe('alarms', () => {
     );
   });
 
-  it('alarm on any message in either dead-letter queue and on any function error', () => {
+  it('alarm on any message in a dead-letter queue and on any function error', () => {
     const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(dlq).toHaveLength(2);
+    expect(dlq).toHaveLength(3);
     for (const a of dlq) expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     const errors = alarms().filter((a) => a.MetricName === 'Errors');
     expect(errors.map((a) => (a.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref).sort()).toEqual(
@@ -619,7 +687,7 @@ describe('subscribe API', () => {
     const routes = subscribeRoutes.map((r) => props(r).RouteKey).sort();
     expect(routes).toEqual([
       'GET /', 'GET /confirm', 'GET /forget', 'GET /preferences', 'GET /unsubscribe',
-      'POST /forget', 'POST /preferences', 'POST /subscribe', 'POST /unsubscribe',
+      'POST /confirm', 'POST /forget', 'POST /preferences', 'POST /subscribe', 'POST /unsubscribe',
     ]);
     const integrations = Object.entries(resources('AWS::ApiGatewayV2::Integration')).filter(
       ([, r]) => JSON.stringify(props(r).IntegrationUri) === JSON.stringify({ 'Fn::GetAtt': [FUNCTIONS.subscribe(), 'Arn'] }),

@@ -54,8 +54,8 @@ describe('domain deployment variant', () => {
     const envs = Object.values(resources('AWS::Lambda::Function'))
       .map((f) => (f.Properties.Environment as { Variables: Json } | undefined)?.Variables ?? {})
       .filter((v) => 'PUBLIC_URL' in v);
-    // ingest, digest, sender, subscribe, the archive and the webhook (no feeds here, so no poller).
-    expect(envs.length).toBe(6);
+    // ingest, digest, sender, subscribe, confirm-mail, the archive and the webhook (no feeds here, so no poller).
+    expect(envs.length).toBe(7);
     for (const v of envs) expect(v.PUBLIC_URL).toBe('https://brief.newsroom.example.com');
   });
 

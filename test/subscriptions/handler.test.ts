@@ -6,14 +6,21 @@ import type { App } from '../../lambda/subscribe/app.ts';
 import { event } from './harness.ts';
 
 /** A valid environment but for the signing keyring. */
-const BASE_ENV = { TABLE_NAME: 't', SENDER_ADDRESS: 'news@example.com', SENDER_NAME: 'n', POSTAL_ADDRESS: 'p', PUBLIC_URL: 'https://news.example.com', TOPICS: 'world' };
+const BASE_ENV = { TABLE_NAME: 't', PUBLIC_URL: 'https://news.example.com', TOPICS: 'world', CONFIRM_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q' };
 
 describe('subscribe Lambda entry point', () => {
   it('validates the environment at cold start and names every bad variable', async () => {
-    const error = await appFromEnvironment({ TABLE_NAME: 't', PUBLIC_URL: 'not a url', TOPICS: 'Bad Topic' }, silentLog).catch((e: unknown) => e);
+    const error = await appFromEnvironment({ PUBLIC_URL: 'not a url', TOPICS: 'Bad Topic' }, silentLog).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const name of ['SENDER_ADDRESS', 'SENDER_NAME', 'POSTAL_ADDRESS', 'PUBLIC_URL', 'TOPICS']) expect(message).toContain(name);
+    for (const name of ['TABLE_NAME', 'PUBLIC_URL', 'TOPICS']) expect(message).toContain(name);
+  });
+
+  it('needs the confirmation queue (it sends no mail itself), but no sender or postal address', async () => {
+    const env = { ...BASE_ENV, SIGNING_KEYRING: JSON.stringify({ current: 'k1', k1: 'k'.repeat(43) }) };
+    const { CONFIRM_QUEUE_URL: _url, ...withoutQueue } = env;
+    await expect(appFromEnvironment(withoutQueue, silentLog)).rejects.toThrow(/CONFIRM_QUEUE_URL/);
+    await expect(appFromEnvironment(env, silentLog)).resolves.toBeTypeOf('function');
   });
 
   it('requires a keyring source once the rest is valid', async () => {

@@ -1,15 +1,23 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createConfirmMailHandler } from '../../lambda/confirm-mail/handler.ts';
+import { MemoryJobQueue } from '../../lambda/shared/delivery/memory-queue.ts';
 import type { Mailer, OutgoingMessage } from '../../lambda/shared/mailer.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
+import { createConfirmationComposer } from '../../lambda/shared/subscriptions/confirmation-mail.ts';
+import { createConfirmationWorker } from '../../lambda/shared/subscriptions/confirmations.ts';
 import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';
 import type { Frequency } from '../../lambda/shared/subscriptions/model.ts';
+import type { ConfirmationJob } from '../../lambda/shared/subscriptions/requests.ts';
 import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
 import { createSubscriptionService } from '../../lambda/shared/subscriptions/service.ts';
-import { createApp } from '../../lambda/subscribe/app.ts';
-import { createConfirmationComposer } from '../../lambda/subscribe/confirmation-mail.ts';
+import { createApp, type App } from '../../lambda/subscribe/app.ts';
 
-/** Shared fixtures for the subscribe tests: the real app and composer over the in-memory store. */
+/**
+ * Shared fixtures for the subscribe tests: the real app over the in-memory store, the confirmation
+ * queue (the in-process queue with SQS semantics) and the real confirmation worker behind its real
+ * SQS handler, with the real composer and a recording mailer.
+ */
 
 export const TOPICS = ['world', 'asia', 'science'];
 export const PUBLIC_URL = 'https://news.example.com';
@@ -23,7 +31,8 @@ export function recordingMailer(): Mailer & { sent: OutgoingMessage[]; failNext:
     async send(message: OutgoingMessage) {
       if (mailer.failNext > 0) {
         mailer.failNext--;
-        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+        // What SES answers when throttled: HTTP 400, code Throttling (nothing was sent).
+        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
       }
       mailer.sent.push(message);
       return { messageId: `m-${mailer.sent.length}` };
@@ -33,34 +42,46 @@ export function recordingMailer(): Mailer & { sent: OutgoingMessage[]; failNext:
 }
 
 // One composer for the whole process, as in a Lambda container (confirm.mjml is precompiled at build time).
-const composer = createConfirmationComposer({
+export const composer = createConfirmationComposer({
   newsletterName: 'newsbrief',
   postalAddress: '1 Example Street, Springfield',
   from: { name: 'newsbrief', address: 'news@example.com' },
 });
 
-/** A fresh app with its own store, mailer and a clock the test can move; `offer` narrows the frequencies. */
+/**
+ * A fresh app with its own store, mailer, confirmation queue and a clock the test can move; `offer`
+ * narrows the frequencies. `app` drains the confirmation queue after each request (as if the worker
+ * were instant); `api` is the bare API, and `drain()` runs the worker when the test says so.
+ */
 export function harness(
   start = new Date('2026-05-01T08:00:00Z'),
   store: SubscriberStore = createMemorySubscriberStore(),
   offer: { frequencies?: readonly Frequency[]; defaultFrequency?: Frequency } = {},
+  mailer: Mailer & { sent: OutgoingMessage[]; failNext?: number } = recordingMailer(),
 ) {
-  const mailer = recordingMailer();
   const clock = { now: start };
+  const queue = new MemoryJobQueue<ConfirmationJob>({ now: () => clock.now.getTime(), visibilityTimeoutMs: 60_000, sleep: async (ms) => advance(ms) });
   const service = createSubscriptionService({
     store,
-    mailer,
-    composer,
+    queue,
     keyring,
     config: { publicUrl: PUBLIC_URL, topics: TOPICS, ...(offer.defaultFrequency ? { defaultFrequency: offer.defaultFrequency } : {}) },
     clock: () => clock.now,
     log: silentLog,
   });
-  const app = createApp({ service, pages: { newsletterName: 'newsbrief', topics: TOPICS, ...offer }, log: silentLog });
-  const advance = (ms: number) => {
-    clock.now = new Date(clock.now.getTime() + ms);
+  const worker = createConfirmationWorker({ store, mailer, composer, keyring, publicUrl: PUBLIC_URL, clock: () => clock.now, log: silentLog });
+  const onQueue = createConfirmMailHandler(async () => ({ worker, log: silentLog }));
+  const api = createApp({ service, pages: { newsletterName: 'newsbrief', topics: TOPICS, ...offer }, log: silentLog });
+  const drain = () => queue.drain(onQueue);
+  const app: App = async (e) => {
+    const res = await api(e);
+    await drain();
+    return res;
   };
-  return { app, store, mailer, clock, advance };
+  function advance(ms: number) {
+    clock.now = new Date(clock.now.getTime() + ms);
+  }
+  return { app, api, drain, queue, worker, store, mailer, clock, advance };
 }
 
 /** An API Gateway HTTP API (v2) event. */

@@ -26,6 +26,7 @@ describe('subscribe API over HTTP (serve stack)', () => {
     fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': type, accept }, body });
 
   async function confirmLinkFor(to: string): Promise<string> {
+    await stack.settled(); // the confirmation worker drains the queue in the background
     const mail = (await readOutbox(stack.sesEndpoint)).filter((m) => m.destination.to.includes(to));
     expect(mail).toHaveLength(1);
     const link = mail[0]?.body.text?.match(/https?:\/\/\S+\/confirm\?token=\S+/)?.[0];
@@ -44,7 +45,12 @@ describe('subscribe API over HTTP (serve stack)', () => {
     const id = new URL(link).searchParams.get('token')?.split('.')[1] ?? '';
     expect((await store.get(id))?.status).toBe('pending');
 
-    const confirmed = await fetch(link, { headers: { accept: 'text/html' } });
+    // The link opens a page (a mail scanner fetching it confirms nobody); its button POSTs.
+    const shown = await fetch(link, { headers: { accept: 'text/html' } });
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain('Confirm my subscription</button>');
+    expect((await store.get(id))?.status).toBe('pending');
+    const confirmed = await fetch(link, { method: 'POST', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(confirmed.status).toBe(200);
     expect(confirmed.headers.get('content-type')).toContain('text/html');
     const page = await confirmed.text();
@@ -55,12 +61,13 @@ describe('subscribe API over HTTP (serve stack)', () => {
     expect(listed.items.map((s) => s.id)).toContain(id);
 
     // Confirm is idempotent.
-    expect((await fetch(link)).status).toBe(200);
+    expect((await fetch(link, { method: 'POST' })).status).toBe(200);
 
     // The same address again: same 202 body, no second mail (it is confirmed).
     const again = await post('/subscribe', 'email=flow.reader%40example.org', 'application/x-www-form-urlencoded');
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual(accepted);
+    await stack.settled();
     expect((await readOutbox(stack.sesEndpoint)).filter((m) => m.destination.to.includes('Flow.Reader@example.org'))).toHaveLength(1);
 
     // The preferences link from the confirmation page, then RFC 8058 one-click unsubscribe.

@@ -212,22 +212,65 @@ function contract(name: string, make: () => Promise<Harness>) {
 
     it('createPending can claim the first confirmation mail; requestConfirmation re-claims after the window', async () => {
       const a = fresh('daily', ['world']);
-      const created = await h.store.createPending(a, t(0), { claimConfirmationMail: true });
+      const times = (requested: number, at = requested, window = 10) => ({ requestedAt: t(requested), at: t(at), notSentSince: t(at - window) });
+      const created = await h.store.createPending(a, t(0), { claimConfirmationMailAt: t(0) });
       expect(created).toMatchObject({ created: true, subscriber: { id: a.id, status: 'pending' } });
       expect(await h.store.claimConfirmationMail(a.id, t(5), t(-5))).toBe(false);
-      const early = await h.store.requestConfirmation(a.id, { topics: ['asia'], frequency: 'weekly' }, t(5), t(-5));
-      expect(early).toMatchObject({ outcome: 'changed', mail: false, subscriber: { topics: ['asia'], frequency: 'weekly' } });
-      const late = await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, t(11), t(1));
+      const early = await h.store.requestConfirmation(a.id, { topics: ['asia'], frequency: 'weekly' }, times(5));
+      expect(early).toMatchObject({ outcome: 'changed', mail: false, subscriber: { topics: ['asia'], frequency: 'weekly', updatedAt: t(5) } });
+      const late = await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, times(11));
       expect(late).toMatchObject({ outcome: 'changed', mail: true, subscriber: { status: 'pending', topics: [] } });
-      const racers = await Promise.all(Array.from({ length: 4 }, () => h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, t(30), t(20))));
+      const racers = await Promise.all(Array.from({ length: 4 }, () => h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, times(30))));
       expect(racers.filter((r) => r.mail)).toHaveLength(1);
       await h.store.confirm(a.id, t(40));
-      expect(await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, t(100), t(90))).toMatchObject({ outcome: 'refused', mail: false });
+      expect(await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, times(100))).toMatchObject({ outcome: 'refused', mail: false });
       await h.store.unsubscribe(a.id, t(101));
-      const back = await h.store.requestConfirmation(a.id, { topics: ['asia'], frequency: 'daily' }, t(102), t(92));
+      const back = await h.store.requestConfirmation(a.id, { topics: ['asia'], frequency: 'daily' }, times(102));
       expect(back).toMatchObject({ outcome: 'changed', mail: true, subscriber: { status: 'pending' } });
       expect((await all(h.store, 'daily', t(9_999))).ids).not.toContain(a.id);
-      expect(await h.store.requestConfirmation('no-such-id', { topics: [], frequency: 'daily' }, t(1), t(0))).toMatchObject({ outcome: 'unknown', mail: false });
+      expect(await h.store.requestConfirmation('no-such-id', { topics: [], frequency: 'daily' }, times(1))).toMatchObject({ outcome: 'unknown', mail: false });
+    });
+
+    it('requestConfirmation: a request older than the last change changes nothing; a repeat inside the window writes nothing', async () => {
+      const a = fresh('daily', ['world']);
+      await h.store.createPending(a, t(0), { claimConfirmationMailAt: t(0) });
+      await h.store.confirm(a.id, t(1));
+      await h.store.unsubscribe(a.id, t(20));
+      // Subscribed at t(10), handled after the unsubscribe at t(20): the unsubscribe stands, nothing is mailed.
+      const stale = await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, { requestedAt: t(10), at: t(30), notSentSince: t(20) });
+      expect(stale).toMatchObject({ outcome: 'unchanged', mail: false, subscriber: { status: 'unsubscribed' } });
+      // A later request does bring them back.
+      const later = await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, { requestedAt: t(25), at: t(30), notSentSince: t(20) });
+      expect(later).toMatchObject({ outcome: 'changed', mail: true, subscriber: { status: 'pending', updatedAt: t(25) } });
+      // The same choice again inside the window: unchanged, and the record keeps its version.
+      const before = await h.store.get(a.id);
+      const repeat = await h.store.requestConfirmation(a.id, { topics: [], frequency: 'daily' }, { requestedAt: t(26), at: t(31), notSentSince: t(21) });
+      expect(repeat).toMatchObject({ outcome: 'unchanged', mail: false });
+      expect(await h.store.get(a.id)).toEqual(before);
+    });
+
+    it('keeps subscribe requests until deleted', async () => {
+      const request = { id: `r${randomUUID().slice(0, 8)}`, email: 'Req.Reader@example.org', topics: ['asia'], frequency: 'weekly' as const, requestedAt: t(3) };
+      expect(await h.store.getRequest(request.id)).toBeNull();
+      await h.store.saveRequest(request);
+      expect(await h.store.getRequest(request.id)).toEqual(request);
+      await h.store.deleteRequest(request.id);
+      expect(await h.store.getRequest(request.id)).toBeNull();
+      await h.store.deleteRequest(request.id);
+    });
+
+    it('allows one confirmation mail per mailbox per window; a released claim can be made again', async () => {
+      const box = `k1:box-${randomUUID().slice(0, 8)}`;
+      const window = 10 * 60_000;
+      expect(await h.store.claimMailbox(box, t(0), window)).toBe(true);
+      expect(await h.store.claimMailbox(box, t(9), window)).toBe(false);
+      expect(await h.store.claimMailbox(box, t(10), window)).toBe(true);
+      await h.store.releaseMailbox(box, t(3)); // not the standing claim: nothing happens
+      expect(await h.store.claimMailbox(box, t(11), window)).toBe(false);
+      await h.store.releaseMailbox(box, t(10));
+      expect(await h.store.claimMailbox(box, t(11), window)).toBe(true);
+      const racers = await Promise.all(Array.from({ length: 5 }, () => h.store.claimMailbox(box, t(30), window)));
+      expect(racers.filter(Boolean)).toHaveLength(1);
     });
 
     it('racing confirm and unsubscribe end in one consistent state', async () => {

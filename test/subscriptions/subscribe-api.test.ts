@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { signToken } from '../../lambda/shared/subscriptions/tokens.ts';
+import { emailHashes, signToken } from '../../lambda/shared/subscriptions/tokens.ts';
 import { ACCEPTED } from '../../lambda/subscribe/app.ts';
+import { ROUTES } from '../../lambda/subscribe/routes.ts';
 import { event, harness, keyring, linkIn, subscribeJson } from './harness.ts';
 
 const DAY = 86_400_000;
 const json = (body: string) => JSON.parse(body) as { error?: string; message?: string; status?: string };
+/** Press the confirm page's button: POST to the link from the mail. */
+const confirmPost = (token: string, accept = 'application/json') => event('POST', `/confirm?token=${token}`, { accept });
 
 describe('POST /subscribe: validation table', () => {
   const local64 = 'a'.repeat(64);
@@ -25,7 +28,12 @@ describe('POST /subscribe: validation table', () => {
     ['two @', { email: 'a@b@example.org' }, 400],
     ['no TLD', { email: 'a@localhost' }, 400],
     ['IP literal', { email: 'a@[127.0.0.1]' }, 400],
-    ['non-ASCII local part', { email: 'jösé@example.org' }, 400],
+    ['non-ASCII local part (SMTPUTF8: SES cannot deliver it)', { email: 'jösé@example.org' }, 400],
+    ['punycode TLD', { email: 'user@example.xn--p1ai' }, 202],
+    ['Unicode domain', { email: 'user@пример.рф' }, 202],
+    ['Unicode TLD only', { email: 'user@example.рф' }, 202],
+    ['punycode that decodes to nothing', { email: 'user@xn--zz.com' }, 400],
+    ['TLD label ending in a hyphen', { email: 'user@example.xn--p1ai-' }, 400],
     ['dot at the start', { email: '.a@example.org' }, 400],
     ['empty after trim', { email: '   ' }, 400],
     ['unknown topic', { email: 'a@example.org', topics: ['sport'] }, 400],
@@ -75,6 +83,22 @@ describe('POST /subscribe: validation table', () => {
     expect((await store.get(mailer.sent[0]?.subscriberId ?? ''))?.email).toBe('Ann.Lee@mail.example.org');
   });
 
+  it('internationalised domains: stored and mailed in punycode (SES takes no Unicode), shown in Unicode', async () => {
+    const { app, store, mailer } = harness();
+    await app(subscribeJson({ email: 'Ann@Bücher.DE' }));
+    await app(subscribeJson({ email: 'ivan@ПРИМЕР.рф' }));
+    expect(mailer.sent.map((m) => m.to)).toEqual(['Ann@xn--bcher-kva.de', 'ivan@xn--e1afmkfd.xn--p1ai']);
+    expect((await store.get(mailer.sent[1]?.subscriberId ?? ''))?.email).toBe('ivan@xn--e1afmkfd.xn--p1ai');
+    // The same mailbox typed in punycode is the same subscriber: no second mail.
+    await app(subscribeJson({ email: 'ann@xn--bcher-kva.de' }));
+    expect(mailer.sent).toHaveLength(2);
+    const token = signToken(mailer.sent[0]?.subscriberId ?? '', 'preferences', keyring, new Date());
+    const view = await app(event('GET', `/preferences?token=${token}`, { accept: 'application/json' }));
+    expect(json(view.body)).toMatchObject({ email: 'A•••n@bücher.de' });
+    const local = await app(subscribeJson({ email: 'jösé@example.org' }));
+    expect(json(local.body).message).toMatch(/SMTPUTF8/);
+  });
+
   it('a filled honeypot gets the same 202 and nothing happens', async () => {
     const { app, mailer } = harness();
     const res = await app(event('POST', '/subscribe', { body: 'email=bot%40example.org&website=http%3A%2F%2Fspam', type: 'application/x-www-form-urlencoded' }));
@@ -100,24 +124,73 @@ describe('subscribe flow rules', () => {
     expect(new Set(mailer.sent.map((m) => m.subscriberId)).size).toBe(1);
   });
 
-  it('answers the same 202 when the mailer fails, so an SES outage reveals no address; the next try sends', async () => {
-    const { app, mailer } = harness();
-    const pending = await app(subscribeJson({ email: 'pending@example.org' }));
-    mailer.failNext = 1;
-    const failed = await app(subscribeJson({ email: 'ann@example.org' }));
+  it('answers the same 202 when SES refuses the mail (throttled); the queue retries it and exactly one arrives', async () => {
+    const h = harness();
+    const pending = await h.app(subscribeJson({ email: 'pending@example.org' }));
+    h.mailer.failNext = 2;
+    const failed = await h.api(subscribeJson({ email: 'ann@example.org' }));
     expect(failed.statusCode).toBe(202);
     expect(failed.body).toBe(pending.body);
-    expect(mailer.sent.map((m) => m.to)).toEqual(['pending@example.org']);
-    // The claim was released: subscribing again sends at once, inside the 10-minute window.
-    expect((await app(subscribeJson({ email: 'ann@example.org' }))).statusCode).toBe(202);
-    expect(mailer.sent.map((m) => m.to)).toEqual(['pending@example.org', 'ann@example.org']);
+    // The worker: Throttling twice (nothing sent, claims released, the job fails), then the retry sends.
+    const report = await h.drain();
+    expect(report.redelivered).toBe(2);
+    expect(h.mailer.sent.map((m) => m.to)).toEqual(['pending@example.org', 'ann@example.org']);
+    expect(h.queue.deadLetters).toEqual([]);
+    expect(await h.store.getRequest(h.queue.enqueued[1]?.requestId ?? '')).toBeNull();
+  });
+
+  it('the API only stores the request and queues its id: no address in the queue, nothing decided before the worker runs', async () => {
+    const h = harness();
+    await h.api(subscribeJson({ email: 'ann@example.org', topics: ['asia'] }));
+    expect(h.queue.enqueued).toEqual([{ requestId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string }]);
+    expect(JSON.stringify(h.queue.enqueued)).not.toContain('ann');
+    const request = await h.store.getRequest(h.queue.enqueued[0]?.requestId ?? '');
+    expect(request).toMatchObject({ email: 'ann@example.org', topics: ['asia'], frequency: 'daily', requestedAt: h.clock.now.toISOString() });
+    expect(h.mailer.sent).toHaveLength(0);
+    await h.drain();
+    expect(h.mailer.sent).toHaveLength(1);
+    expect(await h.store.getRequest(request?.id ?? '')).toBeNull();
+  });
+
+  it('a request handled after a later unsubscribe changes nothing (SQS does not keep order)', async () => {
+    const h = harness();
+    await h.app(subscribeJson({ email: 'ann@example.org' }));
+    const id = h.mailer.sent[0]?.subscriberId ?? '';
+    await h.app(confirmPost(linkIn(h.mailer.sent[0]?.raw ?? '', 'confirm')));
+    h.advance(11 * 60_000);
+    await h.api(subscribeJson({ email: 'ann@example.org', topics: ['asia'] })); // queued, not handled yet
+    h.advance(1_000);
+    await h.api(event('POST', `/unsubscribe?token=${signToken(id, 'unsubscribe', keyring, h.clock.now)}`, { body: 'List-Unsubscribe=One-Click', type: 'application/x-www-form-urlencoded' }));
+    await h.drain();
+    expect(await h.store.get(id)).toMatchObject({ status: 'unsubscribed', topics: [] });
+    expect(h.mailer.sent).toHaveLength(1);
+  });
+
+  it('limits confirmation mail per mailbox: +tag variants share one mail per window, and each address is stored as typed', async () => {
+    const h = harness();
+    for (let i = 0; i < 10; i++) expect((await h.app(subscribeJson({ email: `Name+${i}@example.org` }))).statusCode).toBe(202);
+    await h.app(subscribeJson({ email: 'name@example.org' }));
+    expect(h.mailer.sent.map((m) => m.to)).toEqual(['Name+0@example.org']);
+    // Every address got its own pending subscriber, stored with its +tag as typed.
+    for (const email of ['Name+0@example.org', 'Name+7@example.org', 'name@example.org']) {
+      const found = await h.store.findByEmailHash(emailHashes(email, keyring).map((x) => x.hash));
+      expect(found?.subscriber).toMatchObject({ email, status: 'pending' });
+    }
+    h.advance(10 * 60_000);
+    // A window later the mailbox may have one more; the address keeps the spelling it was first stored with.
+    await h.app(subscribeJson({ email: 'name+3@example.org' }));
+    expect(h.mailer.sent.map((m) => m.to)).toEqual(['Name+0@example.org', 'Name+3@example.org']);
+    // Gmail ignores dots too.
+    await h.app(subscribeJson({ email: 'ann.lee@gmail.com' }));
+    await h.app(subscribeJson({ email: 'annlee+x@googlemail.com' }));
+    expect(h.mailer.sent.map((m) => m.to).slice(2)).toEqual(['ann.lee@gmail.com']);
   });
 
   it('a confirmed address is left alone: same 202, no mail, its choices unchanged', async () => {
     const { app, mailer, store } = harness();
     await app(subscribeJson({ email: 'ann@example.org', topics: ['asia'] }));
     const token = linkIn(mailer.sent[0]?.raw ?? '', 'confirm');
-    expect((await app(event('GET', `/confirm?token=${token}`))).statusCode).toBe(200);
+    expect((await app(confirmPost(token))).statusCode).toBe(200);
     const again = await app(subscribeJson({ email: 'ann@example.org', topics: ['world'], frequency: 'weekly' }));
     expect(again.statusCode).toBe(202);
     expect(json(again.body)).toEqual(ACCEPTED);
@@ -129,14 +202,14 @@ describe('subscribe flow rules', () => {
     const { app, mailer, store, advance } = harness();
     await app(subscribeJson({ email: 'ann@example.org' }));
     const id = mailer.sent[0]?.subscriberId ?? '';
-    await app(event('GET', `/confirm?token=${linkIn(mailer.sent[0]?.raw ?? '', 'confirm')}`));
+    await app(confirmPost(linkIn(mailer.sent[0]?.raw ?? '', 'confirm')));
     await app(event('POST', `/unsubscribe?token=${signToken(id, 'unsubscribe', keyring, new Date())}`, { body: 'List-Unsubscribe=One-Click', type: 'application/x-www-form-urlencoded' }));
     expect((await store.get(id))?.status).toBe('unsubscribed');
     advance(11 * 60_000);
     await app(subscribeJson({ email: 'ann@example.org', frequency: 'weekly' }));
     expect(await store.get(id)).toMatchObject({ status: 'pending', frequency: 'weekly' });
     expect(mailer.sent).toHaveLength(2);
-    expect((await app(event('GET', `/confirm?token=${linkIn(mailer.sent[1]?.raw ?? '', 'confirm')}`))).statusCode).toBe(200);
+    expect((await app(confirmPost(linkIn(mailer.sent[1]?.raw ?? '', 'confirm')))).statusCode).toBe(200);
     expect((await store.get(id))?.status).toBe('confirmed');
   });
 
@@ -154,7 +227,7 @@ describe('subscribe flow rules', () => {
     const { app, mailer, store, advance } = harness();
     await app(subscribeJson({ email: 'ann@example.org' }));
     const id = mailer.sent[0]?.subscriberId ?? '';
-    await app(event('GET', `/confirm?token=${linkIn(mailer.sent[0]?.raw ?? '', 'confirm')}`));
+    await app(confirmPost(linkIn(mailer.sent[0]?.raw ?? '', 'confirm')));
     const page = await app(event('GET', `/preferences?token=${signToken(id, 'preferences', keyring, new Date())}`, { accept: 'text/html' }));
     const forgetToken = page.body.match(/action="forget\?token=([^"]+)"/)?.[1] ?? '';
     expect((await app(event('GET', `/forget?token=${forgetToken}`))).statusCode).toBe(200);
@@ -181,27 +254,81 @@ describe('links and tokens over HTTP', () => {
     return { ...h, id, confirmToken };
   }
 
+  it('GET /confirm changes nothing: it shows the newsletter, topics and frequency and one button that POSTs; only the POST confirms', async () => {
+    const h = await confirmedSubscriber();
+    // A mail scanner (Safe Links) fetches the link, as HTML and as anything else, more than once.
+    for (const accept of ['text/html', '*/*', 'application/json', 'text/html']) {
+      const scan = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept }));
+      expect(scan.statusCode).toBe(200);
+    }
+    expect((await h.store.get(h.id))?.status).toBe('pending');
+    const page = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept: 'text/html' }));
+    expect(page.body).toContain('Confirm your subscription');
+    expect(page.body).toContain('<strong>newsbrief</strong>');
+    expect(page.body).toContain('a•••n@example.org');
+    expect(page.body).toContain('Daily digest, about Asia.');
+    // One form, one button, no script: it works without JavaScript.
+    expect(page.body.match(/<form /g)).toHaveLength(1);
+    expect(page.body).toContain(`<form method="post" action="confirm?token=${encodeURIComponent(h.confirmToken)}">`);
+    expect(page.body.match(/<button/g)).toHaveLength(1);
+    expect(page.body).toContain('Confirm my subscription</button>');
+    expect(page.body).not.toMatch(/<script/i);
+    expect(page.headers['content-security-policy']).toContain("form-action 'self'");
+    const json200 = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept: 'application/json' }));
+    expect(json(json200.body)).toEqual({ status: 'pending_confirmation', message: expect.any(String) as string });
+
+    const pressed = await h.app(event('POST', `/confirm?token=${h.confirmToken}`, { accept: 'text/html', type: 'application/x-www-form-urlencoded', body: '' }));
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.body).toContain('Your subscription is confirmed');
+    expect(pressed.body).toMatch(/href="https:\/\/news\.example\.com\/preferences\?token=/);
+    expect((await h.store.get(h.id))?.status).toBe('confirmed');
+    // Afterwards the GET says so, without a button.
+    const after = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept: 'text/html' }));
+    expect(after.body).toContain('already confirmed');
+    expect(after.body).not.toContain('<button');
+  });
+
+  it('topics in words: none chosen means every topic', async () => {
+    const h = harness();
+    await h.app(subscribeJson({ email: 'bob@example.org', frequency: 'weekly' }));
+    const page = await h.app(event('GET', `/confirm?token=${linkIn(h.mailer.sent[0]?.raw ?? '', 'confirm')}`, { accept: 'text/html' }));
+    expect(page.body).toContain('Weekly digest, about every topic (World, Asia, Science).');
+  });
+
   it('confirm is idempotent and expires after 7 days (410)', async () => {
     const h = await confirmedSubscriber();
     h.advance(6 * DAY);
-    expect((await h.app(event('GET', `/confirm?token=${h.confirmToken}`))).statusCode).toBe(200);
-    const again = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept: 'application/json' }));
+    expect((await h.app(confirmPost(h.confirmToken))).statusCode).toBe(200);
+    const again = await h.app(confirmPost(h.confirmToken));
     expect(again.statusCode).toBe(200);
     expect(json(again.body).message).toMatch(/already/);
     h.advance(2 * DAY);
-    const expired = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept: 'application/json' }));
-    expect(expired.statusCode).toBe(410);
-    expect(json(expired.body).error).toBe('expired_token');
+    for (const method of ['GET', 'POST']) {
+      const expired = await h.app(event(method, `/confirm?token=${h.confirmToken}`, { accept: 'application/json' }));
+      expect(expired.statusCode).toBe(410);
+      expect(json(expired.body).error).toBe('expired_token');
+    }
   });
 
   it('an unconfirmed link expired after 7 days leaves the subscriber pending', async () => {
     const h = await confirmedSubscriber();
     h.advance(8 * DAY);
-    const res = await h.app(event('GET', `/confirm?token=${h.confirmToken}`, { accept: 'text/html' }));
+    const res = await h.app(event('POST', `/confirm?token=${h.confirmToken}`, { accept: 'text/html' }));
     expect(res.statusCode).toBe(410);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('expired');
     expect((await h.store.get(h.id))?.status).toBe('pending');
+  });
+
+  it('the confirm link of an unsubscribed or forgotten subscriber is gone (410), by GET and by POST', async () => {
+    const h = await confirmedSubscriber();
+    await h.app(event('POST', `/unsubscribe?token=${signToken(h.id, 'unsubscribe', keyring, h.clock.now)}`));
+    for (const method of ['GET', 'POST']) {
+      const res = await h.app(event(method, `/confirm?token=${h.confirmToken}`, { accept: 'application/json' }));
+      expect(res.statusCode).toBe(410);
+      expect(json(res.body).error).toBe('gone');
+    }
+    expect((await h.store.get(h.id))?.status).toBe('unsubscribed');
   });
 
   it.each(([
@@ -215,17 +342,19 @@ describe('links and tokens over HTTP', () => {
     ['extra tracking params are ignored', (t: string) => `/confirm?utm_source=mail&token=${t}`, 200, undefined],
   ] as [string, (t: string) => string, number, string | undefined][]).map(([label, url, status, code]) => [label, status, url, code] as const))('%s → %i', async (_label, status, url, code) => {
     const h = await confirmedSubscriber();
-    const res = await h.app(event('GET', url(h.confirmToken), { accept: 'application/json' }));
-    expect(res.statusCode).toBe(status);
-    if (code) expect(json(res.body)).toEqual({ error: code, message: expect.any(String) as string });
-    const page = await h.app(event('GET', url(h.confirmToken), { accept: 'text/html' }));
-    expect(page.statusCode).toBe(status);
-    expect(page.body).not.toContain('<script>');
+    for (const method of ['GET', 'POST']) {
+      const res = await h.app(event(method, url(h.confirmToken), { accept: 'application/json' }));
+      expect(res.statusCode).toBe(status);
+      if (code) expect(json(res.body)).toEqual({ error: code, message: expect.any(String) as string });
+      const page = await h.app(event(method, url(h.confirmToken), { accept: 'text/html' }));
+      expect(page.statusCode).toBe(status);
+      expect(page.body).not.toContain('<script>');
+    }
   });
 
   it('GET /unsubscribe only shows a button; POST one-click unsubscribes, for years, idempotently', async () => {
     const h = await confirmedSubscriber();
-    await h.app(event('GET', `/confirm?token=${h.confirmToken}`));
+    await h.app(confirmPost(h.confirmToken));
     const token = signToken(h.id, 'unsubscribe', keyring, h.clock.now);
     const page = await h.app(event('GET', `/unsubscribe?token=${token}`, { accept: 'text/html' }));
     expect(page.statusCode).toBe(200);
@@ -244,7 +373,7 @@ describe('links and tokens over HTTP', () => {
 
   it('preferences: view and change topics and frequency by JSON and by form', async () => {
     const h = await confirmedSubscriber();
-    await h.app(event('GET', `/confirm?token=${h.confirmToken}`));
+    await h.app(confirmPost(h.confirmToken));
     const token = signToken(h.id, 'preferences', keyring, h.clock.now);
     const view = await h.app(event('GET', `/preferences?token=${token}`, { accept: 'application/json' }));
     expect(JSON.parse(view.body)).toEqual({ status: 'confirmed', topics: ['asia'], frequency: 'daily', email: 'a•••n@example.org' });
@@ -307,5 +436,17 @@ describe('links and tokens over HTTP', () => {
     expect(wrong.statusCode).toBe(405);
     expect(wrong.headers.allow).toBe('POST');
     expect((await app(event('GET', '/subscribe'))).statusCode).toBe(405);
+  });
+
+  it('serves exactly the routes the stack creates and the local adapter passes on (lambda/subscribe/routes.ts)', async () => {
+    const { app } = harness();
+    for (const path of new Set(ROUTES.map((r) => r.path))) {
+      for (const method of ['GET', 'POST']) {
+        const res = await app(event(method, path, { accept: 'application/json' }));
+        const routed = ROUTES.some((r) => r.method === method && r.path === path);
+        if (routed) expect([200, 202, 400], `${method} ${path}`).toContain(res.statusCode);
+        else expect(res.statusCode, `${method} ${path}`).toBe(405);
+      }
+    }
   });
 });

@@ -103,9 +103,9 @@ function spyingStore(created: NewSubscriber[]): SubscriberStore {
   const store = createMemorySubscriberStore();
   return {
     ...store,
-    createPending(input, at) {
+    createPending(input, at, options) {
       created.push(input);
-      return store.createPending(input, at);
+      return store.createPending(input, at, options);
     },
   };
 }

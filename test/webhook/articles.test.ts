@@ -7,6 +7,7 @@ import { parseArticle } from '../../lambda/shared/article/parse.ts';
 import { articleId } from '../../lambda/shared/delivery/articles.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { signBody } from '../../lambda/shared/webhook/signature.ts';
+import { ARTICLES_ROUTE } from '../../lambda/articles/routes.ts';
 import { startHttpAdapter } from '../../scripts/local/http-adapter.ts';
 import { MapBlobs } from '../delivery/digest-fixtures.ts';
 import { startServer, type TestServer } from '../feeds/servers.ts';
@@ -160,7 +161,7 @@ describe('POST /articles', () => {
   });
 
   it('verifies the exact bytes sent over HTTP, as a CMS signs them', async () => {
-    const http = await startHttpAdapter(lazyArticlesHandler(async () => app, silentLog));
+    const http = await startHttpAdapter(lazyArticlesHandler(async () => app, silentLog), { routes: [ARTICLES_ROUTE] });
     try {
       const body = `{"title":"Café owners protest","body":"A group of café owners protested on Monday.\\n\\n“We cannot pay this rent,” said Ana Silva."}`;
       const res = await fetch(`${http.url}/articles`, {

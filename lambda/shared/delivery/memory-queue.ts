@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { JobQueue, SendJob } from './ports.ts';
+import type { SendJob } from './ports.ts';
 
 /**
  * An in-process stand-in for the SQS send queue with the semantics the sender relies on: a received
  * message is invisible for the visibility timeout and comes back if not deleted; a message received
  * `maxReceives` times without success moves to the dead-letter list (SQS redrive policy); a handler
  * reporting `batchItemFailures` gets only those messages back (ReportBatchItemFailures). `npm start`,
- * the tests and the benchmarks drive the real sender handler through it.
+ * the tests and the benchmarks drive the real sender handler through it (a `JobQueue` of send jobs);
+ * `npm run serve` drives the confirmation worker through one of confirmation jobs.
  */
 
 export interface MemoryQueueOptions {
@@ -32,9 +33,9 @@ interface Message {
 }
 
 /** A message the handler gave up on, with how often it was received. */
-export interface DeadLetter {
+export interface DeadLetter<J = SendJob> {
   readonly messageId: string;
-  readonly job: SendJob;
+  readonly job: J;
   readonly receiveCount: number;
 }
 
@@ -47,16 +48,16 @@ export interface DrainReport {
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
-/** In-process queue with visibility timeout, redelivery and a dead-letter list. */
-export class MemoryJobQueue implements JobQueue {
+/** In-process queue of jobs `J` (send jobs by default) with visibility timeout, redelivery and a dead-letter list. */
+export class MemoryJobQueue<J = SendJob> {
   private readonly messages = new Map<string, Message>();
-  readonly deadLetters: DeadLetter[] = [];
+  readonly deadLetters: DeadLetter<J>[] = [];
   private readonly visibilityMs: number;
   private readonly maxReceives: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Every job ever enqueued, in order (tests and the summary count them). */
-  readonly enqueued: SendJob[] = [];
+  readonly enqueued: J[] = [];
 
   constructor(options: MemoryQueueOptions = {}) {
     this.visibilityMs = options.visibilityTimeoutMs ?? 30_000;
@@ -65,7 +66,7 @@ export class MemoryJobQueue implements JobQueue {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  async enqueue(jobs: readonly SendJob[]): Promise<void> {
+  async enqueue(jobs: readonly J[]): Promise<void> {
     const at = this.now();
     for (const job of jobs) {
       const messageId = randomUUID();
@@ -89,7 +90,7 @@ export class MemoryJobQueue implements JobQueue {
       if (m.receiveCount >= this.maxReceives) {
         // The redrive policy: moved on the receive after the last allowed one.
         this.messages.delete(m.messageId);
-        this.deadLetters.push({ messageId: m.messageId, job: JSON.parse(m.body) as SendJob, receiveCount: m.receiveCount });
+        this.deadLetters.push({ messageId: m.messageId, job: JSON.parse(m.body) as J, receiveCount: m.receiveCount });
         continue;
       }
       m.receiveCount++;
@@ -125,14 +126,18 @@ export class MemoryJobQueue implements JobQueue {
   /**
    * Run `handler` like the SQS event source mapping until the queue is empty: batches of `batchSize`,
    * delete what succeeded, leave failures to reappear after the visibility timeout, dead-letter
-   * after `maxReceives`. A handler that throws fails its whole batch. Stops after `maxBatches`.
+   * after `maxReceives`. A handler that throws fails its whole batch. Stops after `maxBatches`, or
+   * when `stopped()` says so (checked before each batch).
    */
-  async drain(handler: SqsHandler, options: { readonly batchSize?: number; readonly maxBatches?: number } = {}): Promise<DrainReport> {
+  async drain(
+    handler: SqsHandler,
+    options: { readonly batchSize?: number; readonly maxBatches?: number; readonly stopped?: () => boolean } = {},
+  ): Promise<DrainReport> {
     let batches = 0;
     let handlerErrors = 0;
     let redelivered = 0;
     const maxBatches = options.maxBatches ?? 100_000;
-    while (this.messages.size > 0 && batches < maxBatches) {
+    while (this.messages.size > 0 && batches < maxBatches && !options.stopped?.()) {
       const records = this.receive(options.batchSize ?? 10);
       if (records.length === 0) {
         if (this.messages.size === 0) break;

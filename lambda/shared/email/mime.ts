@@ -52,9 +52,10 @@ function headerText(field: string, value: string): string {
   return value;
 }
 
-// A pragmatic mailbox syntax: dot-atom local part (RFC 5322 §3.4.1) and a DNS host name with a TLD.
+// A pragmatic mailbox syntax: dot-atom local part (RFC 5322 §3.4.1) and a DNS host name with a TLD,
+// letters only or an IDNA A-label such as xn--p1ai (Unicode domains arrive punycode-encoded: SES takes no SMTPUTF8).
 const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{0,58}[A-Za-z0-9])$/;
 
 /** True when `value` looks like a deliverable mailbox (syntax and RFC 5321 lengths). */
 export function isValidAddress(value: string): boolean {

@@ -56,7 +56,7 @@ export function writeText(view: IssueView, slot: (name: SlotName) => string): st
     blocks.push(`Confirm my subscription:\n${slot('confirmUrl')}`);
     blocks.push(
       wrap(
-        `The link is valid for ${view.linkValidity}. If you did not ask for this, ignore this email: without a click on the link you will get nothing more from us.`,
+        `The link is valid for ${view.linkValidity}. If you did not ask for this, ignore this email: unless you confirm, you will get nothing more from us.`,
       ),
     );
   } else {

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { TABLE_KEYS } from '../table.ts';
 import { FREQUENCIES, STATUSES, type Frequency, type Subscriber } from './model.ts';
+import type { SubscribeRequest } from './requests.ts';
 import type { Page, SubscriberStore } from './store.ts';
 import { createSubscriberStore, InvalidCursorError, type RecordBackend, type SubscriberRecord } from './record-store.ts';
 
@@ -15,6 +16,10 @@ import { createSubscriberStore, InvalidCursorError, type RecordBackend, type Sub
  * - `EMAIL#<keyed hash>` / `EMAIL`: points an address hash to its subscriber id. Created with
  *   attribute_not_exists, so one address is one subscriber; never deleted, so a forgotten address
  *   is still recognised. It holds no address.
+ * - `SUBREQ#<request id>` / `SUBREQ`: a subscribe request waiting for the confirmation worker (the
+ *   address, the choice, the time), deleted once handled, `expiresAt` (TTL) otherwise.
+ * - `MAILBOX#<keyed hash>` / `MAILBOX`: when the mailbox last got a confirmation mail
+ *   (`lastMailAt`), for the per-mailbox limit; `expiresAt` one window later.
  */
 
 /** The one document-client capability needed. */
@@ -22,8 +27,12 @@ export type DocumentSend = Pick<DynamoDBDocumentClient, 'send'>;
 
 const SUB_SK = 'SUB';
 const EMAIL_SK = 'EMAIL';
+const REQUEST_SK = 'SUBREQ';
+const MAILBOX_SK = 'MAILBOX';
 const subPk = (id: string) => `SUB#${id}`;
 const emailPk = (hash: string) => `EMAIL#${hash}`;
+const requestPk = (id: string) => `SUBREQ#${id}`;
+const mailboxPk = (hash: string) => `MAILBOX#${hash}`;
 const gsiPk = (frequency: Frequency) => `CONFIRMED#${frequency}`;
 
 const { partitionKey: PK, sortKey: SK, gsi } = TABLE_KEYS;
@@ -44,6 +53,14 @@ const itemSchema = z.object({
   frequencySince: z.string().optional(),
   lastConfirmMailAt: z.string().optional(),
   countedBounces: z.array(z.string()).optional(),
+});
+
+const requestSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  topics: z.array(z.string()),
+  frequency: z.enum(FREQUENCIES),
+  requestedAt: z.string(),
 });
 
 /** A stored item that does not have the subscriber shape (hand-edited, or a bug elsewhere). */
@@ -159,6 +176,62 @@ export function dynamoRecordBackend(doc: DocumentSend, tableName: string): Recor
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
+      }
+    },
+
+    async putRequest(request, expiresAt) {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { [PK]: requestPk(request.id), [SK]: REQUEST_SK, ...request, [TABLE_KEYS.ttlAttribute]: expiresAt },
+        }),
+      );
+    },
+
+    async getRequest(id): Promise<SubscribeRequest | null> {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { [PK]: requestPk(id), [SK]: REQUEST_SK }, ConsistentRead: true }));
+      if (!Item) return null;
+      const parsed = requestSchema.safeParse(Item);
+      if (!parsed.success) throw new CorruptSubscriberItemError(`subscribe request ${id} is malformed`, { cause: parsed.error });
+      return parsed.data;
+    },
+
+    async deleteRequest(id) {
+      await doc.send(new DeleteCommand({ TableName: tableName, Key: { [PK]: requestPk(id), [SK]: REQUEST_SK } }));
+    },
+
+    async claimMailbox(mailbox, at, notAfter, expiresAt) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { [PK]: mailboxPk(mailbox), [SK]: MAILBOX_SK, lastMailAt: at, [TABLE_KEYS.ttlAttribute]: expiresAt },
+            ConditionExpression: 'attribute_not_exists(#pk) OR #last <= :notAfter',
+            ExpressionAttributeNames: { '#pk': PK, '#last': 'lastMailAt' },
+            ExpressionAttributeValues: { ':notAfter': notAfter },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async releaseMailbox(mailbox, at) {
+      try {
+        await doc.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { [PK]: mailboxPk(mailbox), [SK]: MAILBOX_SK },
+            ConditionExpression: '#last = :at',
+            ExpressionAttributeNames: { '#last': 'lastMailAt' },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        );
+      } catch (error) {
+        // A later claim (or none) stands: nothing to undo.
+        if (!isConditionFailure(error)) throw error;
       }
     },
 

@@ -1,4 +1,5 @@
 import type { Frequency, Subscriber } from './model.ts';
+import type { SubscribeRequest } from './requests.ts';
 import type { SubscriberStore } from './store.ts';
 import { createSubscriberStore, InvalidCursorError, type RecordBackend, type SubscriberRecord } from './record-store.ts';
 
@@ -17,6 +18,8 @@ function indexKey(record: SubscriberRecord): string | null {
 export function memoryRecordBackend(): RecordBackend {
   const records = new Map<string, SubscriberRecord>();
   const lookups = new Map<string, string>();
+  const requests = new Map<string, SubscribeRequest>();
+  const mailboxes = new Map<string, string>();
   return {
     async getRecord(id) {
       const r = records.get(id);
@@ -35,6 +38,25 @@ export function memoryRecordBackend(): RecordBackend {
       if (lookups.has(emailHash)) return false;
       lookups.set(emailHash, subscriberId);
       return true;
+    },
+    async putRequest(request) {
+      requests.set(request.id, structuredClone(request));
+    },
+    async getRequest(id) {
+      const r = requests.get(id);
+      return r ? structuredClone(r) : null;
+    },
+    async deleteRequest(id) {
+      requests.delete(id);
+    },
+    async claimMailbox(mailbox, at, notAfter) {
+      const last = mailboxes.get(mailbox);
+      if (last !== undefined && last > notAfter) return false;
+      mailboxes.set(mailbox, at);
+      return true;
+    },
+    async releaseMailbox(mailbox, at) {
+      if (mailboxes.get(mailbox) === at) mailboxes.delete(mailbox);
     },
     async queryConfirmed(frequency: Frequency, { enteredBefore, cursor, limit }) {
       let after = '';

@@ -1,4 +1,5 @@
 import type { Frequency, Subscriber } from './model.ts';
+import { SUBSCRIBE_REQUEST_TTL_MS, type SubscribeRequest } from './requests.ts';
 import type { NewSubscriber, Page, SubscriberStore, Transition } from './store.ts';
 
 /**
@@ -38,6 +39,14 @@ export interface RecordBackend {
     frequency: Frequency,
     options: { readonly enteredBefore: string; readonly cursor?: string; readonly limit: number },
   ): Promise<Page<Subscriber>>;
+  /** Write a subscribe request (a fresh random id: unconditional), expiring at `expiresAt` (epoch s). */
+  putRequest(request: SubscribeRequest, expiresAt: number): Promise<void>;
+  getRequest(id: string): Promise<SubscribeRequest | null>;
+  deleteRequest(id: string): Promise<void>;
+  /** Set the mailbox's last mail to `at` if it is absent or not after `notAfter`. False when it is. */
+  claimMailbox(mailbox: string, at: string, notAfter: string, expiresAt: number): Promise<boolean>;
+  /** Remove the mailbox's claim if it is still the one made at `at`. */
+  releaseMailbox(mailbox: string, at: string): Promise<void>;
 }
 
 /** A write kept losing races (more than MAX_ATTEMPTS conflicting writers): surfaced, never swallowed. */
@@ -56,6 +65,16 @@ function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omi
   const copy = { ...obj };
   for (const k of keys) delete copy[k];
   return copy;
+}
+
+/** Whether a subscriber already has this choice of topics (kept in a stable order) and frequency. */
+function sameChoice(s: Subscriber, choice: { readonly topics: readonly string[]; readonly frequency: Frequency }): boolean {
+  return s.frequency === choice.frequency && s.topics.length === choice.topics.length && s.topics.every((t, i) => t === choice.topics[i]);
+}
+
+/** DynamoDB TTL wants epoch seconds. */
+function epochSeconds(ms: number): number {
+  return Math.ceil(ms / 1000);
 }
 
 /** The subscriber back to pending with a new choice, its confirmation gone (subscribe again, resubscribe). */
@@ -110,7 +129,7 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return null;
     },
 
-    async createPending(input: NewSubscriber, at: string, options?: { claimConfirmationMail?: boolean }) {
+    async createPending(input: NewSubscriber, at: string, options?: { claimConfirmationMailAt?: string }) {
       if (!(await backend.putLookup(input.emailHash, input.id, at))) {
         const existing = await backend.getLookup(input.emailHash);
         if (existing && existing !== input.id) return { subscriberId: existing, created: false };
@@ -124,19 +143,22 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
         createdAt: at,
         updatedAt: at,
       };
-      const claim = options?.claimConfirmationMail ? { lastConfirmMailAt: at } : {};
+      const claim = options?.claimConfirmationMailAt ? { lastConfirmMailAt: options.claimConfirmationMailAt } : {};
       const created = await backend.putRecord({ subscriber, version: 1, emailHash: input.emailHash, ...claim }, null);
       return created ? { subscriberId: input.id, created, subscriber } : { subscriberId: input.id, created };
     },
 
-    async requestConfirmation(id, choice, at, notSentSince) {
+    async requestConfirmation(id, choice, { requestedAt, at, notSentSince }) {
       let mail = false;
       const { outcome, record } = await mutateRecord(id, (r) => {
         mail = false;
         const s = r.subscriber;
         if ((s.status !== 'pending' && s.status !== 'unsubscribed') || !s.email) return { outcome: 'refused' };
+        // Handled after a later change (an unsubscribe, another request): that change stands.
+        if (requestedAt < s.updatedAt) return { outcome: 'unchanged' };
         mail = !r.lastConfirmMailAt || r.lastConfirmMailAt <= notSentSince;
-        const next = pendingAgain(s, choice, at);
+        if (!mail && s.status === 'pending' && sameChoice(s, choice)) return { outcome: 'unchanged' };
+        const next = pendingAgain(s, choice, requestedAt);
         return { outcome: 'changed', next: { ...leaveIndex(r), subscriber: next, ...(mail ? { lastConfirmMailAt: at } : {}) } };
       });
       return { outcome, mail: outcome === 'changed' && mail, subscriber: record?.subscriber ?? null };
@@ -244,6 +266,27 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
         if (!r.subscriber.transientBounces) return { outcome: 'unchanged' };
         return { outcome: 'changed', next: { ...r, subscriber: without(r.subscriber, 'transientBounces') } };
       });
+    },
+
+    saveRequest(request) {
+      return backend.putRequest(request, epochSeconds(Date.parse(request.requestedAt) + SUBSCRIBE_REQUEST_TTL_MS));
+    },
+
+    getRequest(id) {
+      return backend.getRequest(id);
+    },
+
+    deleteRequest(id) {
+      return backend.deleteRequest(id);
+    },
+
+    claimMailbox(mailbox, at, windowMs) {
+      const atMs = Date.parse(at);
+      return backend.claimMailbox(mailbox, at, new Date(atMs - windowMs).toISOString(), epochSeconds(atMs + windowMs));
+    },
+
+    releaseMailbox(mailbox, at) {
+      return backend.releaseMailbox(mailbox, at);
     },
   };
   return store;

@@ -1,26 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { Mailer } from '../mailer.ts';
+import { domainToUnicode } from 'node:url';
 import type { Log } from '../logger.ts';
 import type { Keyring } from '../signing-keys.ts';
 import { LinkGoneError } from './errors.ts';
 import type { Frequency, Subscriber } from './model.ts';
+import type { ConfirmationQueue, SubscribeRequest } from './requests.ts';
 import type { SubscriberStore } from './store.ts';
-import { confirmUrlFor, emailHashes, linksFor, signToken, verifyToken } from './tokens.ts';
+import { linksFor, signToken, verifyToken } from './tokens.ts';
 import type { PreferencesBody, SubscribeBody } from './validation.ts';
 
 /**
- * The subscription use cases (double opt-in, one-click unsubscribe, preferences, forget) over injected
- * ports. Pure of HTTP: the edge parses and validates, calls one method, and maps results and named
- * errors to responses. Logs carry subscriber ids only, never addresses or tokens.
+ * The subscription use cases the API serves (double opt-in, one-click unsubscribe, preferences,
+ * forget) over injected ports. Pure of HTTP: the edge parses and validates, calls one method, and
+ * maps results and named errors to responses. A subscribe request is only stored and queued here; the
+ * confirmation worker (confirmations.ts) does the rest. Logs carry ids only, never addresses or tokens.
  */
 
-/** At most one confirmation mail per address per this window. */
+/** At most one confirmation mail per address, and per mailbox, per this window (the worker keeps to it; the 202 says so). */
 export const CONFIRM_MAIL_INTERVAL_MS = 10 * 60 * 1000;
-
-/** Builds the raw confirmation message for one address (MJML render + MIME live behind this port). */
-export interface ConfirmationComposer {
-  compose(input: { readonly subscriberId: string; readonly email: string; readonly confirmUrl: string }): Promise<Buffer | string>;
-}
 
 export interface SubscriptionConfig {
   /** Public base URL the links are built on. */
@@ -33,14 +30,24 @@ export interface SubscriptionConfig {
 
 export interface SubscriptionDeps {
   readonly store: SubscriberStore;
-  readonly mailer: Mailer;
-  readonly composer: ConfirmationComposer;
+  /** Where subscribe requests go for the confirmation worker. */
+  readonly queue: ConfirmationQueue;
   readonly keyring: Keyring;
   readonly config: SubscriptionConfig;
   readonly clock?: () => Date;
   readonly log: Log;
-  /** Random subscriber ids (not derived from the address); injectable for tests. */
+  /** Random request ids; injectable for tests. */
   readonly newId?: () => string;
+}
+
+/** What the confirm page shows before the button is pressed (never the full address). */
+export interface ConfirmView {
+  readonly subscriberId: string;
+  readonly status: 'pending' | 'confirmed';
+  readonly topics: readonly string[];
+  readonly frequency: Frequency;
+  readonly maskedEmail: string | null;
+  readonly preferencesUrl: string;
 }
 
 /** What the preferences page shows (never the full address). */
@@ -57,13 +64,14 @@ export interface PreferencesView {
   readonly changed?: boolean;
 }
 
-/** Mask "reader@example.org" as "r•••r@example.org" for display. */
+/** Mask "reader@example.org" as "r•••r@example.org" for display; an IDN domain is shown in Unicode. */
 export function maskEmail(email: string | undefined): string | null {
   if (!email) return null;
   const at = email.lastIndexOf('@');
   const local = email.slice(0, at);
   const shown = local.length <= 2 ? `${local[0] ?? ''}•••` : `${local[0]}•••${local[local.length - 1]}`;
-  return `${shown}${email.slice(at)}`;
+  const domain = email.slice(at + 1);
+  return `${shown}@${domainToUnicode(domain) || domain}`;
 }
 
 /** 16 random bytes, base64url: unguessable and token-safe. */
@@ -73,79 +81,52 @@ export function randomSubscriberId(): string {
 
 /** Build the subscription service from its ports. */
 export function createSubscriptionService(deps: SubscriptionDeps) {
-  const { store, mailer, composer, keyring, config, log } = deps;
+  const { store, queue, keyring, config, log } = deps;
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? randomSubscriberId;
   const defaultFrequency = config.defaultFrequency ?? 'daily';
 
-  /**
-   * Send the confirmation mail whose claim the store already recorded at `at`. On failure the claim
-   * is released and the error logged, but not surfaced: the caller still answers the same 202, or an
-   * SES outage (or throttling an attacker provokes) would tell new addresses from subscribed ones.
-   * The person who gets no mail subscribes again, and that try sends.
-   */
-  async function sendConfirmation(subscriber: Subscriber, now: Date, at: string): Promise<void> {
-    if (!subscriber.email) return;
-    try {
-      const confirmUrl = confirmUrlFor(subscriber.id, { publicUrl: config.publicUrl, keyring, now });
-      const raw = await composer.compose({ subscriberId: subscriber.id, email: subscriber.email, confirmUrl });
-      const { messageId } = await mailer.send({ raw, to: subscriber.email, subscriberId: subscriber.id });
-      log.info('confirmation mail sent', { subscriberId: subscriber.id, messageId });
-    } catch (error) {
-      await store.releaseConfirmationMail(subscriber.id, at);
-      log.error('confirmation mail failed; claim released for the next try', { subscriberId: subscriber.id, errorName: (error as Error)?.name });
-    }
-  }
-
   return {
     /**
-     * Double opt-in. The caller answers the same 202 whatever happens here, so addresses cannot be
-     * enumerated: a new, pending or previously unsubscribed address gets a confirmation mail (rate
-     * limited); a confirmed one is left alone; a suppressed or forgotten one is never mailed again.
+     * Double opt-in, first half. The same two writes for every address (store the request, queue its
+     * id) and the same 202 at the edge, so neither the answer nor its time tells whether the address is
+     * new, pending, subscribed, suppressed or forgotten. The worker decides: a new, pending or
+     * unsubscribed address gets a confirmation mail (rate limited), a confirmed one is left alone, a
+     * suppressed or forgotten one is never mailed again.
      */
     async subscribe(body: SubscribeBody): Promise<void> {
       if (body.website) {
         log.info('honeypot filled: request ignored');
         return;
       }
-      const now = clock();
-      const at = now.toISOString();
-      const topics = body.topics ?? [];
-      const frequency = body.frequency ?? defaultFrequency;
-      const hashes = emailHashes(body.email, keyring).map((h) => h.hash);
-      const found = await store.findByEmailHash(hashes);
-      const notSentSince = new Date(now.getTime() - CONFIRM_MAIL_INTERVAL_MS).toISOString();
-
-      let existing = found?.subscriber ?? null;
-      if (!existing) {
-        // New address, or a lookup left by a crash between the two writes: (re)create the subscriber,
-        // with the confirmation-mail claim in the same write (one round trip fewer on the hot path).
-        const id = found?.subscriberId ?? newId();
-        const emailHash = found?.emailHash ?? (hashes[0] as string);
-        const created = await store.createPending({ id, email: body.email, emailHash, topics, frequency }, at, { claimConfirmationMail: true });
-        if (created.created && created.subscriber) {
-          log.info('subscriber created', { subscriberId: created.subscriberId });
-          await sendConfirmation(created.subscriber, now, at);
-          return;
-        }
-        // Lost a race with a concurrent request for the same address: carry on with the winner's record.
-        existing = await store.get(created.subscriberId);
-        if (!existing) return;
-      }
-
-      if (existing.status === 'confirmed' || existing.status === 'suppressed') {
-        log.info(`subscribe request for a ${existing.status} subscriber: nothing sent`, { subscriberId: existing.id });
-        return;
-      }
-      const result = await store.requestConfirmation(existing.id, { topics, frequency }, at, notSentSince);
-      if (!result.mail || !result.subscriber) {
-        log.info('confirmation mail withheld', { subscriberId: existing.id, outcome: result.outcome });
-        return;
-      }
-      await sendConfirmation(result.subscriber, now, at);
+      const request: SubscribeRequest = {
+        id: newId(),
+        email: body.email,
+        topics: body.topics ?? [],
+        frequency: body.frequency ?? defaultFrequency,
+        requestedAt: clock().toISOString(),
+      };
+      await store.saveRequest(request);
+      await queue.enqueue([{ requestId: request.id }]);
+      log.info('subscribe request queued', { requestId: request.id });
     },
 
-    /** GET /confirm: pending → confirmed. Idempotent; an unsubscribed or forgotten subscriber's link is gone. */
+    /**
+     * GET /confirm: what the button will confirm, changing nothing (mail scanners fetch every link).
+     * An unsubscribed, suppressed or forgotten subscriber's link is gone.
+     */
+    async checkConfirm(token: string): Promise<ConfirmView> {
+      const now = clock();
+      const id = verifyToken(token, 'confirm', keyring, now);
+      const s = await store.get(id);
+      if (!s || (s.status !== 'pending' && s.status !== 'confirmed')) {
+        throw new LinkGoneError('this confirmation link is no longer valid; please subscribe again');
+      }
+      const { preferencesUrl } = linksFor(id, { publicUrl: config.publicUrl, keyring, now });
+      return { subscriberId: id, status: s.status, topics: s.topics, frequency: s.frequency, maskedEmail: maskEmail(s.email), preferencesUrl };
+    },
+
+    /** POST /confirm: pending → confirmed. Idempotent; an unsubscribed or forgotten subscriber's link is gone. */
     async confirm(token: string): Promise<{ subscriberId: string; already: boolean; preferencesUrl: string }> {
       const now = clock();
       const id = verifyToken(token, 'confirm', keyring, now);

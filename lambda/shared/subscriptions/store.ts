@@ -1,4 +1,5 @@
 import type { DigestFrequency, Frequency, Subscriber } from './model.ts';
+import type { SubscribeRequest } from './requests.ts';
 
 /** One page of a paged query; `cursor` is opaque and absent on the last page. */
 export interface Page<T> {
@@ -72,18 +73,20 @@ export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor 
   createPending(
     input: NewSubscriber,
     at: string,
-    options?: { readonly claimConfirmationMail?: boolean },
+    options?: { readonly claimConfirmationMailAt?: string },
   ): Promise<{ subscriberId: string; created: boolean; subscriber?: Subscriber }>;
   /**
    * One conditional write for a repeated subscribe: a pending or unsubscribed subscriber becomes
-   * pending with the new choice, and claims a confirmation mail unless one went out after
-   * `notSentSince`. `mail` says whether the caller should send it.
+   * pending with the new choice (`updatedAt` = `requestedAt`), and claims a confirmation mail at `at`
+   * unless one went out after `notSentSince`. `mail` says whether the caller should send it. A request
+   * older than the subscriber's last change (handled late, out of order) changes nothing, and nothing
+   * is written when nothing would change (a repeat of the same choice inside the mail window), so a
+   * burst of repeats does not contend for the record.
    */
   requestConfirmation(
     id: string,
-    choice: { topics: string[]; frequency: Frequency },
-    at: string,
-    notSentSince: string,
+    choice: { topics: readonly string[]; frequency: Frequency },
+    times: { readonly requestedAt: string; readonly at: string; readonly notSentSince: string },
   ): Promise<{ outcome: Transition; mail: boolean; subscriber: Subscriber | null }>;
   /** A pending or unsubscribed subscriber asks again: pending, with the new topics and frequency. */
   resubscribe(id: string, choice: { topics: string[]; frequency: Frequency }, at: string): Promise<Transition>;
@@ -102,4 +105,16 @@ export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor 
   updatePreferences(id: string, change: { topics?: readonly string[]; frequency?: Frequency }, at: string): Promise<Transition>;
   /** Erase the address: suppressed with reason "forgotten"; the lookup hash stays so it is never mailed again. */
   forget(id: string, at: string): Promise<Transition>;
+  /** Keep a subscribe request until the confirmation worker handles it (expires after SUBSCRIBE_REQUEST_TTL_MS). */
+  saveRequest(request: SubscribeRequest): Promise<void>;
+  getRequest(id: string): Promise<SubscribeRequest | null>;
+  /** Delete a handled request (its address with it). Idempotent. */
+  deleteRequest(id: string): Promise<void>;
+  /**
+   * Claim the one confirmation mail per mailbox per `windowMs` (`mailbox` is a keyed hash of
+   * validation.ts `mailboxOf`): true when none was claimed in the window before `at`.
+   */
+  claimMailbox(mailbox: string, at: string, windowMs: number): Promise<boolean>;
+  /** Undo a mailbox claim made at `at` whose mail was not sent. */
+  releaseMailbox(mailbox: string, at: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Keyring } from '../signing-keys.ts';
 import { KEY_ID } from '../signing-keys.ts';
+import { mailboxOf } from './validation.ts';
 
 /**
  * Signed subscription tokens: `<keyId>.<subscriberId>.<purpose>.<expiry>.<mac>`, all in the base64url
@@ -126,4 +127,15 @@ export function emailHashes(email: string, keyring: Keyring): { keyId: string; h
     const hash = createHmac('sha256', key).update(`newsbrief-email\0${canonical}`).digest('base64url');
     return { keyId, hash: `${keyId}:${hash}` };
   });
+}
+
+/**
+ * Keyed hash of the mailbox behind an address (validation.ts `mailboxOf`: no `+tag`, no Gmail dots), the
+ * key of the per-mailbox limit on confirmation mail. The current key only: a limit item lives one
+ * window, so a key rotation can at most let one extra mail through.
+ */
+export function mailboxHash(email: string, keyring: Keyring): string {
+  const key = keyring.keys.get(keyring.current) as Buffer;
+  const hash = createHmac('sha256', key).update(`newsbrief-mailbox\0${mailboxOf(email)}`).digest('base64url');
+  return `${keyring.current}:${hash}`;
 }

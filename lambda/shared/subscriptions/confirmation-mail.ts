@@ -1,14 +1,14 @@
-import compiledConfirm from '../../templates/confirm.compiled.json' with { type: 'json' };
-import { instantiateConfirm, parseCompiledConfirm } from '../shared/email/compiled.ts';
-import { personalise } from '../shared/email/personalise.ts';
-import { buildMessage } from '../shared/email/mime.ts';
-import type { RenderedEmail } from '../shared/email/types.ts';
-import type { ConfirmationComposer } from '../shared/subscriptions/service.ts';
+import compiledConfirm from '../../../templates/confirm.compiled.json' with { type: 'json' };
+import { instantiateConfirm, parseCompiledConfirm } from '../email/compiled.ts';
+import { personalise } from '../email/personalise.ts';
+import { buildMessage } from '../email/mime.ts';
+import type { RenderedEmail } from '../email/types.ts';
+import type { ConfirmationComposer } from './confirmations.ts';
 
 /**
  * The confirmation composer over the email module. confirm.mjml is compiled by MJML at build time
  * (`npm run compile:templates` → templates/confirm.compiled.json, inlined here by esbuild), so the
- * subscribe bundle carries no mjml (issue 6: ≤ 500 KB). Per container the compiled HTML is filled
+ * confirmation worker's bundle carries no mjml (issue 6: ≤ 500 KB). Per container the compiled HTML is filled
  * with this deployment's texts once; each mail then only fills the confirm link and builds MIME,
  * which rejects CR/LF in every header value.
  */
