@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { TABLE_KEYS } from '../table.ts';
 import { FREQUENCIES, STATUSES, type Frequency, type Subscriber } from './model.ts';
@@ -48,6 +48,9 @@ const itemSchema = z.object({
   updatedAt: z.string(),
   suppressedReason: z.string().optional(),
   transientBounces: z.number().optional(),
+  consent: z
+    .object({ method: z.literal('operator-attested'), source: z.string(), attestedAt: z.string(), sourceOptInAt: z.string().optional() })
+    .optional(),
   version: z.number(),
   emailHash: z.string().optional(),
   frequencySince: z.string().optional(),
@@ -235,6 +238,31 @@ export function dynamoRecordBackend(doc: DocumentSend, tableName: string): Recor
       }
     },
 
+    async scanSubscribers({ cursor, limit }): Promise<Page<Subscriber>> {
+      let start: Record<string, string> | undefined;
+      if (cursor !== undefined) {
+        try {
+          start = scanCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+        } catch (error) {
+          throw new InvalidCursorError('paging cursor is malformed', { cause: error });
+        }
+      }
+      // Limit counts items read before the filter, so a page may hold fewer subscribers than `limit`.
+      const out = await doc.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: '#sk = :sub',
+          ExpressionAttributeNames: { '#sk': SK },
+          ExpressionAttributeValues: { ':sub': SUB_SK },
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = (out.Items ?? []).map((item) => toRecord(item).subscriber);
+      const next = out.LastEvaluatedKey ? { [PK]: String(out.LastEvaluatedKey[PK]), [SK]: String(out.LastEvaluatedKey[SK]) } : undefined;
+      return { items, ...(next ? { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') } : {}) };
+    },
+
     async queryConfirmed(frequency, { enteredBefore, cursor, limit }): Promise<Page<Subscriber>> {
       // Ask for one more than a page: a cursor then means "there is more", never an empty last page.
       const out = await doc.send(
@@ -260,6 +288,9 @@ export function dynamoRecordBackend(doc: DocumentSend, tableName: string): Recor
     },
   };
 }
+
+/** The scan's cursor: DynamoDB's LastEvaluatedKey (pk, sk only on the base table), as base64url JSON. */
+const scanCursorSchema = z.object({ [PK]: z.string(), [SK]: z.string() }).strict();
 
 /** The subscriber store over DynamoDB. */
 export function createDynamoSubscriberStore(options: { readonly doc: DocumentSend; readonly tableName: string }): SubscriberStore {

@@ -79,6 +79,14 @@ export function memoryRecordBackend(): RecordBackend {
         ...(matching.length > limit && last ? { cursor: Buffer.from(last.key).toString('base64url') } : {}),
       };
     },
+    async scanSubscribers({ cursor, limit }) {
+      const all = [...records.values()].sort((a, b) => (a.subscriber.id < b.subscriber.id ? -1 : 1));
+      const start = cursor === undefined ? 0 : all.findIndex((r) => r.subscriber.id > Buffer.from(cursor, 'base64url').toString('utf8'));
+      const page = start < 0 ? [] : all.slice(start, start + limit);
+      const last = page[page.length - 1];
+      const more = start >= 0 && start + limit < all.length;
+      return { items: page.map((r) => structuredClone(r.subscriber)), ...(more && last ? { cursor: Buffer.from(last.subscriber.id).toString('base64url') } : {}) };
+    },
   };
 }
 

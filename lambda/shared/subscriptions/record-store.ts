@@ -47,6 +47,8 @@ export interface RecordBackend {
   claimMailbox(mailbox: string, at: string, notAfter: string, expiresAt: number): Promise<boolean>;
   /** Remove the mailbox's claim if it is still the one made at `at`. */
   releaseMailbox(mailbox: string, at: string): Promise<void>;
+  /** Every subscriber, one page at a time, in no particular order (a table scan: for the operator's export only). */
+  scanSubscribers(options: { readonly cursor?: string; readonly limit: number }): Promise<Page<Subscriber>>;
 }
 
 /** A write kept losing races (more than MAX_ATTEMPTS conflicting writers): surfaced, never swallowed. */
@@ -121,6 +123,10 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return backend.queryConfirmed(frequency, options);
     },
 
+    listAll(options) {
+      return backend.scanSubscribers(options);
+    },
+
     async findByEmailHash(hashes) {
       for (const hash of hashes) {
         const subscriberId = await backend.getLookup(hash);
@@ -146,6 +152,20 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       const claim = options?.claimConfirmationMailAt ? { lastConfirmMailAt: options.claimConfirmationMailAt } : {};
       const created = await backend.putRecord({ subscriber, version: 1, emailHash: input.emailHash, ...claim }, null);
       return created ? { subscriberId: input.id, created, subscriber } : { subscriberId: input.id, created };
+    },
+
+    async createImported(input, state, at) {
+      if (!(await backend.putLookup(input.emailHash, input.id, at))) {
+        const existing = await backend.getLookup(input.emailHash);
+        if (existing && existing !== input.id) return { subscriberId: existing, created: false };
+      }
+      const base: Subscriber = { id: input.id, email: input.email, status: state.status, topics: [...input.topics], frequency: input.frequency, createdAt: at, updatedAt: at };
+      const record: SubscriberRecord =
+        state.status === 'confirmed'
+          ? // Confirmed now, so it joins the byFrequency index now: a digest run already started does not include it.
+            { subscriber: { ...base, confirmedAt: at, consent: state.consent }, version: 1, emailHash: input.emailHash, frequencySince: at }
+          : { subscriber: state.status === 'suppressed' ? { ...base, suppressedReason: state.reason } : base, version: 1, emailHash: input.emailHash };
+      return { subscriberId: input.id, created: await backend.putRecord(record, null) };
     },
 
     async requestConfirmation(id, choice, { requestedAt, at, notSentSince }) {
