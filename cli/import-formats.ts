@@ -1,5 +1,5 @@
-import { parse } from 'csv-parse/sync';
-import { CsvError } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
+import type { ImportRow, SourceState } from '../lambda/shared/subscriptions/import.ts';
 
 /**
  * Reading other newsletter tools' subscriber exports (and our own plain format) into one row shape,
@@ -26,22 +26,8 @@ import { CsvError } from 'csv-parse/sync';
 export const IMPORT_FORMATS = ['mailchimp', 'listmonk', 'substack', 'buttondown', 'plain'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** What the source says about a person. Only `subscribed` (and `unconfirmed`, as pending) is ever imported as a subscriber. */
-export type SourceState = 'subscribed' | 'unconfirmed' | 'unsubscribed' | 'bounced' | 'complained' | 'blocked';
-
-/** One person as the export describes them. */
-export interface SourceRow {
-  /** Line of the file the row starts on (1-based, the header included), for messages. */
-  readonly line: number;
-  /** The address as written (normalised later, by the subscriber rules). */
-  readonly email: string;
-  readonly state: SourceState;
-  /** Tags or topics as written; those that name an offered topic become the subscriber's topics. */
-  readonly tags: readonly string[];
-  readonly frequency?: string;
-  /** When the person opted in at the source (ISO), recorded with an attested consent. */
-  readonly optInAt?: string;
-}
+/** One person as the export describes them (the importer's row). */
+export type SourceRow = ImportRow;
 
 /** A row the format cannot read (no address column value, a status the format does not have…). */
 export interface RowProblem {
