@@ -6,7 +6,7 @@ import type { Transition } from '../lambda/shared/subscriptions/store.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
 import { TargetError, UsageError } from './errors.ts';
-import { importFile } from './import.ts';
+import { importFile, localRequester } from './import.ts';
 import { IMPORT_FORMATS, type ImportFormat } from './import-formats.ts';
 import { printJson, progress, table, type Io } from './output.ts';
 import { onTarget, withTargetOptions, type TargetOptions } from './target-options.ts';
@@ -125,7 +125,7 @@ function addImport(group: Command, io: Io): void {
       .option('--topics <list>', "comma-separated topic slugs for everyone (default: the file's tags that name a topic; none = every topic)")
       .option('--frequency <frequency>', `for rows that name none: one of ${FREQUENCIES.join(', ')}`, 'daily')
       .option('--rate <n>', 'confirmation mails per second, without --confirmed', positive('--rate'), 10)
-      .option('--concurrency <n>', 'rows written at once', positive('--concurrency'), 16)
+      .option('--concurrency <n>', 'batches of 100 rows written at once', positive('--concurrency'), 4)
       .option('--json', 'print the report as JSON'),
   ).action(async (file: string, options: ImportOptions) => {
     if (!(FREQUENCIES as readonly string[]).includes(options.frequency)) throw new UsageError(`--frequency: must be one of ${FREQUENCIES.join(', ')}`);
@@ -144,6 +144,7 @@ function addImport(group: Command, io: Io): void {
           json: options.json === true,
         },
         io,
+        'lambda' in target ? undefined : (topics) => localRequester(target, topics),
       ),
     );
   });

@@ -313,6 +313,34 @@ function contract(name: string, make: () => Promise<Harness>) {
       expect(await h.store.confirm(b.id, t(601))).toBe('refused');
     });
 
+    it('creates many imported at once: new confirmed in batches, opt-outs, an address already taken', async () => {
+      const taken = fresh();
+      await h.store.createPending(taken, t(800));
+      const consent = { method: 'operator-attested' as const, source: 'plain:list.csv', attestedAt: t(801) };
+      const news = Array.from({ length: 60 }, () => fresh('daily'));
+      const items = [
+        ...news.map((input) => ({ input, state: { status: 'confirmed' as const, consent } })),
+        { input: { ...fresh(), emailHash: taken.emailHash }, state: { status: 'confirmed' as const, consent } },
+        { input: fresh(), state: { status: 'suppressed' as const, reason: 'import:complained' } },
+      ];
+      const results = await h.store.createImportedMany(items, t(801));
+      expect(results.slice(0, 60)).toEqual(news.map((n) => ({ subscriberId: n.id, created: true })));
+      expect(results[60]).toEqual({ subscriberId: taken.id, created: false });
+      expect(results[61]?.created).toBe(true);
+      expect(await h.store.get(taken.id)).toMatchObject({ status: 'pending' });
+      const listed = (await all(h.store, 'daily', t(802))).ids;
+      for (const n of news) expect(listed).toContain(n.id);
+      expect(await h.store.get(items[61]!.input.id)).toMatchObject({ status: 'suppressed', suppressedReason: 'import:complained' });
+
+      const found = await h.store.findManyByEmailHash([news[0]!.emailHash, taken.emailHash, 'k1:nobody', news[59]!.emailHash]);
+      expect(found.size).toBe(3);
+      expect(found.get(news[59]!.emailHash)).toMatchObject({ subscriberId: news[59]!.id, subscriber: { status: 'confirmed', consent } });
+      expect(found.get(taken.emailHash)?.subscriber?.status).toBe('pending');
+      expect(found.has('k1:nobody')).toBe(false);
+      // Many keys at once, beyond one BatchGetItem call.
+      expect((await h.store.findManyByEmailHash(news.flatMap((n) => [n.emailHash, n.emailHash, `${n.emailHash}x`]))).size).toBe(60);
+    });
+
     it('lists every subscriber, in every state, page by page', async () => {
       const ids = new Set<string>();
       let cursor: string | undefined;

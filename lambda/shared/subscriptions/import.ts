@@ -1,7 +1,7 @@
 import type { Keyring } from '../signing-keys.ts';
-import type { Consent, Frequency, Subscriber } from './model.ts';
+import type { Frequency, Subscriber } from './model.ts';
 import { randomSubscriberId } from './service.ts';
-import type { ImportedState, SubscriberStore } from './store.ts';
+import type { ImportedState, NewSubscriber, SubscriberStore } from './store.ts';
 import { emailHashes } from './tokens.ts';
 import { normaliseEmail } from './validation.ts';
 
@@ -172,7 +172,7 @@ export interface SubscribeRequester {
 }
 
 export interface ImporterDeps {
-  readonly store: Pick<SubscriberStore, 'findByEmailHash' | 'createImported' | 'get'>;
+  readonly store: Pick<SubscriberStore, 'findManyByEmailHash' | 'createImportedMany' | 'get'>;
   readonly keyring: Keyring;
   /** The pending path; required unless every row is imported with attested consent. */
   readonly requests?: SubscribeRequester;
@@ -205,38 +205,56 @@ export function createImporter(deps: ImporterDeps, options: Pick<ImportOptions, 
   const newId = deps.newId ?? randomSubscriberId;
 
   return {
-    /** Import one checked row. Store failures throw (the caller reports them; a re-run resumes, as the import is idempotent). */
-    async importRow(row: PlannedRow): Promise<RowResult> {
-      const hashes = emailHashes(row.email, deps.keyring).map((h) => h.hash);
-      const found = await deps.store.findByEmailHash(hashes);
-      if (found?.subscriber) return { line: row.line, outcome: existingOutcome(found.subscriber), subscriberId: found.subscriberId };
+    /**
+     * Import checked rows (distinct addresses, as planImport leaves them), results in the same order.
+     * One batched read finds the known addresses; new people are created together. Store failures
+     * throw (the caller reports them; a re-run resumes, as the import is idempotent).
+     */
+    async importRows(rows: readonly PlannedRow[]): Promise<RowResult[]> {
+      const hashesOf = rows.map((row) => emailHashes(row.email, deps.keyring).map((h) => h.hash));
+      const found = await deps.store.findManyByEmailHash(hashesOf.flat());
       const at = clock().toISOString();
-      const optOut = row.state !== 'subscribed' && row.state !== 'unconfirmed';
-      if (!optOut && !options.confirmed) {
-        if (!deps.requests) throw new Error('the importer needs a subscribe-request path for rows without attested consent');
-        await deps.requests.request({ email: row.email, topics: row.topics, frequency: row.frequency });
-        return { line: row.line, outcome: 'requested' };
-      }
-      let state: ImportedState;
-      if (optOut) {
-        state = optOutState(row.state);
-      } else {
-        const consent: Consent = { method: 'operator-attested', source: options.source, attestedAt: at, ...(row.optInAt ? { sourceOptInAt: row.optInAt } : {}) };
-        state = { status: 'confirmed', consent };
-      }
-      // A lookup left without its record (a crash between the two writes) keeps its id and hash.
-      const input = {
-        id: found?.subscriberId ?? newId(),
-        email: row.email,
-        emailHash: found?.emailHash ?? (hashes[0] as string),
-        topics: row.topics,
-        frequency: row.frequency,
-      };
-      const created = await deps.store.createImported(input, state, at);
-      if (created.created) return { line: row.line, outcome: optOut ? 'opted-out' : 'confirmed', subscriberId: created.subscriberId };
-      // Another writer (the form, a parallel import) got there first: theirs stands.
-      const other = await deps.store.get(created.subscriberId);
-      return { line: row.line, outcome: other ? existingOutcome(other) : 'already-pending', subscriberId: created.subscriberId };
+      const results: RowResult[] = [];
+      const creating: { readonly index: number; readonly input: NewSubscriber; readonly state: ImportedState; readonly optOut: boolean }[] = [];
+      const requesting: Promise<void>[] = [];
+      rows.forEach((row, index) => {
+        const hashes = hashesOf[index]!;
+        const hash = hashes.find((h) => found.has(h));
+        const hit = hash === undefined ? undefined : found.get(hash);
+        if (hit?.subscriber) {
+          results[index] = { line: row.line, outcome: existingOutcome(hit.subscriber), subscriberId: hit.subscriberId };
+          return;
+        }
+        const optOut = row.state !== 'subscribed' && row.state !== 'unconfirmed';
+        if (!optOut && !options.confirmed) {
+          if (!deps.requests) throw new Error('the importer needs a subscribe-request path for rows without attested consent');
+          requesting.push(deps.requests.request({ email: row.email, topics: row.topics, frequency: row.frequency }));
+          results[index] = { line: row.line, outcome: 'requested' };
+          return;
+        }
+        const state: ImportedState = optOut
+          ? optOutState(row.state)
+          : { status: 'confirmed', consent: { method: 'operator-attested', source: options.source, attestedAt: at, ...(row.optInAt ? { sourceOptInAt: row.optInAt } : {}) } };
+        // A lookup left without its record (a crash between the two writes) keeps its id and hash.
+        const input: NewSubscriber = { id: hit?.subscriberId ?? newId(), email: row.email, emailHash: hash ?? hashes[0]!, topics: row.topics, frequency: row.frequency };
+        creating.push({ index, input, state, optOut });
+      });
+      await Promise.all(requesting);
+      const created = await deps.store.createImportedMany(creating, at);
+      await Promise.all(
+        creating.map(async ({ index, optOut }, i) => {
+          const row = rows[index]!;
+          const { subscriberId, created: made } = created[i]!;
+          if (made) {
+            results[index] = { line: row.line, outcome: optOut ? 'opted-out' : 'confirmed', subscriberId };
+            return;
+          }
+          // Another writer (the form, a parallel import) got there first: theirs stands.
+          const other = await deps.store.get(subscriberId);
+          results[index] = { line: row.line, outcome: other ? existingOutcome(other) : 'already-pending', subscriberId };
+        }),
+      );
+      return results;
     },
   };
 }

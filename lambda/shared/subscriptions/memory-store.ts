@@ -58,6 +58,15 @@ export function memoryRecordBackend(): RecordBackend {
     async releaseMailbox(mailbox, at) {
       if (mailboxes.get(mailbox) === at) mailboxes.delete(mailbox);
     },
+    async getLookups(hashes) {
+      return new Map(hashes.flatMap((h) => (lookups.has(h) ? [[h, lookups.get(h)!] as const] : [])));
+    },
+    async getRecords(ids) {
+      return new Map(ids.flatMap((id) => (records.has(id) ? [[id, structuredClone(records.get(id)!)] as const] : [])));
+    },
+    async putNewRecords(list) {
+      for (const record of list) records.set(record.subscriber.id, structuredClone(record));
+    },
     async queryConfirmed(frequency: Frequency, { enteredBefore, cursor, limit }) {
       let after = '';
       if (cursor) {
