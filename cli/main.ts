@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { digestCommand } from './digest.ts';
 import { TargetError, UsageError } from './errors.ts';
+import { feedsCommand } from './feeds.ts';
 import { stdio, type Io } from './output.ts';
 import { subscribersCommand } from './subscribers.ts';
 
@@ -20,6 +21,7 @@ export function program(io: Io = stdio()): Command {
     .showHelpAfterError('(add --help for usage)');
   root.addCommand(subscribersCommand(io));
   root.addCommand(digestCommand(io.out));
+  root.addCommand(feedsCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
     command.commands.forEach(configure);
