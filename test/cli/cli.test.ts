@@ -153,6 +153,7 @@ describe('stack discovery (DescribeStacks)', () => {
       DigestFunctionName: 'Newsbrief-DeliveryDigest5A3C6E2B-AbCdEfGhIjKl',
       Topics: 'world,asia,us-politics,diplomacy',
       Frequencies: 'immediate,daily,weekly',
+      PollFunctionName: 'Newsbrief-FeedsPoll3F9A1B2C-MnOpQrStUvWx',
     });
     expect(requests.at(-1)).toContain('Action=DescribeStacks');
   });
@@ -173,7 +174,7 @@ describe('stack discovery (DescribeStacks)', () => {
   });
 
   it('names the outputs an older stack lacks', async () => {
-    const older = readFileSync(new URL('describe-stacks.xml', FIXTURES), 'utf8').replace(/<member>\s*<OutputKey>(Topics|Frequencies)<\/OutputKey>[\s\S]*?<\/member>/g, '');
+    const older = readFileSync(new URL('describe-stacks.xml', FIXTURES), 'utf8').replace(/<member>\s*<OutputKey>(Topics|Frequencies|PollFunctionName)<\/OutputKey>[\s\S]*?<\/member>/g, '');
     const server2 = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' });
       res.end(older);
