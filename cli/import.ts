@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
 import { silentLog } from '../lambda/shared/logger.ts';
 import {
   createImporter,
@@ -13,13 +12,11 @@ import {
 } from '../lambda/shared/subscriptions/import.ts';
 import { FREQUENCIES, type Frequency } from '../lambda/shared/subscriptions/model.ts';
 import { createSubscriptionService } from '../lambda/shared/subscriptions/service.ts';
-import { createConfirmationComposer } from '../lambda/subscribe/confirmation-mail.ts';
-import { LOCAL_SENDER_ADDRESS, localDeliveryEnvironment, localKeyring } from '../scripts/local/delivery-env.ts';
-import { localSes } from '../scripts/local/standins.ts';
+import { localDeliveryEnvironment } from '../scripts/local/delivery-env.ts';
 import { TargetError, UsageError } from './errors.ts';
 import { ImportFileError, parseExport, type ImportFormat } from './import-formats.ts';
 import { colours, printJson, progress, table, type Io } from './output.ts';
-import type { LocalTarget, Target } from './targets.ts';
+import type { PendingPath, Target } from './targets.ts';
 
 /**
  * `newsbrief subscribers import FILE`: read an export (cli/import-formats.ts), check every row
@@ -60,26 +57,6 @@ export const IMPORT_BATCH = 100;
 /** Outcomes that put someone on the list (or on their way to it, pending their confirmation). */
 const ADDED: readonly ImportOutcome[] = ['confirmed', 'requested'];
 
-/** The local pending path: the subscribe service of `npm run serve`, mailing through the SES emulator. */
-export function localRequester(target: LocalTarget, offeredTopics: readonly string[]): SubscribeRequester {
-  const env = localDeliveryEnvironment(localKeyring(target.dataDir));
-  const from = { name: env.NEWSLETTER_NAME!, address: LOCAL_SENDER_ADDRESS };
-  let service: ReturnType<typeof createSubscriptionService> | undefined;
-  return {
-    async request(input) {
-      service ??= createSubscriptionService({
-        store: target.subscribers,
-        mailer: createSesMailer(localSes(target.standins.sesEndpoint), { from: LOCAL_SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET! }),
-        composer: createConfirmationComposer({ newsletterName: env.NEWSLETTER_NAME!, postalAddress: env.POSTAL_ADDRESS!, from }),
-        keyring: await target.keyring(),
-        config: { publicUrl: env.PUBLIC_URL!, topics: offeredTopics },
-        log: silentLog,
-      });
-      await service.subscribe({ email: input.email, topics: [...input.topics], frequency: input.frequency });
-    },
-  };
-}
-
 /** Space calls `rate` per second apart, whatever the concurrency. */
 function pacer(rate: number): () => Promise<void> {
   let next = Date.now();
@@ -91,11 +68,8 @@ function pacer(rate: number): () => Promise<void> {
   };
 }
 
-/** How a target asks for a confirmation mail (the pending path); absent where it has none. */
-export type PendingPath = (offeredTopics: readonly string[]) => SubscribeRequester;
-
 /** Read, check and import `file` into `target`; prints the report and returns it. */
-export async function importFile(target: Target, file: string, options: ImportCommandOptions, io: Io, pendingPath?: PendingPath): Promise<ImportReport> {
+export async function importFile(target: Target, file: string, options: ImportCommandOptions, io: Io): Promise<ImportReport> {
   const name = path.basename(file);
   let text: string;
   try {
@@ -129,17 +103,33 @@ export async function importFile(target: Target, file: string, options: ImportCo
     offeredFrequencies,
   });
 
+  // Without attested consent, each new person is asked as the subscribe form asks: a request stored
+  // and queued for the confirmation worker, which mails them (at most once per address and mailbox
+  // per window). --rate paces the requests, so the worker's sends stay within the SES send rate.
+  let pending: PendingPath | undefined;
   let requests: SubscribeRequester | undefined;
   if (!options.confirmed && plan.planned.some((r) => r.state === 'subscribed' || r.state === 'unconfirmed')) {
-    if (!pendingPath) {
+    if (!target.pending) {
       throw new TargetError(
-        `${file}: a pending import (confirmation mail to each person) is not available on ${target.description} yet; ` +
-          'import with --confirmed if they agreed before, or have them subscribe through the form',
+        `${file}: ${target.description} has no confirmation queue output (ConfirmationQueueUrl): deploy it with this version of newsbrief ` +
+          'to import without --confirmed, or import with --confirmed if they agreed before',
       );
     }
-    const direct = pendingPath(offeredTopics);
+    pending = await target.pending();
+    const service = createSubscriptionService({
+      store: target.subscribers,
+      queue: pending.queue,
+      keyring: await target.keyring(),
+      config: { publicUrl: pending.publicUrl, topics: offeredTopics },
+      log: silentLog,
+    });
     const pace = pacer(options.rate);
-    requests = { request: async (input) => (await pace(), direct.request(input)) };
+    requests = {
+      async request(input) {
+        await pace();
+        await service.subscribe({ email: input.email, topics: [...input.topics], frequency: input.frequency });
+      },
+    };
   }
 
   const importer = createImporter(
@@ -175,6 +165,10 @@ export async function importFile(target: Target, file: string, options: ImportCo
     );
   } finally {
     bar.stop();
+    if (pending) {
+      await pending.settled();
+      await pending.close();
+    }
   }
 
   const counts = Object.fromEntries(IMPORT_OUTCOMES.map((o) => [o, 0])) as Record<ImportOutcome, number>;

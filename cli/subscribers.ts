@@ -6,7 +6,7 @@ import type { Transition } from '../lambda/shared/subscriptions/store.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
 import { TargetError, UsageError } from './errors.ts';
-import { importFile, localRequester } from './import.ts';
+import { importFile } from './import.ts';
 import { IMPORT_FORMATS, type ImportFormat } from './import-formats.ts';
 import { printJson, progress, table, type Io } from './output.ts';
 import { onTarget, withTargetOptions, type TargetOptions } from './target-options.ts';
@@ -144,7 +144,6 @@ function addImport(group: Command, io: Io): void {
           json: options.json === true,
         },
         io,
-        'lambda' in target ? undefined : (topics) => localRequester(target, topics),
       ),
     );
   });

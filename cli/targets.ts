@@ -4,16 +4,23 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { feedListSchema, type FeedConfig } from '../lambda/shared/feeds/config.ts';
 import { DynamoFeedStore } from '../lambda/shared/feeds/state-dynamo.ts';
 import type { FeedStore } from '../lambda/shared/feeds/state.ts';
 import { FREQUENCIES, type DigestFrequency, type Frequency } from '../lambda/shared/subscriptions/model.ts';
+import type { ConfirmationJob, ConfirmationQueue } from '../lambda/shared/subscriptions/requests.ts';
+import { createSqsConfirmationQueue } from '../lambda/shared/subscriptions/sqs-confirmation-queue.ts';
+import { confirmMailRuntime, createConfirmMailHandler } from '../lambda/confirm-mail/handler.ts';
+import { lazy } from '../lambda/shared/lazy.ts';
+import { silentLog } from '../lambda/shared/logger.ts';
+import { startQueueWorker } from '../scripts/local/queue-worker.ts';
 import { keyringLoader, parseKeyring, type Keyring } from '../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
 import type { SubscriberStore } from '../lambda/shared/subscriptions/store.ts';
 import { LOCAL_DATA_DIR } from '../scripts/local/config.ts';
-import { keyringFile, LOCAL_FEEDS_LIST, LOCAL_TABLE_NAME, localFeedsUrl, localKeyring } from '../scripts/local/delivery-env.ts';
+import { keyringFile, LOCAL_FEEDS_LIST, LOCAL_TABLE_NAME, localDeliveryEnvironment, localFeedsUrl, localKeyring } from '../scripts/local/delivery-env.ts';
 import { ensureTable, localDynamo, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
 import { TargetError } from './errors.ts';
 
@@ -27,12 +34,24 @@ export interface Target {
   readonly description: string;
   readonly subscribers: SubscriberStore;
   keyring(): Promise<Keyring>;
+  /** The confirmation queue subscribe requests go to (the double opt-in path), where the target has one. */
+  pending?(): Promise<PendingPath>;
   /** Where the feed poller keeps its state. */
   readonly feedStore?: FeedStore;
   /** The feeds the target polls (none when it has no feeds configured). */
   feeds?(): Promise<FeedConfig[]>;
   /** Topics and frequencies the target offers, when it says (a stack does; local data takes any). */
   readonly offered?: { readonly topics: readonly string[]; readonly frequencies: readonly Frequency[] };
+  close(): Promise<void>;
+}
+
+/** Where subscribe requests are queued for the confirmation worker, as the subscribe API queues them. */
+export interface PendingPath {
+  readonly queue: ConfirmationQueue;
+  /** The subscribe API's base URL (the service's links). */
+  readonly publicUrl: string;
+  /** Resolves once the queued requests are handled (locally: the mails are out); at once on a stack. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,12 +81,19 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
   const { client, doc } = localDynamo(standins.dynamoEndpoint);
   await ensureTable(client, LOCAL_TABLE_NAME);
   const keyringJson = localKeyring(dataDir);
+  const store = createDynamoSubscriberStore({ doc, tableName: LOCAL_TABLE_NAME });
   return {
     description: `local data ${dataDir}`,
     dataDir,
     standins,
-    subscribers: createDynamoSubscriberStore({ doc, tableName: LOCAL_TABLE_NAME }),
+    subscribers: store,
     feedStore: new DynamoFeedStore(doc, LOCAL_TABLE_NAME),
+    // The confirmation worker of `npm run serve`, in this process, mailing the SES emulator.
+    pending: () => {
+      const env = localDeliveryEnvironment(keyringJson);
+      const worker = startQueueWorker<ConfirmationJob>(createConfirmMailHandler(lazy(() => confirmMailRuntime(env, { store, log: silentLog }))));
+      return Promise.resolve({ queue: worker, publicUrl: env.PUBLIC_URL!, settled: () => worker.idle(), close: () => worker.stop() });
+    },
     feeds: async () => {
       // npm start's example feeds, at the URLs it serves them on (their state is kept by URL).
       if (!existsSync(LOCAL_FEEDS_LIST)) return [];
@@ -81,8 +107,8 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
 
 /** The stack outputs the command needs, by output key. */
 export const REQUIRED_OUTPUTS = ['TableName', 'SigningKeySecretArn', 'DigestFunctionName', 'Topics', 'Frequencies'] as const;
-/** Outputs a stack has only with some configuration: PollFunctionName when feeds are configured. */
-export const OPTIONAL_OUTPUTS = ['PollFunctionName'] as const;
+/** Outputs a stack has only with some configuration (PollFunctionName when feeds are configured) or from some version on. */
+export const OPTIONAL_OUTPUTS = ['PollFunctionName', 'ConfirmationQueueUrl', 'ApiUrl'] as const;
 export type StackSettings = Record<(typeof REQUIRED_OUTPUTS)[number], string> & Partial<Record<(typeof OPTIONAL_OUTPUTS)[number], string>>;
 
 /** The outputs of stack `stackName`, through CloudFormation DescribeStacks. */
@@ -125,6 +151,17 @@ export async function openStack(stackName: string, region?: string): Promise<Sta
     lambda,
     subscribers: createDynamoSubscriberStore({ doc, tableName: settings.TableName }),
     feedStore: new DynamoFeedStore(doc, settings.TableName),
+    ...(settings.ConfirmationQueueUrl && settings.ApiUrl
+      ? {
+          pending: () =>
+            Promise.resolve({
+              queue: createSqsConfirmationQueue(new SQSClient(config), settings.ConfirmationQueueUrl!),
+              publicUrl: settings.ApiUrl!,
+              settled: () => Promise.resolve(),
+              close: () => Promise.resolve(),
+            }),
+        }
+      : {}),
     feeds: () => (settings.PollFunctionName ? stackFeeds(lambda, settings.PollFunctionName) : Promise.resolve([])),
     keyring: keyringLoader({ SIGNING_KEY_SECRET_ARN: settings.SigningKeySecretArn }, () => new SecretsManagerClient(config)),
     offered: { topics: settings.Topics.split(',').filter(Boolean), frequencies },

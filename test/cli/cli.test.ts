@@ -154,6 +154,7 @@ describe('stack discovery (DescribeStacks)', () => {
       Topics: 'world,asia,us-politics,diplomacy',
       Frequencies: 'immediate,daily,weekly',
       PollFunctionName: 'Newsbrief-FeedsPoll3F9A1B2C-MnOpQrStUvWx',
+      ApiUrl: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
     });
     expect(requests.at(-1)).toContain('Action=DescribeStacks');
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../cli/main.ts';
 import { DynamoFeedStore } from '../../lambda/shared/feeds/state-dynamo.ts';
+import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
 import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
 
 // The --stack path end to end: the command finds the stack through CloudFormation, reads the poll
@@ -30,6 +32,9 @@ describe('npx newsbrief --stack', () => {
   let aws: Server;
   let standins: Standins;
   const calls: string[] = [];
+  const sent: { QueueUrl: string; MessageBody: string }[] = [];
+  // The SQS client sends to the queue URL's own host (as in AWS), so the recorded URL names the local server.
+  let QUEUE = '';
   const dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-stack-'));
   const saved = { ...process.env };
 
@@ -49,10 +54,17 @@ describe('npx newsbrief --stack', () => {
           calls.push('secretsmanager:GetSecretValue');
           res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify({ ARN: JSON.parse(body).SecretId, Name: 'SigningKeySecret', SecretString: JSON.stringify({ current: 'k1', k1: 's'.repeat(43) }), VersionId: 'v1' }));
+        } else if (target === 'AmazonSQS.SendMessage') {
+          const message = JSON.parse(body) as { QueueUrl: string; MessageBody: string };
+          sent.push(message);
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({ MessageId: `m${sent.length}`, MD5OfMessageBody: createHash('md5').update(message.MessageBody).digest('hex') }));
         } else if (new URLSearchParams(body).get('Action') === 'DescribeStacks') {
           calls.push('cloudformation:DescribeStacks');
           res.writeHead(200, { 'content-type': 'text/xml' });
-          res.end(readFileSync(new URL('describe-stacks.xml', FIXTURES)));
+          const xml = readFileSync(new URL('describe-stacks.xml', FIXTURES), 'utf8');
+          // A stack of this version also outputs its confirmation queue; "NewsbriefOld" predates it.
+          res.end(new URLSearchParams(body).get('StackName') === 'NewsbriefOld' ? xml : xml.replace('<Outputs>', `<Outputs><member><OutputKey>ConfirmationQueueUrl</OutputKey><OutputValue>${QUEUE}</OutputValue></member>`));
         } else {
           res.writeHead(400, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ __type: 'UnknownOperationException', message: `${req.method} ${req.url} ${target}` }));
@@ -61,6 +73,7 @@ describe('npx newsbrief --stack', () => {
     });
     await new Promise<void>((resolve) => aws.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(aws.address() as AddressInfo).port}`;
+    QUEUE = `${endpoint}/123456789012/Newsbrief-ConfirmationsQueue-AbC123`;
     Object.assign(process.env, {
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'test',
@@ -68,6 +81,7 @@ describe('npx newsbrief --stack', () => {
       AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
       AWS_ENDPOINT_URL_LAMBDA: endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+      AWS_ENDPOINT_URL_SQS: endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
     });
   });
@@ -108,12 +122,31 @@ describe('npx newsbrief --stack', () => {
     expect(JSON.parse(shown.out)).toMatchObject({ status: 'confirmed', topics: 'asia', frequency: 'weekly', consent: expect.stringContaining('plain:list.csv') });
   }, 60_000);
 
-  it('refuses a pending import on a stack, naming the file, before writing anything', async () => {
+  it('subscribers import without --confirmed: each new person stored as a subscribe request and queued for the confirmation worker', async () => {
     const file = path.join(dir, 'pending.csv');
-    writeFileSync(file, 'email\ncarl@example.com\n');
-    const result = await cli('subscribers', 'import', file, '--stack', 'Newsbrief');
+    writeFileSync(file, 'email,topics\ncarl@example.com,asia\ndora@example.com,\n');
+    const result = await cli('subscribers', 'import', file, '--json', '--stack', 'Newsbrief');
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.out) as { counts: Record<string, number> }).counts.requested).toBe(2);
+    expect(sent.map((m) => m.QueueUrl)).toEqual([QUEUE, QUEUE]);
+    // The message is a claim check: the request id only, never the address.
+    const store = createDynamoSubscriberStore({ doc: localDynamo(standins.dynamoEndpoint).doc, tableName: TABLE });
+    const requests = await Promise.all(sent.map((m) => store.getRequest((JSON.parse(m.MessageBody) as { requestId: string }).requestId)));
+    expect(requests.map((r) => [r?.email, r?.topics])).toEqual([
+      ['carl@example.com', ['asia']],
+      ['dora@example.com', []],
+    ]);
+    for (const m of sent) expect(m.MessageBody).not.toContain('@');
+  }, 60_000);
+
+  it('refuses a pending import on a stack without a confirmation queue output, naming the file, before writing anything', async () => {
+    const file = path.join(dir, 'older.csv');
+    writeFileSync(file, 'email\nerin@example.com\n');
+    const before = sent.length;
+    const result = await cli('subscribers', 'import', file, '--stack', 'NewsbriefOld');
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${file}: a pending import (confirmation mail to each person) is not available on stack Newsbrief yet`);
-    expect((await cli('subscribers', 'show', 'carl@example.com', '--stack', 'Newsbrief')).code).toBe(1);
+    expect(result.err).toContain(`${file}: stack NewsbriefOld has no confirmation queue output (ConfirmationQueueUrl): deploy it with this version`);
+    expect(sent.length).toBe(before);
   }, 60_000);
 });
