@@ -12,7 +12,7 @@ import {
 } from '../lambda/shared/subscriptions/import.ts';
 import { FREQUENCIES, type Frequency } from '../lambda/shared/subscriptions/model.ts';
 import { createSubscriptionService } from '../lambda/shared/subscriptions/service.ts';
-import { localDeliveryEnvironment } from '../scripts/local/delivery-env.ts';
+import { LOCAL_TOPICS } from '../scripts/local/delivery-env.ts';
 import { TargetError, UsageError } from './errors.ts';
 import { ImportFileError, parseExport, type ImportFormat } from './import-formats.ts';
 import { colours, printJson, progress, table, type Io } from './output.ts';
@@ -87,8 +87,7 @@ export async function importFile(target: Target, file: string, options: ImportCo
     throw error;
   }
 
-  const localTopics = localDeliveryEnvironment('{}').TOPICS!.split(',');
-  const offeredTopics = target.offered?.topics ?? localTopics;
+  const offeredTopics = target.offered?.topics ?? LOCAL_TOPICS;
   const offeredFrequencies = target.offered?.frequencies ?? FREQUENCIES;
   const unknownTopics = (options.topics ?? []).filter((t) => !offeredTopics.includes(t));
   if (unknownTopics.length > 0) throw new UsageError(`--topics: ${unknownTopics.join(', ')} not offered by ${target.description} (${offeredTopics.join(', ')})`);

@@ -27,6 +27,9 @@ export function localFeedsUrl(port: number = Number(process.env.FEEDS_PORT ?? LO
   return `http://127.0.0.1:${port}`;
 }
 
+/** The topics the local run offers (a deployment sets TOPICS from its configuration file). */
+export const LOCAL_TOPICS = ['world', 'asia', 'us-politics', 'diplomacy', 'politics', 'europe', 'business', 'science', 'climate', 'sports'] as const;
+
 /** Keyword rules of the local run (a deployment sets TOPIC_RULES from its config file). */
 export const LOCAL_TOPIC_RULES = {
   asia: ['north korea', 'pyongyang', 'kim jong', 'seoul', 'korean peninsula'],
@@ -58,7 +61,7 @@ export function localDeliveryEnvironment(keyringJson: string): Record<string, st
     POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
     // `npm run serve` on the same data folder answers these links (scripts/local/config.ts).
     PUBLIC_URL: localPublicUrl(),
-    TOPICS: 'world,asia,us-politics,diplomacy,politics,europe,business,science,climate,sports',
+    TOPICS: LOCAL_TOPICS.join(','),
     SIGNING_KEYRING: keyringJson,
     BUCKET_NAME: 'local',
     SEND_QUEUE_URL: 'in-process',

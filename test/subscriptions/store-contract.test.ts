@@ -289,13 +289,13 @@ function contract(name: string, make: () => Promise<Harness>) {
     it('creates an imported subscriber confirmed with its consent, in the index from the import on', async () => {
       const a = fresh('weekly', ['asia']);
       const consent = { method: 'operator-attested' as const, source: 'mailchimp:members.csv', attestedAt: t(500), sourceOptInAt: t(-9000) };
-      expect(await h.store.createImported(a, { status: 'confirmed', consent }, t(500))).toEqual({ subscriberId: a.id, created: true });
+      expect(await h.store.createImportedMany([{ input: a, state: { status: 'confirmed', consent } }], t(500))).toEqual([{ subscriberId: a.id, created: true }]);
       expect(await h.store.get(a.id)).toMatchObject({ id: a.id, email: a.email, status: 'confirmed', confirmedAt: t(500), topics: ['asia'], consent });
       expect((await all(h.store, 'weekly', t(501))).ids).toContain(a.id);
       expect((await all(h.store, 'weekly', t(500))).ids).not.toContain(a.id);
       // The address is taken now: a rival import or subscribe gets the first one's id and creates nothing.
       const rival = { ...fresh(), emailHash: a.emailHash };
-      expect(await h.store.createImported(rival, { status: 'unsubscribed' }, t(501))).toEqual({ subscriberId: a.id, created: false });
+      expect(await h.store.createImportedMany([{ input: rival, state: { status: 'unsubscribed' } }], t(501))).toEqual([{ subscriberId: a.id, created: false }]);
       expect(await h.store.createPending(rival, t(501))).toEqual({ subscriberId: a.id, created: false });
       expect(await h.store.get(rival.id)).toBeNull();
     });
@@ -303,8 +303,13 @@ function contract(name: string, make: () => Promise<Harness>) {
     it('records an opt-out at the source as unsubscribed or suppressed, out of the index', async () => {
       const u = fresh();
       const b = fresh();
-      await h.store.createImported(u, { status: 'unsubscribed' }, t(600));
-      await h.store.createImported(b, { status: 'suppressed', reason: 'import:bounced' }, t(600));
+      await h.store.createImportedMany(
+        [
+          { input: u, state: { status: 'unsubscribed' } },
+          { input: b, state: { status: 'suppressed', reason: 'import:bounced' } },
+        ],
+        t(600),
+      );
       expect(await h.store.get(u.id)).toMatchObject({ status: 'unsubscribed', email: u.email });
       expect(await h.store.get(b.id)).toMatchObject({ status: 'suppressed', suppressedReason: 'import:bounced' });
       const listed = (await all(h.store, 'daily', t(10_000))).ids;

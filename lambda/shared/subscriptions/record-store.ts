@@ -179,11 +179,6 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return new Map([...lookups].map(([hash, subscriberId]) => [hash, { subscriberId, subscriber: records.get(subscriberId)?.subscriber ?? null }]));
     },
 
-    async createImported(input, state, at) {
-      const [result] = await store.createImportedMany([{ input, state }], at);
-      return result!;
-    },
-
     async createImportedMany(items, at) {
       // The lookups first, each with attribute_not_exists as createPending does: one address, one subscriber.
       const claimed = await Promise.all(

@@ -124,15 +124,11 @@ export interface SubscriberStore extends SubscriberReader, SubscriberSuppressor 
   /** Undo a mailbox claim made at `at` whose mail was not sent. */
   releaseMailbox(mailbox: string, at: string): Promise<void>;
   /**
-   * Create an imported subscriber directly in `state` (confirmed with attested consent, or an opt-out
-   * kept so no later import adds them): the lookup item first, as createPending, then the record. When
-   * the address already belongs to another subscriber, returns that id and creates nothing.
-   */
-  createImported(input: NewSubscriber, state: ImportedState, at: string): Promise<{ subscriberId: string; created: boolean }>;
-  /**
-   * createImported for many people at once, results in the same order: a conditional write per
-   * lookup as always, and the new confirmed records written in batches (what makes a 100,000-row
-   * import take minutes, not hours).
+   * Create imported subscribers directly in their `state` (confirmed with attested consent, or an
+   * opt-out kept so no later import adds them), results in the same order. Each lookup item first,
+   * with a conditional write as createPending (one address, one subscriber), then the records, new
+   * confirmed ones in batches (what makes a 100,000-row import take minutes, not hours). When an
+   * address already belongs to another subscriber, returns that id and creates nothing for it.
    */
   createImportedMany(
     items: readonly { readonly input: NewSubscriber; readonly state: ImportedState }[],
