@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../cli/main.ts';
+import { cli, dataFolder } from './harness.ts';
 import { DynamoFeedStore } from '../../lambda/shared/feeds/state-dynamo.ts';
 import { LOCAL_FEEDS_LIST, LOCAL_TABLE_NAME, localFeedsUrl } from '../../scripts/local/delivery-env.ts';
 import { ensureTable, localDynamo, startStandins } from '../../scripts/local/standins.ts';
@@ -10,16 +9,8 @@ import { ensureTable, localDynamo, startStandins } from '../../scripts/local/sta
 // `newsbrief feeds list --local`: npm start's example feeds, with the state the poller recorded in
 // dynalite (written here through the same feed store the poller uses).
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
 describe('feeds list --local', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-feeds-'));
-  writeFileSync(path.join(dir, 'signing-keyring.json'), JSON.stringify({ current: 'local1', local1: 'k'.repeat(43) }));
+  const dir = dataFolder();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const examples = (JSON.parse(readFileSync(LOCAL_FEEDS_LIST, 'utf8')) as { url: string }[]).map((f) => new URL(f.url, localFeedsUrl()).href);
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../cli/main.ts';
+import { cli } from './harness.ts';
 import { DynamoFeedStore } from '../../lambda/shared/feeds/state-dynamo.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
 import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
@@ -20,13 +20,6 @@ const FIXTURES = new URL('./fixtures/', import.meta.url);
 const TABLE = 'Newsbrief-DataTableFDBAD0F2-1X2Y3Z4W5V6U';
 const POLL = 'Newsbrief-FeedsPoll3F9A1B2C-MnOpQrStUvWx';
 const FEEDS = [{ url: 'https://news.example.com/world.rss', topics: ['world'] }, { url: 'https://desk.example.org/asia.atom' }];
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('npx newsbrief --stack', () => {
   let aws: Server;

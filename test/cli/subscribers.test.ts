@@ -1,45 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../cli/main.ts';
-import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
-import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
-import { emailHashes } from '../../lambda/shared/subscriptions/tokens.ts';
-import { LOCAL_TABLE_NAME } from '../../scripts/local/delivery-env.ts';
-import { clearOutbox, localDynamo, readOutbox, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { cli, dataFolder, findSubscriber } from './harness.ts';
+import { clearOutbox, readOutbox, startStandins, type Standins } from '../../scripts/local/standins.ts';
 
 // `newsbrief subscribers import | export | show | unsubscribe | forget` against dynalite on a data
 // folder, as `npm start` leaves it, through the real SDK; the pending import mails the SES emulator.
 
 const IMPORTS = new URL('./fixtures/imports/', import.meta.url).pathname;
 const fixture = (name: string) => path.join(IMPORTS, name);
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-function dataFolder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-subs-'));
-  writeFileSync(path.join(dir, 'signing-keyring.json'), JSON.stringify({ current: 'local1', local1: 'k'.repeat(43) }));
-  return dir;
-}
-
-/** The subscriber of `address` in the folder's table, found as the subscribe API finds it. */
-async function subscriberOf(dir: string, address: string) {
-  const standins = await startStandins({ dataDir: path.join(dir, 'dynamo') });
-  try {
-    const store = createDynamoSubscriberStore({ doc: localDynamo(standins.dynamoEndpoint).doc, tableName: LOCAL_TABLE_NAME });
-    const keyring = parseKeyring(readFileSync(path.join(dir, 'signing-keyring.json'), 'utf8'));
-    return (await store.findByEmailHash(emailHashes(address, keyring).map((h) => h.hash)))?.subscriber ?? null;
-  } finally {
-    await standins.stop();
-  }
-}
 
 /** Every address a fixture holds, to check none is printed. */
 function addressesIn(name: string): string[] {
@@ -78,7 +48,7 @@ describe('subscribers import --confirmed', () => {
       { line: 6, outcome: 'invalid', reason: expect.any(String) },
     ]);
     expect(report.ignoredTags).toEqual({ VIP: 1 });
-    const asha = await subscriberOf(dir, 'asha.r@example.com');
+    const asha = await findSubscriber(dir, 'asha.r@example.com');
     expect(asha).toMatchObject({
       status: 'confirmed',
       topics: ['asia', 'diplomacy'],
@@ -118,11 +88,11 @@ describe('subscribers import --confirmed', () => {
       const report = await importJson(dir, file, ...mode);
       expect(report.counts).toMatchObject({ unsubscribed: 2, suppressed: 1, forgotten: 1 });
     }
-    expect(await subscriberOf(dir, 'hana@example.org')).toMatchObject({ status: 'unsubscribed' });
-    expect(await subscriberOf(dir, 'ivan@example.net')).toMatchObject({ status: 'suppressed', suppressedReason: 'import:blocked' });
-    expect(await subscriberOf(dir, 'chen.li@example.com')).toMatchObject({ status: 'unsubscribed' });
-    expect(await subscriberOf(dir, 'emre@example.com')).toMatchObject({ status: 'suppressed', suppressedReason: 'forgotten' });
-    expect(await subscriberOf(dir, 'new@example.com')).toMatchObject({ status: 'confirmed', topics: ['world'] });
+    expect(await findSubscriber(dir, 'hana@example.org')).toMatchObject({ status: 'unsubscribed' });
+    expect(await findSubscriber(dir, 'ivan@example.net')).toMatchObject({ status: 'suppressed', suppressedReason: 'import:blocked' });
+    expect(await findSubscriber(dir, 'chen.li@example.com')).toMatchObject({ status: 'unsubscribed' });
+    expect(await findSubscriber(dir, 'emre@example.com')).toMatchObject({ status: 'suppressed', suppressedReason: 'forgotten' });
+    expect(await findSubscriber(dir, 'new@example.com')).toMatchObject({ status: 'confirmed', topics: ['world'] });
   }, 120_000);
 
   it('leaves out, with --confirmed, people the source says never confirmed', async () => {
@@ -130,7 +100,7 @@ describe('subscribers import --confirmed', () => {
     writeFileSync(file, 'email,status\npat@example.com,pending\n');
     const report = await importJson(dir, file, '--confirmed');
     expect(report.skipped).toEqual([{ line: 2, outcome: 'unconfirmed', reason: expect.stringContaining('without --confirmed') }]);
-    expect(await subscriberOf(dir, 'pat@example.com')).toBeNull();
+    expect(await findSubscriber(dir, 'pat@example.com')).toBeNull();
   }, 60_000);
 });
 
@@ -153,10 +123,10 @@ describe('subscribers import (pending: double opt-in)', () => {
       [6, 'frequency "hourly" is not offered (immediate, daily, weekly)'],
       [7, expect.any(String)],
     ]);
-    const uma = await subscriberOf(dir, 'uma@example.com');
+    const uma = await findSubscriber(dir, 'uma@example.com');
     expect(uma).toMatchObject({ status: 'pending', topics: ['asia', 'diplomacy'], frequency: 'daily' });
     expect(uma?.consent).toBeUndefined();
-    expect(await subscriberOf(dir, 'xavi@example.org')).toMatchObject({ status: 'pending', topics: ['world', 'asia'] });
+    expect(await findSubscriber(dir, 'xavi@example.org')).toMatchObject({ status: 'pending', topics: ['world', 'asia'] });
     const mails = await readOutbox(ses.sesEndpoint);
     expect(mails.map((m) => m.destination.to.join()).sort()).toEqual(['uma@example.com', 'vic@example.org', 'wen@example.com', 'xavi@example.org']);
     // Again: everyone is pending already, so no second mail.
