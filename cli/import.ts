@@ -216,6 +216,7 @@ function printImportReport(io: Io, report: ImportReport, where: string): void {
   if (tags.length > 0) {
     io.out(`tags that name no topic here (ignored): ${tags.slice(0, 20).map(([t, n]) => `${t} (${n})`).join(', ')}${tags.length > 20 ? ', …' : ''}`);
   }
-  const seconds = Math.max(report.seconds, 0.001);
-  io.out(`done in ${report.seconds.toFixed(1)} s (${Math.round(report.rows / seconds).toLocaleString('en-US')} rows/s); importing this file again changes nothing`);
+  // A rate over a fraction of a second says nothing; over a long import it says how long the next will take.
+  const rate = report.seconds >= 1 ? ` (${Math.round(report.rows / report.seconds).toLocaleString('en-US')} rows/s)` : '';
+  io.out(`done in ${report.seconds.toFixed(1)} s${rate}; importing this file again changes nothing`);
 }
