@@ -2,6 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { digestCommand } from './digest.ts';
 import { TargetError, UsageError } from './errors.ts';
+import { feedsCommand } from './feeds.ts';
+import { stdio, type Io } from './output.ts';
 import { subscribersCommand } from './subscribers.ts';
 
 /**
@@ -10,23 +12,16 @@ import { subscribersCommand } from './subscribers.ts';
  * Exit codes: 0 done, 1 the target failed (unreachable, missing, refused), 2 a usage error.
  */
 
-export interface Io {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-const STDIO: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type { Io };
 
 /** The command tree; parsing errors throw instead of exiting, so `run` maps them to exit codes. */
-export function program(io: Io = STDIO): Command {
+export function program(io: Io = stdio()): Command {
   const root = new Command('newsbrief')
     .description('newsbrief operator command: act on local data (--local) or a deployed stack (--stack NAME)')
     .showHelpAfterError('(add --help for usage)');
-  root.addCommand(subscribersCommand(io.out));
+  root.addCommand(subscribersCommand(io));
   root.addCommand(digestCommand(io.out));
+  root.addCommand(feedsCommand(io));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
     command.commands.forEach(configure);
@@ -36,7 +31,7 @@ export function program(io: Io = STDIO): Command {
 }
 
 /** Run the command line `argv` (without node and the script); resolves to the exit code. */
-export async function run(argv: readonly string[], io: Io = STDIO): Promise<number> {
+export async function run(argv: readonly string[], io: Io = stdio()): Promise<number> {
   try {
     await program(io).parseAsync([...argv], { from: 'user' });
     return 0;

@@ -1,16 +1,26 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { feedListSchema, type FeedConfig } from '../lambda/shared/feeds/config.ts';
+import { DynamoFeedStore } from '../lambda/shared/feeds/state-dynamo.ts';
+import type { FeedStore } from '../lambda/shared/feeds/state.ts';
 import { FREQUENCIES, type DigestFrequency, type Frequency } from '../lambda/shared/subscriptions/model.ts';
+import type { ConfirmationJob, ConfirmationQueue } from '../lambda/shared/subscriptions/requests.ts';
+import { createSqsConfirmationQueue } from '../lambda/shared/subscriptions/sqs-confirmation-queue.ts';
+import { confirmMailRuntime, createConfirmMailHandler } from '../lambda/confirm-mail/handler.ts';
+import { lazy } from '../lambda/shared/lazy.ts';
+import { silentLog } from '../lambda/shared/logger.ts';
+import { startQueueWorker } from '../scripts/local/queue-worker.ts';
 import { keyringLoader, parseKeyring, type Keyring } from '../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
 import type { SubscriberStore } from '../lambda/shared/subscriptions/store.ts';
 import { LOCAL_DATA_DIR } from '../scripts/local/config.ts';
-import { keyringFile, LOCAL_TABLE_NAME, localKeyring } from '../scripts/local/delivery-env.ts';
+import { keyringFile, LOCAL_FEEDS_LIST, LOCAL_TABLE_NAME, localDeliveryEnvironment, localFeedsUrl, localKeyring } from '../scripts/local/delivery-env.ts';
 import { ensureTable, localDynamo, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
 import { TargetError } from './errors.ts';
 
@@ -24,8 +34,24 @@ export interface Target {
   readonly description: string;
   readonly subscribers: SubscriberStore;
   keyring(): Promise<Keyring>;
+  /** The confirmation queue subscribe requests go to (the double opt-in path), where the target has one. */
+  pending?(): Promise<PendingPath>;
+  /** Where the feed poller keeps its state. */
+  readonly feedStore?: FeedStore;
+  /** The feeds the target polls (none when it has no feeds configured). */
+  feeds?(): Promise<FeedConfig[]>;
   /** Topics and frequencies the target offers, when it says (a stack does; local data takes any). */
   readonly offered?: { readonly topics: readonly string[]; readonly frequencies: readonly Frequency[] };
+  close(): Promise<void>;
+}
+
+/** Where subscribe requests are queued for the confirmation worker, as the subscribe API queues them. */
+export interface PendingPath {
+  readonly queue: ConfirmationQueue;
+  /** The subscribe API's base URL (the service's links). */
+  readonly publicUrl: string;
+  /** Resolves once the queued requests are handled (locally: the mails are out); at once on a stack. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,11 +81,25 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
   const { client, doc } = localDynamo(standins.dynamoEndpoint);
   await ensureTable(client, LOCAL_TABLE_NAME);
   const keyringJson = localKeyring(dataDir);
+  const store = createDynamoSubscriberStore({ doc, tableName: LOCAL_TABLE_NAME });
   return {
     description: `local data ${dataDir}`,
     dataDir,
     standins,
-    subscribers: createDynamoSubscriberStore({ doc, tableName: LOCAL_TABLE_NAME }),
+    subscribers: store,
+    feedStore: new DynamoFeedStore(doc, LOCAL_TABLE_NAME),
+    // The confirmation worker of `npm run serve`, in this process, mailing the SES emulator.
+    pending: () => {
+      const env = localDeliveryEnvironment(keyringJson);
+      const worker = startQueueWorker<ConfirmationJob>(createConfirmMailHandler(lazy(() => confirmMailRuntime(env, { store, log: silentLog }))));
+      return Promise.resolve({ queue: worker, publicUrl: env.PUBLIC_URL!, settled: () => worker.idle(), close: () => worker.stop() });
+    },
+    feeds: async () => {
+      // npm start's example feeds, at the URLs it serves them on (their state is kept by URL).
+      if (!existsSync(LOCAL_FEEDS_LIST)) return [];
+      const raw = JSON.parse(readFileSync(LOCAL_FEEDS_LIST, 'utf8')) as { url: string }[];
+      return feedListSchema.parse(raw.map((f) => ({ ...f, url: new URL(f.url, localFeedsUrl()).href })));
+    },
     keyring: () => Promise.resolve(parseKeyring(keyringJson)),
     close: () => standins.stop(),
   };
@@ -67,7 +107,9 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
 
 /** The stack outputs the command needs, by output key. */
 export const REQUIRED_OUTPUTS = ['TableName', 'SigningKeySecretArn', 'DigestFunctionName', 'Topics', 'Frequencies'] as const;
-export type StackSettings = Record<(typeof REQUIRED_OUTPUTS)[number], string>;
+/** Outputs a stack has only with some configuration (PollFunctionName when feeds are configured) or from some version on. */
+export const OPTIONAL_OUTPUTS = ['PollFunctionName', 'ConfirmationQueueUrl', 'ApiUrl'] as const;
+export type StackSettings = Record<(typeof REQUIRED_OUTPUTS)[number], string> & Partial<Record<(typeof OPTIONAL_OUTPUTS)[number], string>>;
 
 /** The outputs of stack `stackName`, through CloudFormation DescribeStacks. */
 export async function describeStackOutputs(cloudFormation: Pick<CloudFormationClient, 'send'>, stackName: string): Promise<StackSettings> {
@@ -86,7 +128,8 @@ export async function describeStackOutputs(cloudFormation: Pick<CloudFormationCl
   if (missing.length > 0) {
     throw new TargetError(`stack ${stackName} has no output ${missing.join(', ')}: deploy it with this version of newsbrief first`);
   }
-  return Object.fromEntries(REQUIRED_OUTPUTS.map((key) => [key, outputs[key]!])) as StackSettings;
+  const present = [...REQUIRED_OUTPUTS, ...OPTIONAL_OUTPUTS.filter((key) => outputs[key])];
+  return Object.fromEntries(present.map((key) => [key, outputs[key]!])) as StackSettings;
 }
 
 /** A deployed stack: its table through the subscriber store, its keyring from Secrets Manager. */
@@ -100,16 +143,38 @@ export async function openStack(stackName: string, region?: string): Promise<Sta
   const config = region ? { region } : {};
   const settings = await describeStackOutputs(new CloudFormationClient(config), stackName);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+  const lambda = new LambdaClient(config);
   const frequencies = settings.Frequencies.split(',').filter((f): f is Frequency => (FREQUENCIES as readonly string[]).includes(f));
   return {
     description: `stack ${stackName}`,
     settings,
-    lambda: new LambdaClient(config),
+    lambda,
     subscribers: createDynamoSubscriberStore({ doc, tableName: settings.TableName }),
+    feedStore: new DynamoFeedStore(doc, settings.TableName),
+    ...(settings.ConfirmationQueueUrl && settings.ApiUrl
+      ? {
+          pending: () =>
+            Promise.resolve({
+              queue: createSqsConfirmationQueue(new SQSClient(config), settings.ConfirmationQueueUrl!),
+              publicUrl: settings.ApiUrl!,
+              settled: () => Promise.resolve(),
+              close: () => Promise.resolve(),
+            }),
+        }
+      : {}),
+    feeds: () => (settings.PollFunctionName ? stackFeeds(lambda, settings.PollFunctionName) : Promise.resolve([])),
     keyring: keyringLoader({ SIGNING_KEY_SECRET_ARN: settings.SigningKeySecretArn }, () => new SecretsManagerClient(config)),
     offered: { topics: settings.Topics.split(',').filter(Boolean), frequencies },
     close: () => Promise.resolve(),
   };
+}
+
+/** The feeds of a stack: the poll function's FEEDS, as the function itself reads them at cold start. */
+async function stackFeeds(lambda: Pick<LambdaClient, 'send'>, functionName: string): Promise<FeedConfig[]> {
+  const out = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  const parsed = feedListSchema.safeParse(JSON.parse(out.Environment?.Variables?.FEEDS ?? '[]'));
+  if (!parsed.success) throw new TargetError(`the poll function ${functionName} has no readable FEEDS setting: deploy again`);
+  return parsed.data;
 }
 
 /** Invoke the stack's digest function asynchronously, as its schedule does (retries and the failed-invocations queue apply). */

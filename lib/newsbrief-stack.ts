@@ -233,6 +233,7 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'IngestFunctionName', { description: 'Re-run a failed ingest event by hand', value: this.delivery.ingest.functionName });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.delivery.sendDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.delivery.failedInvocations.queueUrl });
+    new CfnOutput(this, 'ConfirmationQueueUrl', { description: 'Subscribe requests for the confirmation worker (npx newsbrief subscribers import)', value: this.confirmations.queue.queueUrl });
     new CfnOutput(this, 'ConfirmationDeadLetterQueueUrl', { description: 'Confirmation-mail jobs that failed 5 times', value: this.confirmations.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });

@@ -42,7 +42,7 @@ import { randomSubscriberId } from '../lambda/shared/subscriptions/service.ts';
 import { emailHashes } from '../lambda/shared/subscriptions/tokens.ts';
 import { normaliseEmail } from '../lambda/shared/subscriptions/validation.ts';
 import { claimDataDir, DataDirInUseError, LOCAL_DATA_DIR, localBlobsDir } from './local/config.ts';
-import { LOCAL_SENDER_ADDRESS, LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
+import { LOCAL_FEEDS_LIST, LOCAL_FEEDS_PORT, LOCAL_SENDER_ADDRESS, LOCAL_TABLE_NAME, localDeliveryEnvironment, localKeyring } from './local/delivery-env.ts';
 import type { FeedPollResult } from '../lambda/shared/feeds/poll.ts';
 import { pollLocalFeeds } from './local/feeds.ts';
 import { clearOutbox, ensureTable, localDynamo, localSes, readOutbox, standinEnvironment, startStandins } from './local/standins.ts';
@@ -350,7 +350,7 @@ async function main(argv: string[]): Promise<number> {
       articlesDir: 'examples/articles',
       subscribersFile: 'examples/subscribers.json',
       // A fixed port: the feeds' URLs, and so their conditional-GET state, stay the same across runs.
-      feeds: { dir: 'examples/feeds', pagesDir: 'examples/pages', port: Number(process.env.FEEDS_PORT ?? 8010) },
+      feeds: { dir: path.dirname(LOCAL_FEEDS_LIST), pagesDir: 'examples/pages', port: Number(process.env.FEEDS_PORT ?? LOCAL_FEEDS_PORT) },
       fresh: argv.includes('--fresh'),
     });
     process.stdout.write(`${formatSummary(summary)}\n`);

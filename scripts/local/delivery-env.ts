@@ -17,6 +17,19 @@ export function localPublicUrl(port: number = Number(process.env.PORT ?? LOCAL_P
 }
 export const LOCAL_SENDER_ADDRESS = 'news@newsbrief.example.com';
 
+/** The port `npm start` serves its example feeds on (FEEDS_PORT overrides): a fixed one, so their URLs, and so their state, stay the same across runs. */
+export const LOCAL_FEEDS_PORT = 8010;
+/** The example feeds `npm start` polls, with URLs relative to the feed server. */
+export const LOCAL_FEEDS_LIST = path.join(import.meta.dirname, '../../examples/feeds/feeds.json');
+
+/** The base URL of `npm start`'s example feed server. */
+export function localFeedsUrl(port: number = Number(process.env.FEEDS_PORT ?? LOCAL_FEEDS_PORT)): string {
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The topics the local run offers (a deployment sets TOPICS from its configuration file). */
+export const LOCAL_TOPICS = ['world', 'asia', 'us-politics', 'diplomacy', 'politics', 'europe', 'business', 'science', 'climate', 'sports'] as const;
+
 /** Keyword rules of the local run (a deployment sets TOPIC_RULES from its config file). */
 export const LOCAL_TOPIC_RULES = {
   asia: ['north korea', 'pyongyang', 'kim jong', 'seoul', 'korean peninsula'],
@@ -48,7 +61,7 @@ export function localDeliveryEnvironment(keyringJson: string): Record<string, st
     POSTAL_ADDRESS: 'newsbrief, 1 Example Street, Springfield, USA',
     // `npm run serve` on the same data folder answers these links (scripts/local/config.ts).
     PUBLIC_URL: localPublicUrl(),
-    TOPICS: 'world,asia,us-politics,diplomacy,politics,europe,business,science,climate,sports',
+    TOPICS: LOCAL_TOPICS.join(','),
     SIGNING_KEYRING: keyringJson,
     BUCKET_NAME: 'local',
     SEND_QUEUE_URL: 'in-process',

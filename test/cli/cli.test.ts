@@ -1,18 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../cli/main.ts';
 import { describeStackOutputs } from '../../cli/targets.ts';
-import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
-import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
-import { emailHashes } from '../../lambda/shared/subscriptions/tokens.ts';
-import { LOCAL_TABLE_NAME } from '../../scripts/local/delivery-env.ts';
-import { localDynamo, startStandins } from '../../scripts/local/standins.ts';
+import { cli, dataFolder, findSubscriber } from './harness.ts';
 
 // The operator command (npx newsbrief). Local targets run against dynalite on a data folder, as
 // `npm start` leaves it; stack discovery is tested against a DescribeStacks answer in the API's
@@ -21,34 +16,6 @@ import { localDynamo, startStandins } from '../../scripts/local/standins.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = new URL('./fixtures/', import.meta.url);
-
-/** Run the command in-process; returns its exit code and what it printed. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** A data folder like the one `npm start` leaves: its keyring (dynalite's files appear on first use). */
-function dataFolder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-cli-'));
-  writeFileSync(path.join(dir, 'signing-keyring.json'), JSON.stringify({ current: 'local1', local1: 'k'.repeat(43) }));
-  return dir;
-}
-
-/** Read the subscriber of `address` back from the folder's table, the way the subscribe API finds it. */
-async function findSubscriber(dir: string, address: string) {
-  const standins = await startStandins({ dataDir: path.join(dir, 'dynamo') });
-  try {
-    const store = createDynamoSubscriberStore({ doc: localDynamo(standins.dynamoEndpoint).doc, tableName: LOCAL_TABLE_NAME });
-    const keyring = parseKeyring(readFileSync(path.join(dir, 'signing-keyring.json'), 'utf8'));
-    const found = await store.findByEmailHash(emailHashes(address, keyring).map((h) => h.hash));
-    return found?.subscriber ?? null;
-  } finally {
-    await standins.stop();
-  }
-}
 
 describe('newsbrief subscribers add --local', () => {
   const dir = dataFolder();
@@ -153,6 +120,8 @@ describe('stack discovery (DescribeStacks)', () => {
       DigestFunctionName: 'Newsbrief-DeliveryDigest5A3C6E2B-AbCdEfGhIjKl',
       Topics: 'world,asia,us-politics,diplomacy',
       Frequencies: 'immediate,daily,weekly',
+      PollFunctionName: 'Newsbrief-FeedsPoll3F9A1B2C-MnOpQrStUvWx',
+      ApiUrl: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
     });
     expect(requests.at(-1)).toContain('Action=DescribeStacks');
   });
@@ -173,7 +142,7 @@ describe('stack discovery (DescribeStacks)', () => {
   });
 
   it('names the outputs an older stack lacks', async () => {
-    const older = readFileSync(new URL('describe-stacks.xml', FIXTURES), 'utf8').replace(/<member>\s*<OutputKey>(Topics|Frequencies)<\/OutputKey>[\s\S]*?<\/member>/g, '');
+    const older = readFileSync(new URL('describe-stacks.xml', FIXTURES), 'utf8').replace(/<member>\s*<OutputKey>(Topics|Frequencies|PollFunctionName)<\/OutputKey>[\s\S]*?<\/member>/g, '');
     const server2 = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' });
       res.end(older);

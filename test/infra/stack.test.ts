@@ -717,6 +717,9 @@ describe('subscribe API', () => {
     );
     // Everything the operator command discovers a stack by (cli/targets.ts).
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...REQUIRED_OUTPUTS]));
+    // The confirmation queue the command queues imported subscribe requests on (subscribers import without --confirmed).
+    const queue = Object.entries(resources('AWS::SQS::Queue')).find(([id]) => /Confirmations.*Queue/.test(id) && !/DeadLetter|Dlq/i.test(id))?.[0];
+    expect((outputs.ConfirmationQueueUrl as { Value: unknown }).Value).toEqual({ Ref: queue });
     expect((outputs.Topics as { Value: unknown }).Value).toBe('world,asia,us-politics,diplomacy');
     expect((outputs.Frequencies as { Value: unknown }).Value).toBe('immediate,daily,weekly');
     const api = Object.keys(resources('AWS::ApiGatewayV2::Api'))[0]!;

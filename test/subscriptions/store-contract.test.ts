@@ -285,6 +285,92 @@ function contract(name: string, make: () => Promise<Harness>) {
       expect(s?.status).toBe('unsubscribed');
       expect(listed).toBe(false);
     });
+
+    it('creates an imported subscriber confirmed with its consent, in the index from the import on', async () => {
+      const a = fresh('weekly', ['asia']);
+      const consent = { method: 'operator-attested' as const, source: 'mailchimp:members.csv', attestedAt: t(500), sourceOptInAt: t(-9000) };
+      expect(await h.store.createImportedMany([{ input: a, state: { status: 'confirmed', consent } }], t(500))).toEqual([{ subscriberId: a.id, created: true }]);
+      expect(await h.store.get(a.id)).toMatchObject({ id: a.id, email: a.email, status: 'confirmed', confirmedAt: t(500), topics: ['asia'], consent });
+      expect((await all(h.store, 'weekly', t(501))).ids).toContain(a.id);
+      expect((await all(h.store, 'weekly', t(500))).ids).not.toContain(a.id);
+      // The address is taken now: a rival import or subscribe gets the first one's id and creates nothing.
+      const rival = { ...fresh(), emailHash: a.emailHash };
+      expect(await h.store.createImportedMany([{ input: rival, state: { status: 'unsubscribed' } }], t(501))).toEqual([{ subscriberId: a.id, created: false }]);
+      expect(await h.store.createPending(rival, t(501))).toEqual({ subscriberId: a.id, created: false });
+      expect(await h.store.get(rival.id)).toBeNull();
+    });
+
+    it('records an opt-out at the source as unsubscribed or suppressed, out of the index', async () => {
+      const u = fresh();
+      const b = fresh();
+      await h.store.createImportedMany(
+        [
+          { input: u, state: { status: 'unsubscribed' } },
+          { input: b, state: { status: 'suppressed', reason: 'import:bounced' } },
+        ],
+        t(600),
+      );
+      expect(await h.store.get(u.id)).toMatchObject({ status: 'unsubscribed', email: u.email });
+      expect(await h.store.get(b.id)).toMatchObject({ status: 'suppressed', suppressedReason: 'import:bounced' });
+      const listed = (await all(h.store, 'daily', t(10_000))).ids;
+      expect(listed).not.toContain(u.id);
+      expect(listed).not.toContain(b.id);
+      expect(await h.store.confirm(b.id, t(601))).toBe('refused');
+    });
+
+    it('creates many imported at once: new confirmed in batches, opt-outs, an address already taken', async () => {
+      const taken = fresh();
+      await h.store.createPending(taken, t(800));
+      const consent = { method: 'operator-attested' as const, source: 'plain:list.csv', attestedAt: t(801) };
+      const news = Array.from({ length: 60 }, () => fresh('daily'));
+      const items = [
+        ...news.map((input) => ({ input, state: { status: 'confirmed' as const, consent } })),
+        { input: { ...fresh(), emailHash: taken.emailHash }, state: { status: 'confirmed' as const, consent } },
+        { input: fresh(), state: { status: 'suppressed' as const, reason: 'import:complained' } },
+      ];
+      const results = await h.store.createImportedMany(items, t(801));
+      expect(results.slice(0, 60)).toEqual(news.map((n) => ({ subscriberId: n.id, created: true })));
+      expect(results[60]).toEqual({ subscriberId: taken.id, created: false });
+      expect(results[61]?.created).toBe(true);
+      expect(await h.store.get(taken.id)).toMatchObject({ status: 'pending' });
+      const listed = (await all(h.store, 'daily', t(802))).ids;
+      for (const n of news) expect(listed).toContain(n.id);
+      expect(await h.store.get(items[61]!.input.id)).toMatchObject({ status: 'suppressed', suppressedReason: 'import:complained' });
+
+      const found = await h.store.findManyByEmailHash([news[0]!.emailHash, taken.emailHash, 'k1:nobody', news[59]!.emailHash]);
+      expect(found.size).toBe(3);
+      expect(found.get(news[59]!.emailHash)).toMatchObject({ subscriberId: news[59]!.id, subscriber: { status: 'confirmed', consent } });
+      expect(found.get(taken.emailHash)?.subscriber?.status).toBe('pending');
+      expect(found.has('k1:nobody')).toBe(false);
+      // Many keys at once, beyond one BatchGetItem call.
+      expect((await h.store.findManyByEmailHash(news.flatMap((n) => [n.emailHash, n.emailHash, `${n.emailHash}x`]))).size).toBe(60);
+    });
+
+    it('lists every subscriber, in every state, page by page', async () => {
+      const ids = new Set<string>();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await h.store.listAll({ limit: 7, ...(cursor ? { cursor } : {}) });
+        for (const s of page.items) ids.add(s.id);
+        cursor = page.cursor;
+        pages++;
+      } while (cursor && pages < 1000);
+      const a = fresh();
+      expect(ids.has(a.id)).toBe(false);
+      await h.store.createPending(a, t(700));
+      const again: string[] = [];
+      cursor = undefined;
+      do {
+        const page = await h.store.listAll({ limit: 50, ...(cursor ? { cursor } : {}) });
+        again.push(...page.items.map((s) => s.id));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(again).toContain(a.id);
+      expect(again.length).toBe(ids.size + 1);
+      expect(new Set(again).size).toBe(again.length);
+      expect(pages).toBeGreaterThan(1);
+    });
   });
 }
 

@@ -1,6 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  type BatchWriteWriteRequest,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { TABLE_KEYS } from '../table.ts';
 import { FREQUENCIES, STATUSES, type Frequency, type Subscriber } from './model.ts';
@@ -48,6 +59,9 @@ const itemSchema = z.object({
   updatedAt: z.string(),
   suppressedReason: z.string().optional(),
   transientBounces: z.number().optional(),
+  consent: z
+    .object({ method: z.literal('operator-attested'), source: z.string(), attestedAt: z.string(), sourceOptInAt: z.string().optional() })
+    .optional(),
   version: z.number(),
   emailHash: z.string().optional(),
   frequencySince: z.string().optional(),
@@ -235,6 +249,52 @@ export function dynamoRecordBackend(doc: DocumentSend, tableName: string): Recor
       }
     },
 
+    async getLookups(hashes) {
+      const items = await batchGet(doc, tableName, hashes.map((h) => ({ [PK]: emailPk(h), [SK]: EMAIL_SK })));
+      const found = new Map<string, string>();
+      for (const item of items) {
+        if (typeof item.subscriberId === 'string') found.set(String(item[PK]).slice('EMAIL#'.length), item.subscriberId);
+      }
+      return found;
+    },
+
+    async getRecords(ids) {
+      const items = await batchGet(doc, tableName, ids.map((id) => ({ [PK]: subPk(id), [SK]: SUB_SK })));
+      return new Map(items.map((item) => {
+        const record = toRecord(item);
+        return [record.subscriber.id, record] as const;
+      }));
+    },
+
+    async putNewRecords(records) {
+      await batchWrite(doc, tableName, records.map(toItem));
+    },
+
+    async scanSubscribers({ cursor, limit }): Promise<Page<Subscriber>> {
+      let start: Record<string, string> | undefined;
+      if (cursor !== undefined) {
+        try {
+          start = scanCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+        } catch (error) {
+          throw new InvalidCursorError('paging cursor is malformed', { cause: error });
+        }
+      }
+      // Limit counts items read before the filter, so a page may hold fewer subscribers than `limit`.
+      const out = await doc.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: '#sk = :sub',
+          ExpressionAttributeNames: { '#sk': SK },
+          ExpressionAttributeValues: { ':sub': SUB_SK },
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = (out.Items ?? []).map((item) => toRecord(item).subscriber);
+      const next = out.LastEvaluatedKey ? { [PK]: String(out.LastEvaluatedKey[PK]), [SK]: String(out.LastEvaluatedKey[SK]) } : undefined;
+      return { items, ...(next ? { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') } : {}) };
+    },
+
     async queryConfirmed(frequency, { enteredBefore, cursor, limit }): Promise<Page<Subscriber>> {
       // Ask for one more than a page: a cursor then means "there is more", never an empty last page.
       const out = await doc.send(
@@ -260,6 +320,44 @@ export function dynamoRecordBackend(doc: DocumentSend, tableName: string): Recor
     },
   };
 }
+
+/** How many times unprocessed keys or items of a batch are sent again (with a growing pause) before giving up. */
+const BATCH_RETRIES = 8;
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+
+/** BatchGetItem, 100 keys a call (DynamoDB's limit), strongly consistent, unprocessed keys sent again. */
+async function batchGet(doc: DocumentSend, tableName: string, keys: readonly Record<string, string>[]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const unique = [...new Map(keys.map((k) => [`${k[PK]}\0${k[SK]}`, k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > BATCH_RETRIES) throw new Error(`BatchGetItem left ${pending.length} key(s) unprocessed after ${BATCH_RETRIES} retries`);
+      if (attempt > 0) await pause(attempt);
+      const out: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+      items.push(...(out.Responses?.[tableName] ?? []));
+      pending = out.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  return items;
+}
+
+/** BatchWriteItem puts, 25 items a call (DynamoDB's limit), unprocessed items sent again. */
+async function batchWrite(doc: DocumentSend, tableName: string, items: readonly Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: BatchWriteWriteRequest[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > BATCH_RETRIES) throw new Error(`BatchWriteItem left ${pending.length} item(s) unprocessed after ${BATCH_RETRIES} retries`);
+      if (attempt > 0) await pause(attempt);
+      const out: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = out.UnprocessedItems?.[tableName];
+    }
+  }
+}
+
+/** The scan's cursor: DynamoDB's LastEvaluatedKey (pk, sk only on the base table), as base64url JSON. */
+const scanCursorSchema = z.object({ [PK]: z.string(), [SK]: z.string() }).strict();
 
 /** The subscriber store over DynamoDB. */
 export function createDynamoSubscriberStore(options: { readonly doc: DocumentSend; readonly tableName: string }): SubscriberStore {

@@ -58,6 +58,15 @@ export function memoryRecordBackend(): RecordBackend {
     async releaseMailbox(mailbox, at) {
       if (mailboxes.get(mailbox) === at) mailboxes.delete(mailbox);
     },
+    async getLookups(hashes) {
+      return new Map(hashes.flatMap((h) => (lookups.has(h) ? [[h, lookups.get(h)!] as const] : [])));
+    },
+    async getRecords(ids) {
+      return new Map(ids.flatMap((id) => (records.has(id) ? [[id, structuredClone(records.get(id)!)] as const] : [])));
+    },
+    async putNewRecords(list) {
+      for (const record of list) records.set(record.subscriber.id, structuredClone(record));
+    },
     async queryConfirmed(frequency: Frequency, { enteredBefore, cursor, limit }) {
       let after = '';
       if (cursor) {
@@ -78,6 +87,14 @@ export function memoryRecordBackend(): RecordBackend {
         items: page.map((m) => structuredClone(m.subscriber)),
         ...(matching.length > limit && last ? { cursor: Buffer.from(last.key).toString('base64url') } : {}),
       };
+    },
+    async scanSubscribers({ cursor, limit }) {
+      const all = [...records.values()].sort((a, b) => (a.subscriber.id < b.subscriber.id ? -1 : 1));
+      const start = cursor === undefined ? 0 : all.findIndex((r) => r.subscriber.id > Buffer.from(cursor, 'base64url').toString('utf8'));
+      const page = start < 0 ? [] : all.slice(start, start + limit);
+      const last = page[page.length - 1];
+      const more = start >= 0 && start + limit < all.length;
+      return { items: page.map((r) => structuredClone(r.subscriber)), ...(more && last ? { cursor: Buffer.from(last.subscriber.id).toString('base64url') } : {}) };
     },
   };
 }

@@ -25,6 +25,23 @@ export interface Subscriber {
   readonly suppressedReason?: string;
   /** Consecutive transient bounces; 3 in a row suppress. Reset by a delivery. */
   readonly transientBounces?: number;
+  /** Consent the operator attested on import (`subscribers import --confirmed`); absent for a double opt-in. */
+  readonly consent?: Consent;
+}
+
+/**
+ * Consent recorded without our double opt-in: the operator attests that the person agreed elsewhere
+ * (their old newsletter tool), and the record keeps where that came from and when, as GDPR Art. 7(1)
+ * asks of whoever relies on consent ("able to demonstrate that the data subject has consented").
+ */
+export interface Consent {
+  readonly method: 'operator-attested';
+  /** The import it came from: format and file name, e.g. `mailchimp:subscribed_members.csv`. */
+  readonly source: string;
+  /** When the operator attested it (the import's time). */
+  readonly attestedAt: string;
+  /** When the person opted in at the source, when the export says. */
+  readonly sourceOptInAt?: string;
 }
 
 /** Whether a subscriber with these topics wants an article with those topics. Empty selection = everything. */

@@ -1,6 +1,6 @@
 import type { Frequency, Subscriber } from './model.ts';
 import { SUBSCRIBE_REQUEST_TTL_MS, type SubscribeRequest } from './requests.ts';
-import type { NewSubscriber, Page, SubscriberStore, Transition } from './store.ts';
+import type { ImportedState, NewSubscriber, Page, SubscriberStore, Transition } from './store.ts';
 
 /**
  * The subscriber store's logic, written once over a tiny record backend (get, conditional put,
@@ -47,6 +47,27 @@ export interface RecordBackend {
   claimMailbox(mailbox: string, at: string, notAfter: string, expiresAt: number): Promise<boolean>;
   /** Remove the mailbox's claim if it is still the one made at `at`. */
   releaseMailbox(mailbox: string, at: string): Promise<void>;
+  /** The lookups of many hashes at once (batched reads): hash → subscriber id, for those that exist. */
+  getLookups(emailHashes: readonly string[]): Promise<Map<string, string>>;
+  /** Many records at once (batched reads): id → record, for those that exist. */
+  getRecords(ids: readonly string[]): Promise<Map<string, SubscriberRecord>>;
+  /**
+   * Write new records without a condition, in batches (DynamoDB's BatchWriteItem takes none). Only
+   * for records whose fresh id no other writer can have used yet: see createImportedMany.
+   */
+  putNewRecords(records: readonly SubscriberRecord[]): Promise<void>;
+  /** Every subscriber, one page at a time, in no particular order (a table scan: for the operator's export only). */
+  scanSubscribers(options: { readonly cursor?: string; readonly limit: number }): Promise<Page<Subscriber>>;
+}
+
+/** The record an import creates: confirmed with its consent (in the index from `at`), or the opt-out. */
+function importedRecord(input: NewSubscriber, state: ImportedState, at: string): SubscriberRecord {
+  const base: Subscriber = { id: input.id, email: input.email, status: state.status, topics: [...input.topics], frequency: input.frequency, createdAt: at, updatedAt: at };
+  if (state.status === 'confirmed') {
+    // Confirmed now, so it joins the byFrequency index now: a digest run already started does not include it.
+    return { subscriber: { ...base, confirmedAt: at, consent: state.consent }, version: 1, emailHash: input.emailHash, frequencySince: at };
+  }
+  return { subscriber: state.status === 'suppressed' ? { ...base, suppressedReason: state.reason } : base, version: 1, emailHash: input.emailHash };
 }
 
 /** A write kept losing races (more than MAX_ATTEMPTS conflicting writers): surfaced, never swallowed. */
@@ -121,6 +142,10 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       return backend.queryConfirmed(frequency, options);
     },
 
+    listAll(options) {
+      return backend.scanSubscribers(options);
+    },
+
     async findByEmailHash(hashes) {
       for (const hash of hashes) {
         const subscriberId = await backend.getLookup(hash);
@@ -146,6 +171,42 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
       const claim = options?.claimConfirmationMailAt ? { lastConfirmMailAt: options.claimConfirmationMailAt } : {};
       const created = await backend.putRecord({ subscriber, version: 1, emailHash: input.emailHash, ...claim }, null);
       return created ? { subscriberId: input.id, created, subscriber } : { subscriberId: input.id, created };
+    },
+
+    async findManyByEmailHash(hashes) {
+      const lookups = await backend.getLookups(hashes);
+      const records = await backend.getRecords([...new Set(lookups.values())]);
+      return new Map([...lookups].map(([hash, subscriberId]) => [hash, { subscriberId, subscriber: records.get(subscriberId)?.subscriber ?? null }]));
+    },
+
+    async createImportedMany(items, at) {
+      // The lookups first, each with attribute_not_exists as createPending does: one address, one subscriber.
+      const claimed = await Promise.all(
+        items.map(async ({ input }) => {
+          if (await backend.putLookup(input.emailHash, input.id, at)) return { fresh: true, existing: input.id };
+          return { fresh: false, existing: (await backend.getLookup(input.emailHash)) ?? input.id };
+        }),
+      );
+      const batch: SubscriberRecord[] = [];
+      const results = await Promise.all(
+        items.map(async ({ input, state }, i) => {
+          const { fresh, existing } = claimed[i]!;
+          if (existing !== input.id) return { subscriberId: existing, created: false };
+          const record = importedRecord(input, state, at);
+          // A new confirmed record goes in a batch, unconditionally. Its id is fresh and its lookup
+          // just created, so the only other writer possible is a subscribe request that found the
+          // lookup before the record and created it pending: the same person, whom this makes
+          // confirmed as the operator attests. Any other record (an opt-out, or a lookup left by a
+          // crash) is written only if absent, so nobody is made unsubscribed or suppressed by a race.
+          if (fresh && state.status === 'confirmed') {
+            batch.push(record);
+            return { subscriberId: input.id, created: true };
+          }
+          return { subscriberId: input.id, created: await backend.putRecord(record, null) };
+        }),
+      );
+      await backend.putNewRecords(batch);
+      return results;
     },
 
     async requestConfirmation(id, choice, { requestedAt, at, notSentSince }) {
