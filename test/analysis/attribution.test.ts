@@ -196,6 +196,47 @@ describe('one identity per person', () => {
     const text = article('Family', 'Michelle Lane runs the charity.', '"We never asked for money," Mr. Lane said.');
     expect(quote(text, 'asked for money').speaker?.name).not.toBe('Michelle Lane');
   });
+
+  it('gives a surname two people share to the one the text keeps as its subject, not the one named last', () => {
+    const text = article(
+      'Campaign',
+      'Jeb Bush toured three towns on Monday, a day after his brother George W. Bush joined him on stage.',
+      'Bush said the crowds were "bigger than anyone expected."',
+    );
+    expect(quote(text, 'bigger than anyone').speaker?.name).toBe('Jeb Bush');
+  });
+
+  it('gives a shared surname to the person named in full more often when neither was named as a subject', () => {
+    const text = article(
+      'Fundraiser',
+      'A photo of Carla Webb hung beside a letter from Carla Webb to donors. The event honoured Frank Webb.',
+      '"Every dollar counts," Webb said.',
+    );
+    expect(quote(text, 'Every dollar').speaker?.name).toBe('Carla Webb');
+  });
+
+  it('names only the surname when two people share it and the text does not say which', () => {
+    const text = article('Farm', 'The farm belongs to Ann Dale and to Paul Dale.', '"We will not sell," Dale said.');
+    expect(quote(text, 'will not sell').speaker?.name).toBe('Dale');
+  });
+
+  it('reads "she" after a surname two people share as the woman among them', () => {
+    const text = article(
+      'Rally',
+      'The rally was run by Ann Dale and by Paul Dale.',
+      'Dale thanked the volunteers. "We could not have done this alone," she said.',
+    );
+    expect(quote(text, 'could not have done').speaker?.name).toBe('Ann Dale');
+  });
+
+  it('never lets a surname stand for a phrase of a long Title Case headline that ends with it', () => {
+    const text = article(
+      'Woman Reveals The Kind Thing Ruiz Did For Her Family After Her Dad Lost The Farm',
+      'The farm was saved in 1990 by a loan from Tom Ruiz.',
+      '"I was glad to help," Ruiz said.',
+    );
+    expect(quote(text, 'glad to help').speaker?.name).toBe('Tom Ruiz');
+  });
 });
 
 describe('confidence and the trace', () => {

@@ -68,6 +68,16 @@ function agrees(e: Entity, kind: PronounKind): Agreement {
   return isOrganisation(e) ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
 }
 
+/**
+ * A surname two people share ("Clinton" for Bill and Hillary) taken up by a pronoun: the one of them
+ * the pronoun agrees with ("she" is Hillary). When it agrees with both or neither, the bare surname stays.
+ */
+function narrowShared(e: Entity | undefined, kind: PronounKind): Entity | undefined {
+  if (!e?.sharedBy || (kind !== 'he' && kind !== 'she')) return e;
+  const fit = e.sharedBy.filter((x) => agrees(x, kind).ok);
+  return fit.length === 1 ? fit[0] : e;
+}
+
 /** Centering-based resolution of subject pronouns, memoised per article. */
 export class Centering {
   private readonly memo = new Map<number, Resolved | null>();
@@ -226,7 +236,7 @@ export class Centering {
     for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
     for (const t of tried) {
       if (!t.ref) continue;
-      const e = this.entityOf(t.ref);
+      const e = narrowShared(this.entityOf(t.ref), kind);
       if (!e) continue;
       const a = agrees(e, kind);
       if (!a.ok) continue;
