@@ -70,6 +70,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'Do not shoot').speaker?.name).toBe('Rakeyia Scott');
   });
 
+  it('gives "she" the person a role belongs to, not the name the role is of ("Reyes outreach director Ann Lowe said")', () => {
+    const text = article(
+      'Campaign',
+      'Mayor Carla Reyes spoke in the park on Sunday.',
+      'Reyes outreach director Ann Lowe said turnout was high. "We had more volunteers than ever," she said.',
+    );
+    expect(quote(text, 'more volunteers').speaker?.name).toBe('Ann Lowe');
+  });
+
   it('does not count a prepositional object as a rival for "he" ("a demand of Mayor Reyes")', () => {
     const text = article(
       'Rally',

@@ -18,7 +18,7 @@
  */
 import { ADVERBIAL_OPENERS, AUX, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS } from './cues.ts';
 import type { Doc, Entity } from './document.ts';
-import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
+import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
 import type { Gender, Token } from './tokens.ts';
 
@@ -170,10 +170,11 @@ export class Centering {
     }
     if (mi >= 0) {
       const m = doc.mention(mi);
-      // "Clinton communication director Jennifer Palmieri said": the name the role belongs to.
-      for (let n = m.to; n < hi && n - m.to < 4 && doc.tok(n).word && !doc.tok(n).cap && (ROLE_HEADS.has(doc.tok(n).lower) || ROLE_MODIFIERS.has(doc.tok(n).lower)); n++) {
+      // "Clinton communication director Jennifer Palmieri said": the name the role belongs to. The
+      // words between are lower case and the last is a role's head; the others need not be listed.
+      for (let n = m.to; n < hi && n - m.to < 4 && doc.tok(n).word && !doc.tok(n).cap && doc.tok(n).quote < 0; n++) {
         const later = doc.owner[n + 1] ?? -1;
-        if (later >= 0 && later !== mi && doc.mention(later).first > n) return { mi: later };
+        if (later >= 0 && later !== mi && doc.mention(later).first > n && ROLE_HEADS.has(doc.tok(n).lower)) return { mi: later };
       }
       // "Tom Reed and Ann Lowe wrote …": two people as one subject, whom "they" can stand for.
       const second = doc.toks[m.to]?.lower === 'and' ? doc.mentionAt(m.to + 1) : -1;
