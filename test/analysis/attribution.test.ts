@@ -169,6 +169,14 @@ describe('a speaker must be a speaker', () => {
     expect(quote(text, 'justified').speaker).toBeNull();
   });
 
+  it('never reads a clause ("She said parents …") as a description of the speaker', () => {
+    const text = article(
+      'Leave',
+      'Ann Lowe, the council clerk, read the rule out. She said parents who adopt would not be eligible, and when pressed, the 40-year-old mother of two replied, "It is meant for the mother who has given birth."',
+    );
+    expect(quote(text, 'meant for the mother').speaker?.name).toBe('Ann Lowe');
+  });
+
   it('lets an organisation speak', () => {
     const text = article('Race', '"We will win Ohio," the Trump campaign said.', 'The result was "a surprise," noted the Milwaukee Journal Sentinel.');
     expect(quote(text, 'win Ohio').speaker?.name).toBe('the Trump campaign');

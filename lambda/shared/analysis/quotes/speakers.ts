@@ -275,7 +275,8 @@ export class Speakers {
     let determined = false;
     while (a > lo && h - a < 6) {
       const t = doc.tok(a - 1);
-      if (!t.word || t.quote >= 0) break;
+      // A noun phrase holds no reporting verb and no subject pronoun: "She said parents …" is a clause.
+      if (!t.word || t.quote >= 0 || doc.isCue(a - 1) || pronounKind(t)) break;
       a--;
       if (DESCRIBERS.has(t.lower) || t.poss) {
         determined = true;
