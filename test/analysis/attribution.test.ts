@@ -61,6 +61,26 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'all I can afford').speaker?.name).toBe('Tom Clarke');
   });
 
+  it('reads the subject after an opening participial phrase ("Looking ahead to …, Hale explained")', () => {
+    const text = article(
+      'Vote',
+      '"We are on our fourth manager," Tom Hale said. "None of them gave Mayor Dan Cole what he wanted."',
+      'Looking ahead to the vote next spring and the budget after it, Hale explained why he backs Ed Park for the seat.',
+      '"This town needs a leader," he said.',
+    );
+    expect(quote(text, 'needs a leader').speaker?.name).toBe('Tom Hale');
+  });
+
+  it('gives a pronoun that opens the main clause the subject of the opening clause ("Although the IMF …, it")', () => {
+    const text = article(
+      'Outlook',
+      'The outlook darkened on Tuesday. Although the IMF did not name any country, it warned that "political tensions" were slowing growth.',
+      'After Tom Hale left the stage, he told reporters that "the race is over" for his rivals.',
+    );
+    expect(quote(text, 'political tensions').speaker?.name).toBe('IMF');
+    expect(quote(text, 'race is over').speaker?.name).toBe('Tom Hale');
+  });
+
   it('does not take the gender of a surname that is also a first name ("Scott") from the first-name list', () => {
     const text = article(
       'Video released',

@@ -4,9 +4,10 @@
  * sentence's subject, or the speaker the paragraph has established, not the most recent name. The
  * candidates are tried in that order and the first that agrees wins:
  *
- *   1. the subject of the pronoun's own sentence, before it ("Trump said he would …");
- *   2. the subject of the previous sentence (a subject pronoun there is resolved first, so chains
- *      of "he" carry the centre along);
+ *   1. the subject of the pronoun's own sentence, before it ("Trump said he would …"), or, for a
+ *      pronoun that opens the main clause, the subject of the opening clause ("After Hale left, he …");
+ *   2. the subject of the previous sentence, read past an opening adverbial or participial phrase
+ *      (a subject pronoun there is resolved first, so chains of "he" carry the centre along);
  *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph;
  *   4. the subject of one of the two sentences before that.
  *
@@ -142,7 +143,7 @@ export class Centering {
       return s?.ref;
     }
     const first = doc.tok(j);
-    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower)) {
+    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower) || this.participleOpener(j)) {
       let c = j;
       while (c < hi && c - j < 14 && doc.tok(c).text !== ',') c++;
       if (c >= hi || doc.tok(c).text !== ',') return undefined;
@@ -154,6 +155,24 @@ export class Centering {
     let c = j;
     while (c < hi && c - j < 6 && doc.tok(c).word && doc.tok(c).quote < 0 && (doc.owner[c] ?? -1) < 0 && !pronounKind(doc.tok(c)) && !doc.isCue(c)) c++;
     return c > j && c < hi && doc.tok(c).text === ',' ? this.subjectAt(c + 1, hi) : undefined;
+  }
+
+  /** "Looking ahead to the election, Ham explained …": a sentence opening with a participle, whose phrase ends at a comma. */
+  private participleOpener(j: number): boolean {
+    const t = this.doc.tok(j);
+    return t.word && t.lower.length > 5 && t.lower.endsWith('ing') && (this.doc.owner[j] ?? -1) < 0 && !this.doc.isCue(j);
+  }
+
+  /**
+   * "Although the IMF did not name Trump, it referenced …": for a pronoun that is the main clause's
+   * subject after an opening subordinate clause, the subject of that clause.
+   */
+  private openingClauseSubject(sid: number, k: number): Ref | undefined {
+    const { doc } = this;
+    const lo = this.sentStart[sid] as number;
+    if (!SUBORDINATORS.has(doc.tok(lo).lower) || doc.toks[k - 1]?.text !== ',') return undefined;
+    const ref = this.subjectAt(lo + 1, k - 1);
+    return ref && !('pron' in ref) ? ref : undefined;
   }
 
   /** The subject that opens the clause at token j: a name (past role words) or a subject pronoun. */
@@ -228,6 +247,8 @@ export class Centering {
     const tried: { ref: Ref | undefined; base: number; why: string; since: number }[] = [];
     const own = this.subjectOf(sid, k);
     if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence', since: sid - 1 });
+    const opening = this.openingClauseSubject(sid, k);
+    if (opening) tried.push({ ref: opening, base: 0.85, why: 'subject of the opening clause', since: sid });
     if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
     if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
