@@ -258,8 +258,11 @@ export class Speakers {
       if (mn >= 0) return doc.mention(mn).poss ? undefined : this.name(mn);
       const joiner = tn.text === '/' && doc.toks[n + 1]?.word === true;
       if ((!tn.word && !joiner) || tn.cap || tn.quote >= 0 || doc.isCue(n) || NP_STOP.has(tn.lower)) break;
+      // "according to show insiders", "according to campaign aides": a described source without a determiner.
+      if (verb === 'according' && personNoun(tn.lower)) return this.described(j, n + 1) ?? null;
     }
-    return undefined;
+    // "according to" names the source after it, whoever the sentence is about: else it cannot be named.
+    return verb === 'according' ? null : undefined;
   }
 
   /** A noun phrase ending at the role head h, back to its determiner: "A Clinton campaign official". */
