@@ -203,6 +203,18 @@ describe('a speaker must be a speaker', () => {
     expect(quote(text, 'a surprise').speaker?.name).toMatch(/Milwaukee Journal Sentinel$/);
   });
 
+  it('lets "it" stand for a campaign named for a person, and never "he" for the campaign', () => {
+    const text = article(
+      'Tweets',
+      "Tom Hale's campaign is defending his tweets about a rival. It is denouncing what it calls \"the biggest smear in history.\"",
+      'The Reyes campaign said on Monday that the tweets were cruel. It called them "a new low" for the race.',
+      "Hale's campaign manager Dan Cole said the tweets were fine. \"They were jokes,\" he said.",
+    );
+    expect(quote(text, 'biggest smear').speaker?.name).toBe("Tom Hale's campaign");
+    expect(quote(text, 'a new low').speaker?.name).toBe('the Reyes campaign');
+    expect(quote(text, 'were jokes').speaker?.name).toBe('Dan Cole');
+  });
+
   it('reads nominal and infinitive cues', () => {
     const claim = article('Check', 'Fact-checkers looked at Donald Trump\'s claim that there were "thousands of shootings" last year.');
     expect(quote(claim, 'thousands').speaker?.name).toBe('Donald Trump');

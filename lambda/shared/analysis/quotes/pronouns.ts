@@ -21,12 +21,15 @@ import { ADVERBIAL_OPENERS, AUX, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CU
 import type { Doc, Entity } from './document.ts';
 import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
-import type { Gender, Token } from './tokens.ts';
+import { type Gender, type Token, joinTokens } from './tokens.ts';
 
 export type PronounKind = 'he' | 'she' | 'they' | 'it';
 
 /** A mention of someone: a name mention (index) or a pronoun token. */
-type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] };
+type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] } | { readonly body: readonly [number, number] };
+
+/** Bodies named for a person: "Donald Trump's campaign", "the Clinton camp". */
+const BODY_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'committee']);
 
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
 
@@ -84,6 +87,8 @@ export class Centering {
   private readonly memo = new Map<number, Resolved | null>();
   /** The people a pair subject ("Tom Reed and Ann Lowe") stands for together, one entity per pair. */
   private readonly pairs = new Map<string, Entity>();
+  /** The bodies named for a person ("Donald Trump's campaign"), one entity per phrase. */
+  private readonly bodies = new Map<string, Entity>();
   private readonly sentStart: number[] = [];
   /** Tokens where someone reports speech, with the mention or pronoun who does. */
   private readonly speakers: { at: number; ref: Ref }[] = [];
@@ -198,6 +203,8 @@ export class Centering {
       // "Tom Reed and Ann Lowe wrote …": two people as one subject, whom "they" can stand for.
       const second = doc.toks[m.to]?.lower === 'and' ? doc.mentionAt(m.to + 1) : -1;
       if (!m.poss && second >= 0 && !doc.mention(second).poss && doc.entity(mi).person === 'yes' && doc.entity(second).person === 'yes') return { pair: [mi, second] };
+      const body = this.bodyNamedFor(mi, j);
+      if (body) return body;
       if (!m.poss) return { mi };
       // "Germany's Chancellor Angela Merkel said": the name after the possessive.
       const next = doc.owner[m.to] ?? -1;
@@ -205,6 +212,23 @@ export class Centering {
     }
     if (pronounKind(doc.tok(j))) return { pron: j };
     return undefined;
+  }
+
+  /**
+   * "Donald Trump's campaign is defending …", "The Clinton campaign said": a body named for the person,
+   * tokens [from, head], which "it" and "they" can stand for and "he" never. Not "Trump's campaign
+   * manager Kellyanne Conway", where the noun only modifies a role.
+   */
+  private bodyNamedFor(mi: number, from: number): Ref | undefined {
+    const { doc } = this;
+    const m = doc.mention(mi);
+    if (m.to !== m.last) return undefined; // an appositive follows the name
+    const head = doc.toks[m.last];
+    const after = doc.toks[m.last + 1];
+    if (!head || !head.word || head.cap || !BODY_NOUNS.has(head.lower)) return undefined;
+    if (after && after.word && (after.cap || ROLE_HEADS.has(after.lower) || (doc.owner[m.last + 1] ?? -1) >= 0)) return undefined;
+    const the = doc.toks[from - 1]?.lower === 'the' ? from - 1 : from;
+    return { body: [m.poss ? m.first : the, m.last] };
   }
 
   /** The entity a reference stands for (a pronoun through its own resolution). */
@@ -217,6 +241,19 @@ export class Centering {
       if (!e) {
         e = { name: `${this.doc.entity(a).name} and ${this.doc.entity(b).name}`, role: null, gender: null, person: 'no', plural: true };
         this.pairs.set(key, e);
+      }
+      return e;
+    }
+    if ('body' in ref) {
+      const [a, h] = ref.body;
+      const key = `${a}:${h}`;
+      let e = this.bodies.get(key);
+      if (!e) {
+        const words = joinTokens(this.doc.toks, a, h + 1);
+        // "The Clinton campaign" opening a sentence is "the Clinton campaign" as a speaker.
+        const name = this.doc.tok(a).lower === 'the' ? `t${words.slice(1)}` : words;
+        e = { name, role: null, gender: null, person: 'no' };
+        this.bodies.set(key, e);
       }
       return e;
     }
