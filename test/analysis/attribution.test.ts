@@ -246,6 +246,15 @@ describe('one identity per person', () => {
     expect(quote(text, 'asked for money').speaker?.name).not.toBe('Michelle Lane');
   });
 
+  it('keeps "President Lane" apart from a Michelle Lane the article introduces only later', () => {
+    const text = article(
+      'Turnout',
+      'President Lane told students on Friday that "a vote is a voice" and urged them to register.',
+      'Michelle Lane, a teacher in the audience, said the speech was moving.',
+    );
+    expect(quote(text, 'a vote is a voice').speaker?.name).not.toBe('Michelle Lane');
+  });
+
   it('gives a surname two people share to the one the text keeps as its subject, not the one named last', () => {
     const text = article(
       'Campaign',

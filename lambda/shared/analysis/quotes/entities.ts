@@ -134,7 +134,10 @@ export function buildEntities(mentions: readonly Mention[], toks: readonly Token
     // "Mr. Obama" is not Michelle Obama: a surname resolves only to a full name of compatible gender.
     // Only a title says the gender of a surname: "Scott" alone is no man's first name here.
     const g = m.titleGender;
-    const listed = bySurname.get(k) ?? fuzzySurname(bySurname, k) ?? [];
+    const found = bySurname.get(k) ?? fuzzySurname(bySurname, k) ?? [];
+    // A surname under a title that says no gender ("President Obama") introduces its person: it never
+    // takes the full name of someone the article introduces only later ("Michelle Obama").
+    const listed = m.from < m.first && m.titleGender === null ? found.filter((c) => c.at <= m.first) : found;
     // A full name the body writes outranks one only the headline has.
     const all = listed.some((c) => inBody.has(c.e)) ? listed.filter((c) => inBody.has(c.e)) : listed;
     const exact = all.filter((c) => g !== null && c.e.gender === g);
