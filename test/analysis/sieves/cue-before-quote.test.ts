@@ -13,6 +13,11 @@ describe('sieve: cue before the quote', () => {
     expect(decide(cueBeforeQuote, text, 'good job')).toBe('Tom Hale');
   });
 
+  it('gives the quote to the body a "which" clause hangs on, not to whoever turned to it', () => {
+    const text = article('Shootings', 'The checkers could not count the shootings. To settle it, they turned to the Harbor City Police Department which reported "2,500 shooting incidents" this year.');
+    expect(decide(cueBeforeQuote, text, 'shooting incidents')).toBe('Harbor City Police Department');
+  });
+
   it('keeps the verb of a relative clause on the subject in its place ("Hale, who called Reyes, told")', () => {
     const text = article('Vote', 'Mayor Tom Hale, who called Ana Reyes after the count, told his supporters, "We will be back."');
     expect(decide(cueBeforeQuote, text, 'will be back')).toBe('Tom Hale');

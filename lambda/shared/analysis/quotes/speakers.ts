@@ -451,6 +451,13 @@ export class Speakers {
       const subj = this.subjectMention(doc.sentenceStart(k), k);
       if (subj >= 0 && doc.mention(subj).to < k - 1) return this.name(subj);
     }
+    // "turned to the Harbor Police Department, which reported": the body the relative clause hangs on.
+    const rel = doc.toks[k - 1];
+    if (rel?.lower === 'which' && rel.quote < 0) {
+      const a = doc.toks[k - 2]?.text === ',' ? k - 3 : k - 2;
+      const mi = doc.owner[a] ?? -1;
+      if (mi >= 0 && doc.mention(mi).last === a + 1 && !doc.mention(mi).poss && isOrganisation(doc.entity(mi))) return this.name(mi);
+    }
     let relative = false;
     for (let j = k - 1; j >= lo && k - j <= 30; j--) {
       const t = doc.tok(j);
