@@ -91,6 +91,31 @@ function sharedSurname(cands: readonly Candidate[], m: Mention, subjects: Readon
   return undefined;
 }
 
+const MINOR_WORDS = new Set(['of', 'the', 'and', 'for', 'on', 'in', 'to', '&']);
+
+/**
+ * "IMF" where the article names the International Monetary Fund: an acronym of a body named in full
+ * ("DNC", "FBI") is given that name, when exactly one name in the article has those initials. It
+ * stays its own entity, so where the acronym may speak is decided as for any acronym.
+ */
+function acronymsOf(mentions: readonly Mention[]): Map<string, Entity> {
+  const byInitials = new Map<string, string | null>();
+  for (const m of mentions) {
+    const words = m.name.split(' ').filter((w) => !MINOR_WORDS.has(w.toLowerCase()));
+    if (words.length < 2 || m.person === 'yes') continue;
+    const initials = words.map((w) => w[0]).join('').toUpperCase();
+    const known = byInitials.get(initials);
+    if (known === undefined) byInitials.set(initials, m.name);
+    else if (known !== null && key(known) !== key(m.name)) byInitials.set(initials, null);
+  }
+  const out = new Map<string, Entity>();
+  for (const m of mentions) {
+    const name = /^[A-Z]{2,6}$/.test(m.name) ? byInitials.get(m.name) : undefined;
+    if (name && !out.has(m.name)) out.set(m.name, { name, role: null, gender: null, person: m.person });
+  }
+  return out;
+}
+
 /** Per-mention entity: full names first, then surnames and first names resolved to them. */
 export function buildEntities(mentions: readonly Mention[], toks: readonly Token[], isCue: (k: number) => boolean): Entity[] {
   const full = new Map<string, Entity>();
@@ -125,9 +150,10 @@ export function buildEntities(mentions: readonly Mention[], toks: readonly Token
     if (subjectLike(toks, m, isCue)) subjects.set(e, [...(subjects.get(e) ?? []), m.first]);
   }
   const single = new Map<string, Entity>();
+  const acronyms = acronymsOf(mentions);
   return mentions.map((m) => {
     const k = key(m.name);
-    const f = full.get(k);
+    const f = full.get(k) ?? acronyms.get(m.name);
     if (f) return f;
     let e: Entity | undefined;
     let shared: readonly Entity[] | undefined;
