@@ -236,6 +236,11 @@ describe('one identity per person', () => {
     expect(quote(text, 'dangerous for patients').speaker).toMatchObject({ name: 'Mark Porter', role: 'British Medical Association leader' });
   });
 
+  it('keeps the capital of a name that opens a role ("Hale\'s campaign manager")', () => {
+    const text = article('Tweets', 'The rally ended late. Hale\'s campaign manager Dan Cole said "they were jokes" and left.');
+    expect(quote(text, 'were jokes').speaker).toMatchObject({ name: 'Dan Cole', role: "Hale's campaign manager" });
+  });
+
   it('resolves "Prof Oswald" to the Andrew Oswald introduced earlier', () => {
     const text = article('Happiness', 'Economist Andrew Oswald has studied wellbeing for decades.', '"Money matters less than we think," said Prof Oswald.');
     expect(quote(text, 'Money matters').speaker?.name).toBe('Andrew Oswald');
