@@ -4,6 +4,7 @@
  * or a one-letter misspelling resolves to the full name introduced for it. When several people
  * share a surname (Bill and Hillary Clinton, Sen. Chris Murphy and a victim named Anne Marie
  * Murphy), a bare "Clinton" is the one the text keeps as its subject, not merely the last named.
+ * An acronym ("IMF") takes the name of the body the article names in full with its initials.
  */
 import { PREPOSITIONS } from './cues.ts';
 import type { Gender, Mention, Token } from './tokens.ts';
@@ -163,7 +164,7 @@ export function buildEntities(mentions: readonly Mention[], toks: readonly Token
     const found = bySurname.get(k) ?? fuzzySurname(bySurname, k) ?? [];
     // A surname under a title that says no gender ("President Obama") introduces its person: it never
     // takes the full name of someone the article introduces only later ("Michelle Obama").
-    const listed = m.from < m.first && m.titleGender === null ? found.filter((c) => c.at <= m.first) : found;
+    const listed = m.from < m.first && g === null ? found.filter((c) => c.at <= m.first) : found;
     // A full name the body writes outranks one only the headline has.
     const all = listed.some((c) => inBody.has(c.e)) ? listed.filter((c) => inBody.has(c.e)) : listed;
     const exact = all.filter((c) => g !== null && c.e.gender === g);
