@@ -61,6 +61,26 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'all I can afford').speaker?.name).toBe('Tom Clarke');
   });
 
+  it('reads the subject after an opening participial phrase ("Looking ahead to …, Hale explained")', () => {
+    const text = article(
+      'Vote',
+      '"We are on our fourth manager," Tom Hale said. "None of them gave Mayor Dan Cole what he wanted."',
+      'Looking ahead to the vote next spring and the budget after it, Hale explained why he backs Ed Park for the seat.',
+      '"This town needs a leader," he said.',
+    );
+    expect(quote(text, 'needs a leader').speaker?.name).toBe('Tom Hale');
+  });
+
+  it('gives a pronoun that opens the main clause the subject of the opening clause ("Although the IMF …, it")', () => {
+    const text = article(
+      'Outlook',
+      'The outlook darkened on Tuesday. Although the IMF did not name any country, it warned that "political tensions" were slowing growth.',
+      'After Tom Hale left the stage, he told reporters that "the race is over" for his rivals.',
+    );
+    expect(quote(text, 'political tensions').speaker?.name).toBe('IMF');
+    expect(quote(text, 'race is over').speaker?.name).toBe('Tom Hale');
+  });
+
   it('does not take the gender of a surname that is also a first name ("Scott") from the first-name list', () => {
     const text = article(
       'Video released',
@@ -68,6 +88,15 @@ describe('pronouns: centering, not the nearest name', () => {
       'She tells them that her husband is unarmed. "Do not shoot him," she says.',
     );
     expect(quote(text, 'Do not shoot').speaker?.name).toBe('Rakeyia Scott');
+  });
+
+  it('gives "she" the person a role belongs to, not the name the role is of ("Reyes outreach director Ann Lowe said")', () => {
+    const text = article(
+      'Campaign',
+      'Mayor Carla Reyes spoke in the park on Sunday.',
+      'Reyes outreach director Ann Lowe said turnout was high. "We had more volunteers than ever," she said.',
+    );
+    expect(quote(text, 'more volunteers').speaker?.name).toBe('Ann Lowe');
   });
 
   it('does not count a prepositional object as a rival for "he" ("a demand of Mayor Reyes")', () => {
@@ -160,10 +189,30 @@ describe('a speaker must be a speaker', () => {
     expect(quote(text, 'justified').speaker).toBeNull();
   });
 
+  it('never reads a clause ("She said parents …") as a description of the speaker', () => {
+    const text = article(
+      'Leave',
+      'Ann Lowe, the council clerk, read the rule out. She said parents who adopt would not be eligible, and when pressed, the 40-year-old mother of two replied, "It is meant for the mother who has given birth."',
+    );
+    expect(quote(text, 'meant for the mother').speaker?.name).toBe('Ann Lowe');
+  });
+
   it('lets an organisation speak', () => {
     const text = article('Race', '"We will win Ohio," the Trump campaign said.', 'The result was "a surprise," noted the Milwaukee Journal Sentinel.');
     expect(quote(text, 'win Ohio').speaker?.name).toBe('the Trump campaign');
     expect(quote(text, 'a surprise').speaker?.name).toMatch(/Milwaukee Journal Sentinel$/);
+  });
+
+  it('lets "it" stand for a campaign named for a person, and never "he" for the campaign', () => {
+    const text = article(
+      'Tweets',
+      "Tom Hale's campaign is defending his tweets about a rival. It is denouncing what it calls \"the biggest smear in history.\"",
+      'The Reyes campaign said on Monday that the tweets were cruel. It called them "a new low" for the race.',
+      "Hale's campaign manager Dan Cole said the tweets were fine. \"They were jokes,\" he said.",
+    );
+    expect(quote(text, 'biggest smear').speaker?.name).toBe("Tom Hale's campaign");
+    expect(quote(text, 'a new low').speaker?.name).toBe('the Reyes campaign');
+    expect(quote(text, 'were jokes').speaker?.name).toBe('Dan Cole');
   });
 
   it('reads nominal and infinitive cues', () => {
@@ -187,6 +236,11 @@ describe('one identity per person', () => {
     expect(quote(text, 'dangerous for patients').speaker).toMatchObject({ name: 'Mark Porter', role: 'British Medical Association leader' });
   });
 
+  it('keeps the capital of a name that opens a role ("Hale\'s campaign manager")', () => {
+    const text = article('Tweets', 'The rally ended late. Hale\'s campaign manager Dan Cole said "they were jokes" and left.');
+    expect(quote(text, 'were jokes').speaker).toMatchObject({ name: 'Dan Cole', role: "Hale's campaign manager" });
+  });
+
   it('resolves "Prof Oswald" to the Andrew Oswald introduced earlier', () => {
     const text = article('Happiness', 'Economist Andrew Oswald has studied wellbeing for decades.', '"Money matters less than we think," said Prof Oswald.');
     expect(quote(text, 'Money matters').speaker?.name).toBe('Andrew Oswald');
@@ -195,6 +249,65 @@ describe('one identity per person', () => {
   it('does not merge Mr. Lane into the only full name with that surname when the genders differ', () => {
     const text = article('Family', 'Michelle Lane runs the charity.', '"We never asked for money," Mr. Lane said.');
     expect(quote(text, 'asked for money').speaker?.name).not.toBe('Michelle Lane');
+  });
+
+  it('keeps "President Lane" apart from a Michelle Lane the article introduces only later', () => {
+    const text = article(
+      'Turnout',
+      'President Lane told students on Friday that "a vote is a voice" and urged them to register.',
+      'Michelle Lane, a teacher in the audience, said the speech was moving.',
+    );
+    expect(quote(text, 'a vote is a voice').speaker?.name).not.toBe('Michelle Lane');
+  });
+
+  it('gives an acronym the name of the body the article names in full ("IMF" → International Monetary Fund)', () => {
+    const text = article(
+      'Outlook',
+      'The International Monetary Fund cut its forecast for growth on Tuesday.',
+      'The IMF said "political tensions" were slowing trade. The FBI declined to comment.',
+    );
+    expect(quote(text, 'political tensions').speaker?.name).toBe('International Monetary Fund');
+  });
+
+  it('gives a surname two people share to the one the text keeps as its subject, not the one named last', () => {
+    const text = article(
+      'Campaign',
+      'Jeb Bush toured three towns on Monday, a day after his brother George W. Bush joined him on stage.',
+      'Bush said the crowds were "bigger than anyone expected."',
+    );
+    expect(quote(text, 'bigger than anyone').speaker?.name).toBe('Jeb Bush');
+  });
+
+  it('gives a shared surname to the person named in full more often when neither was named as a subject', () => {
+    const text = article(
+      'Fundraiser',
+      'A photo of Carla Webb hung beside a letter from Carla Webb to donors. The event honoured Frank Webb.',
+      '"Every dollar counts," Webb said.',
+    );
+    expect(quote(text, 'Every dollar').speaker?.name).toBe('Carla Webb');
+  });
+
+  it('names only the surname when two people share it and the text does not say which', () => {
+    const text = article('Farm', 'The farm belongs to Ann Dale and to Paul Dale.', '"We will not sell," Dale said.');
+    expect(quote(text, 'will not sell').speaker?.name).toBe('Dale');
+  });
+
+  it('reads "she" after a surname two people share as the woman among them', () => {
+    const text = article(
+      'Rally',
+      'The rally was run by Ann Dale and by Paul Dale.',
+      'Dale thanked the volunteers. "We could not have done this alone," she said.',
+    );
+    expect(quote(text, 'could not have done').speaker?.name).toBe('Ann Dale');
+  });
+
+  it('never lets a surname stand for a phrase of a long Title Case headline that ends with it', () => {
+    const text = article(
+      'Woman Reveals The Kind Thing Ruiz Did For Her Family After Her Dad Lost The Farm',
+      'The farm was saved in 1990 by a loan from Tom Ruiz.',
+      '"I was glad to help," Ruiz said.',
+    );
+    expect(quote(text, 'glad to help').speaker?.name).toBe('Tom Ruiz');
   });
 });
 

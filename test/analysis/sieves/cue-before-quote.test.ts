@@ -8,6 +8,21 @@ describe('sieve: cue before the quote', () => {
     expect(decide(cueBeforeQuote, text, 'talks are over')).toBe('John Bolton');
   });
 
+  it('passes over the verb of a relative clause on an object ("an architect who said") for the later cue', () => {
+    const text = article('Fees', 'Mayor Tom Hale was defensive about not paying an architect who said he was owed money after he built a shed, saying, "Maybe he did not do a good job."');
+    expect(decide(cueBeforeQuote, text, 'good job')).toBe('Tom Hale');
+  });
+
+  it('gives the quote to the body a "which" clause hangs on, not to whoever turned to it', () => {
+    const text = article('Shootings', 'The checkers could not count the shootings. To settle it, they turned to the Harbor City Police Department which reported "2,500 shooting incidents" this year.');
+    expect(decide(cueBeforeQuote, text, 'shooting incidents')).toBe('Harbor City Police Department');
+  });
+
+  it('keeps the verb of a relative clause on the subject in its place ("Hale, who called Reyes, told")', () => {
+    const text = article('Vote', 'Mayor Tom Hale, who called Ana Reyes after the count, told his supporters, "We will be back."');
+    expect(decide(cueBeforeQuote, text, 'will be back')).toBe('Tom Hale');
+  });
+
   it('skips a verb inside an opening clause that belongs to someone else', () => {
     const text = article('Debate', 'When asked by host Mara Quinn about the wall, Senator Ted Ruiz said: "It will be built."');
     expect(decide(cueBeforeQuote, text, 'will be built')).toBe('Ted Ruiz');

@@ -17,4 +17,13 @@ describe('sieve: cue later in the sentence', () => {
     const text = article('Files', 'From the lost files to being "extremely careless" with secrets – as described by inspector Carl Moss – her record worries voters.');
     expect(decide(cueLaterInSentence, text, 'extremely careless')).toBe('Carl Moss');
   });
+  it('gives the source after "according to", never the person the sentence is about', () => {
+    const text = article('Show', 'On the set of "The Big Deal," Tom Hale often kept the crew late, according to show insiders.');
+    expect(decide(cueLaterInSentence, text, 'Big Deal')).toBe('show insiders');
+  });
+
+  it('names no one when "according to" gives no source it can read', () => {
+    const text = article('Show', 'On the set of "The Big Deal," Tom Hale often kept the crew late, according to two lawsuits filed last year.');
+    expect(decide(cueLaterInSentence, text, 'Big Deal')).not.toBe('Tom Hale');
+  });
 });

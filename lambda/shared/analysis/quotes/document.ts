@@ -6,102 +6,10 @@ import type { Speaker } from '../../article/model.ts';
 import { splitSentences } from '../../text/sentences.ts';
 import { isCueAt } from './cues.ts';
 import { type MarkSpan, type Paragraph } from './marks.ts';
-import { type Gender, type Mention, type Token, findMentions, tokenize } from './tokens.ts';
+import { type Entity, buildEntities } from './entities.ts';
+import { type Mention, type Token, findMentions, tokenize } from './tokens.ts';
 
-/** A person or organisation the article names, however often and however spelled. */
-export interface Entity {
-  readonly name: string;
-  role: string | null;
-  gender: Gender;
-  person: Mention['person'];
-  /** Two or more people taken together ("Tom Reed and Ann Lowe"), whom only "they" can stand for. */
-  readonly plural?: true;
-}
-
-const key = (s: string): string => s.toLowerCase().replace(/[’]/g, "'").replace(/\s+[a-z]\.(?=\s)/g, '');
-
-/** A surname misspelt by one letter ("McLenney" for "McClenney"): the one full name it can be, if exactly one. */
-function fuzzySurname<T>(bySurname: ReadonlyMap<string, T[]>, k: string): T[] | undefined {
-  if (k.length < 6 || k.includes(' ')) return undefined;
-  let hit: T[] | undefined;
-  for (const [sur, list] of bySurname) {
-    if (Math.abs(sur.length - k.length) > 1 || !oneEdit(sur, k)) continue;
-    if (hit) return undefined;
-    hit = list;
-  }
-  return hit;
-}
-
-/** Whether a and b differ by exactly one inserted, deleted or replaced character. */
-function oneEdit(a: string, b: string): boolean {
-  if (a === b) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i);
-}
-
-/** Per-mention entity: full names first, then surnames and first names resolved to them. */
-function buildEntities(mentions: readonly Mention[]): Entity[] {
-  const full = new Map<string, Entity>();
-  const bySurname = new Map<string, { at: number; e: Entity }[]>();
-  const byFirst = new Map<string, Entity[]>();
-  for (const m of mentions) {
-    const parts = m.name.split(' ');
-    if (parts.length < 2 || m.person === 'no') continue;
-    // "Laurence H. Tribe" and "Laurence Tribe" are one person: the key drops middle initials.
-    const k = key(m.name);
-    let e = full.get(k);
-    if (!e) {
-      e = { name: m.name, role: m.role, gender: m.gender, person: m.person };
-      full.set(k, e);
-      const sur = key(parts[parts.length - 1] as string);
-      const list = bySurname.get(sur) ?? [];
-      list.push({ at: m.first, e });
-      bySurname.set(sur, list);
-      const first = key(parts[0] as string);
-      byFirst.set(first, [...(byFirst.get(first) ?? []), e]);
-    }
-    e.role ??= m.role;
-    e.gender ??= m.gender;
-    if (m.person === 'yes') e.person = 'yes';
-  }
-  const single = new Map<string, Entity>();
-  return mentions.map((m) => {
-    const k = key(m.name);
-    const f = full.get(k);
-    if (f) return f;
-    let e: Entity | undefined;
-    // "Mr. Obama" is not Michelle Obama: a surname resolves only to a full name of compatible gender.
-    // Only a title says the gender of a surname: "Scott" alone is no man's first name here.
-    const g = m.titleGender;
-    const all = bySurname.get(k) ?? fuzzySurname(bySurname, k) ?? [];
-    const exact = all.filter((c) => g !== null && c.e.gender === g);
-    const cands = exact.length ? exact : all.filter((c) => g === null || c.e.gender === null || c.e.gender === g);
-    if (cands.length) {
-      // The latest full name introduced before this mention, else the first one after it.
-      e = (cands.filter((c) => c.at <= m.first).pop() ?? cands[0])!.e;
-      // A title settles an unknown gender, but only when the surname names one person.
-      if (e.gender === null && all.length === 1) e.gender = g;
-    } else {
-      const byF = byFirst.get(k);
-      if (byF && byF.length === 1) e = byF[0];
-      if (e) e.gender ??= m.gender;
-    }
-    if (e) {
-      e.role ??= m.role;
-      return e;
-    }
-    let s = single.get(k);
-    if (!s) {
-      s = { name: m.name, role: m.role, gender: m.gender, person: m.person };
-      single.set(k, s);
-    }
-    s.role ??= m.role;
-    s.gender ??= m.gender;
-    if (m.person === 'yes') s.person = 'yes';
-    return s;
-  });
-}
+export type { Entity } from './entities.ts';
 
 /** Per-article state shared by every sieve; built once per article. */
 export class Doc {
@@ -125,7 +33,7 @@ export class Doc {
     this.mentions.forEach((m, mi) => {
       for (let k = m.from; k < m.to; k++) this.owner[k] = mi;
     });
-    this.entityOf = buildEntities(this.mentions);
+    this.entityOf = buildEntities(this.mentions, toks, (k) => isCueAt(toks, k));
     this.sentOf = this.outerSentences();
   }
 

@@ -4,9 +4,10 @@
  * sentence's subject, or the speaker the paragraph has established, not the most recent name. The
  * candidates are tried in that order and the first that agrees wins:
  *
- *   1. the subject of the pronoun's own sentence, before it ("Trump said he would …");
- *   2. the subject of the previous sentence (a subject pronoun there is resolved first, so chains
- *      of "he" carry the centre along);
+ *   1. the subject of the pronoun's own sentence, before it ("Trump said he would …"), or, for a
+ *      pronoun that opens the main clause, the subject of the opening clause ("After Hale left, he …");
+ *   2. the subject of the previous sentence, read past an opening adverbial or participial phrase
+ *      (a subject pronoun there is resolved first, so chains of "he" carry the centre along);
  *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph;
  *   4. the subject of one of the two sentences before that.
  *
@@ -18,14 +19,17 @@
  */
 import { ADVERBIAL_OPENERS, AUX, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS } from './cues.ts';
 import type { Doc, Entity } from './document.ts';
-import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
+import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
-import type { Gender, Token } from './tokens.ts';
+import { type Gender, type Token, joinTokens } from './tokens.ts';
 
 export type PronounKind = 'he' | 'she' | 'they' | 'it';
 
 /** A mention of someone: a name mention (index) or a pronoun token. */
-type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] };
+type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] } | { readonly body: readonly [number, number] };
+
+/** Bodies named for a person: "Donald Trump's campaign", "the Clinton camp". */
+const BODY_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'committee']);
 
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
 
@@ -68,11 +72,23 @@ function agrees(e: Entity, kind: PronounKind): Agreement {
   return isOrganisation(e) ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
 }
 
+/**
+ * A surname two people share ("Clinton" for Bill and Hillary) taken up by a pronoun: the one of them
+ * the pronoun agrees with ("she" is Hillary). When it agrees with both or neither, the bare surname stays.
+ */
+function narrowShared(e: Entity | undefined, kind: PronounKind): Entity | undefined {
+  if (!e?.sharedBy || (kind !== 'he' && kind !== 'she')) return e;
+  const fit = e.sharedBy.filter((x) => agrees(x, kind).ok);
+  return fit.length === 1 ? fit[0] : e;
+}
+
 /** Centering-based resolution of subject pronouns, memoised per article. */
 export class Centering {
   private readonly memo = new Map<number, Resolved | null>();
   /** The people a pair subject ("Tom Reed and Ann Lowe") stands for together, one entity per pair. */
   private readonly pairs = new Map<string, Entity>();
+  /** The bodies named for a person ("Donald Trump's campaign"), one entity per phrase. */
+  private readonly bodies = new Map<string, Entity>();
   private readonly sentStart: number[] = [];
   /** Tokens where someone reports speech, with the mention or pronoun who does. */
   private readonly speakers: { at: number; ref: Ref }[] = [];
@@ -132,7 +148,7 @@ export class Centering {
       return s?.ref;
     }
     const first = doc.tok(j);
-    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower)) {
+    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower) || this.participleOpener(j)) {
       let c = j;
       while (c < hi && c - j < 14 && doc.tok(c).text !== ',') c++;
       if (c >= hi || doc.tok(c).text !== ',') return undefined;
@@ -144,6 +160,24 @@ export class Centering {
     let c = j;
     while (c < hi && c - j < 6 && doc.tok(c).word && doc.tok(c).quote < 0 && (doc.owner[c] ?? -1) < 0 && !pronounKind(doc.tok(c)) && !doc.isCue(c)) c++;
     return c > j && c < hi && doc.tok(c).text === ',' ? this.subjectAt(c + 1, hi) : undefined;
+  }
+
+  /** "Looking ahead to the election, Ham explained …": a sentence opening with a participle, whose phrase ends at a comma. */
+  private participleOpener(j: number): boolean {
+    const t = this.doc.tok(j);
+    return t.word && t.lower.length > 5 && t.lower.endsWith('ing') && (this.doc.owner[j] ?? -1) < 0 && !this.doc.isCue(j);
+  }
+
+  /**
+   * "Although the IMF did not name Trump, it referenced …": for a pronoun that is the main clause's
+   * subject after an opening subordinate clause, the subject of that clause.
+   */
+  private openingClauseSubject(sid: number, k: number): Ref | undefined {
+    const { doc } = this;
+    const lo = this.sentStart[sid] as number;
+    if (!SUBORDINATORS.has(doc.tok(lo).lower) || doc.toks[k - 1]?.text !== ',') return undefined;
+    const ref = this.subjectAt(lo + 1, k - 1);
+    return ref && !('pron' in ref) ? ref : undefined;
   }
 
   /** The subject that opens the clause at token j: a name (past role words) or a subject pronoun. */
@@ -160,14 +194,17 @@ export class Centering {
     }
     if (mi >= 0) {
       const m = doc.mention(mi);
-      // "Clinton communication director Jennifer Palmieri said": the name the role belongs to.
-      for (let n = m.to; n < hi && n - m.to < 4 && doc.tok(n).word && !doc.tok(n).cap && (ROLE_HEADS.has(doc.tok(n).lower) || ROLE_MODIFIERS.has(doc.tok(n).lower)); n++) {
+      // "Clinton communication director Jennifer Palmieri said": the name the role belongs to. The
+      // words between are lower case and the last is a role's head; the others need not be listed.
+      for (let n = m.to; n < hi && n - m.to < 4 && doc.tok(n).word && !doc.tok(n).cap && doc.tok(n).quote < 0; n++) {
         const later = doc.owner[n + 1] ?? -1;
-        if (later >= 0 && later !== mi && doc.mention(later).first > n) return { mi: later };
+        if (later >= 0 && later !== mi && doc.mention(later).first > n && ROLE_HEADS.has(doc.tok(n).lower)) return { mi: later };
       }
       // "Tom Reed and Ann Lowe wrote …": two people as one subject, whom "they" can stand for.
       const second = doc.toks[m.to]?.lower === 'and' ? doc.mentionAt(m.to + 1) : -1;
       if (!m.poss && second >= 0 && !doc.mention(second).poss && doc.entity(mi).person === 'yes' && doc.entity(second).person === 'yes') return { pair: [mi, second] };
+      const body = this.bodyNamedFor(mi, j);
+      if (body) return body;
       if (!m.poss) return { mi };
       // "Germany's Chancellor Angela Merkel said": the name after the possessive.
       const next = doc.owner[m.to] ?? -1;
@@ -175,6 +212,23 @@ export class Centering {
     }
     if (pronounKind(doc.tok(j))) return { pron: j };
     return undefined;
+  }
+
+  /**
+   * "Donald Trump's campaign is defending …", "The Clinton campaign said": a body named for the person,
+   * tokens [from, head], which "it" and "they" can stand for and "he" never. Not "Trump's campaign
+   * manager Kellyanne Conway", where the noun only modifies a role.
+   */
+  private bodyNamedFor(mi: number, from: number): Ref | undefined {
+    const { doc } = this;
+    const m = doc.mention(mi);
+    if (m.to !== m.last) return undefined; // an appositive follows the name
+    const head = doc.toks[m.last];
+    const after = doc.toks[m.last + 1];
+    if (!head || !head.word || head.cap || !BODY_NOUNS.has(head.lower)) return undefined;
+    if (after && after.word && (after.cap || ROLE_HEADS.has(after.lower) || (doc.owner[m.last + 1] ?? -1) >= 0)) return undefined;
+    const the = doc.toks[from - 1]?.lower === 'the' ? from - 1 : from;
+    return { body: [m.poss ? m.first : the, m.last] };
   }
 
   /** The entity a reference stands for (a pronoun through its own resolution). */
@@ -187,6 +241,19 @@ export class Centering {
       if (!e) {
         e = { name: `${this.doc.entity(a).name} and ${this.doc.entity(b).name}`, role: null, gender: null, person: 'no', plural: true };
         this.pairs.set(key, e);
+      }
+      return e;
+    }
+    if ('body' in ref) {
+      const [a, h] = ref.body;
+      const key = `${a}:${h}`;
+      let e = this.bodies.get(key);
+      if (!e) {
+        const words = joinTokens(this.doc.toks, a, h + 1);
+        // "The Clinton campaign" opening a sentence is "the Clinton campaign" as a speaker.
+        const name = this.doc.tok(a).lower === 'the' ? `t${words.slice(1)}` : words;
+        e = { name, role: null, gender: null, person: 'no' };
+        this.bodies.set(key, e);
       }
       return e;
     }
@@ -217,6 +284,8 @@ export class Centering {
     const tried: { ref: Ref | undefined; base: number; why: string; since: number }[] = [];
     const own = this.subjectOf(sid, k);
     if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence', since: sid - 1 });
+    const opening = this.openingClauseSubject(sid, k);
+    if (opening) tried.push({ ref: opening, base: 0.85, why: 'subject of the opening clause', since: sid });
     if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
     if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
@@ -226,7 +295,7 @@ export class Centering {
     for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
     for (const t of tried) {
       if (!t.ref) continue;
-      const e = this.entityOf(t.ref);
+      const e = narrowShared(this.entityOf(t.ref), kind);
       if (!e) continue;
       const a = agrees(e, kind);
       if (!a.ok) continue;

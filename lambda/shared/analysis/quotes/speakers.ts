@@ -258,8 +258,11 @@ export class Speakers {
       if (mn >= 0) return doc.mention(mn).poss ? undefined : this.name(mn);
       const joiner = tn.text === '/' && doc.toks[n + 1]?.word === true;
       if ((!tn.word && !joiner) || tn.cap || tn.quote >= 0 || doc.isCue(n) || NP_STOP.has(tn.lower)) break;
+      // "according to show insiders", "according to campaign aides": a described source without a determiner.
+      if (verb === 'according' && personNoun(tn.lower)) return this.described(j, n + 1) ?? null;
     }
-    return undefined;
+    // "according to" names the source after it, whoever the sentence is about: else it cannot be named.
+    return verb === 'according' ? null : undefined;
   }
 
   /** A noun phrase ending at the role head h, back to its determiner: "A Clinton campaign official". */
@@ -275,7 +278,8 @@ export class Speakers {
     let determined = false;
     while (a > lo && h - a < 6) {
       const t = doc.tok(a - 1);
-      if (!t.word || t.quote >= 0) break;
+      // A noun phrase holds no reporting verb and no subject pronoun: "She said parents …" is a clause.
+      if (!t.word || t.quote >= 0 || doc.isCue(a - 1) || pronounKind(t)) break;
       a--;
       if (DESCRIBERS.has(t.lower) || t.poss) {
         determined = true;
@@ -446,6 +450,13 @@ export class Speakers {
     if (before?.text === ',' && !cue.lower.endsWith('ing')) {
       const subj = this.subjectMention(doc.sentenceStart(k), k);
       if (subj >= 0 && doc.mention(subj).to < k - 1) return this.name(subj);
+    }
+    // "turned to the Harbor Police Department, which reported": the body the relative clause hangs on.
+    const rel = doc.toks[k - 1];
+    if (rel?.lower === 'which' && rel.quote < 0) {
+      const a = doc.toks[k - 2]?.text === ',' ? k - 3 : k - 2;
+      const mi = doc.owner[a] ?? -1;
+      if (mi >= 0 && doc.mention(mi).last === a + 1 && !doc.mention(mi).poss && isOrganisation(doc.entity(mi))) return this.name(mi);
     }
     let relative = false;
     for (let j = k - 1; j >= lo && k - j <= 30; j--) {

@@ -394,7 +394,8 @@ function sentenceCaseRole(toks: readonly Token[], from: number, to: number): str
   const prev = toks[from - 1];
   const opensSentence = !prev || prev.para !== first.para || /^[.!?]$/.test(prev.text);
   if (!opensSentence || to - from < 2 || !/^[A-Z][a-z]/.test(first.text)) return role;
-  if (NAME_TITLES.has(first.lower) || PROPER_MODIFIERS.has(first.lower)) return role;
+  // "Hale's campaign manager": a possessor is a name, whose capital is its own.
+  if (NAME_TITLES.has(first.lower) || PROPER_MODIFIERS.has(first.lower) || first.poss) return role;
   for (let k = from + 1; k < to; k++) if ((toks[k] as Token).cap) return role;
   return role.charAt(0).toLowerCase() + role.slice(1);
 }

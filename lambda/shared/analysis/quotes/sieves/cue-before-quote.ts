@@ -3,12 +3,15 @@
  * After the last quote before this one, the outermost (leftmost) cue wins (`Obama said he expected
  * Americans will say "no"` is Obama's); before it, the nearest. Cues inside an opening
  * subordinate clause ("When asked by Ingraham …, Cruz said:") and passives ("asked by") belong to
- * someone else.
+ * someone else, and so, while another cue remains, does the verb of a relative clause on an object
+ * ("not paying an architect who said …, saying, "…"").
  */
-import { ADVERBIAL_OPENERS, CLAUSE_LINKS, PREPOSITIONS, SUBORDINATORS, isLabelVerb } from '../cues.ts';
+import { ADVERBIAL_OPENERS, CLAUSE_LINKS, DESCRIBERS, PREPOSITIONS, SUBORDINATORS, isLabelVerb } from '../cues.ts';
 import type { Doc } from '../document.ts';
 import type { Speakers } from '../speakers.ts';
 import type { Sieve } from './sieve.ts';
+
+const RELATIVE_PRONOUNS = new Set(['who', 'which', 'that']);
 
 /** Whether a clause with its own speaker starts at token k: "… and NBC News will accuse you of …". */
 function newSubject(doc: Doc, speakers: Speakers, k: number, end: number): boolean {
@@ -37,6 +40,18 @@ export const cueBeforeQuote: Sieve = {
     const order: number[] = [];
     for (let c = clauseStart; c < openTok; c++) order.push(c);
     for (let c = clauseStart - 1; c >= lo; c--) order.push(c);
+    // The verb of a relative clause on an object ("paying an architect who said he was owed money,
+    // saying, "…"") tells about someone the sentence mentions; it speaks the quote only when no other
+    // cue does. A clause on the subject ("Clinton, who called …, told", "the groups who wrote … say") keeps its place.
+    const objectRelative = (c: number): boolean => {
+      const noun = doc.toks[c - 2];
+      if (!RELATIVE_PRONOUNS.has(doc.toks[c - 1]?.lower ?? '') || !noun?.word || noun.cap) return false;
+      let d = c - 2;
+      while (d > lo && c - 2 - d < 3 && !DESCRIBERS.has(doc.tok(d).lower)) d--;
+      const before = doc.toks[d - 1];
+      return DESCRIBERS.has(doc.tok(d).lower) && d > lo && !!before && before.word && !before.cap && before.quote < 0;
+    };
+    order.sort((x, y) => Number(objectRelative(x)) - Number(objectRelative(y)));
     // An opening clause ("When asked by Ingraham, …", "In a statement announcing the pick, …") ends at its comma,
     // unless that comma is the one that introduces the quote.
     let clauseEnd = lo;
