@@ -11,7 +11,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { DigestFrequency } from '../config.ts';
+import { checkDeliveryTiming, type DigestFrequency } from '../config.ts';
+import { SENDER_RESERVE_MS } from '../../lambda/shared/delivery/timing.ts';
 import { grantObjects, grantTable } from '../grants.ts';
 import { acknowledge, arnFinding } from '../nag-suppressions.ts';
 import { environmentFor, type DeliveryEnvKey, type EnvKey } from '../environment.ts';
@@ -94,6 +95,11 @@ export class Delivery extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
     const { table, bucket, mail, signingKey, functionDefaults } = props;
+    checkDeliveryTiming({
+      reserveMs: SENDER_RESERVE_MS,
+      functionTimeoutMs: SENDER_TIMEOUT.toMilliseconds(),
+      visibilityTimeoutMs: SEND_QUEUE_VISIBILITY.toMilliseconds(),
+    });
 
     this.sendDeadLetterQueue = new Queue(this, 'SendDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -13,6 +13,7 @@ import { ConfigError } from '../../lambda/shared/config.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { createSenderHandler, senderRuntime } from '../../lambda/sender/handler.ts';
 import { SEND_QUEUE_VISIBILITY, SENDER_TIMEOUT } from '../../lib/constructs/delivery.ts';
+import { checkDeliveryTiming, ConfigurationError } from '../../lib/config.ts';
 import { FakeSubscribers, RecordingMailer, fakeComposer } from './faults-support.ts';
 import { sqsEvent } from './sender-fixtures.ts';
 
@@ -108,5 +109,8 @@ describe('the sender stop margin', () => {
     expect(senderTimingProblems(timing)).toEqual([]);
     expect(senderTimingProblems({ ...timing, reserveMs: SES_REQUEST_TIMEOUT_MS })).toEqual([expect.stringMatching(/reserve \(10000 ms\) must exceed/)]);
     expect(senderTimingProblems({ ...timing, visibilityTimeoutMs: timing.functionTimeoutMs })).toEqual([expect.stringMatching(/lease .* must be shorter than the send queue's visibility timeout/)]);
+    // The CDK config applies the same check at synth.
+    expect(() => checkDeliveryTiming(timing)).not.toThrow();
+    expect(() => checkDeliveryTiming({ ...timing, reserveMs: SES_REQUEST_TIMEOUT_MS })).toThrow(ConfigurationError);
   });
 });
