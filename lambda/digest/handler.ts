@@ -47,8 +47,6 @@ export class DigestRunBusyError extends Error {
 const digestEnvSchema = z.object({
   /** Stop fanning out when this little time is left. */
   DIGEST_RESERVE_SECONDS: z.coerce.number().int().positive().default(30),
-  /** Articles ingested this recently wait for the next run (GSI propagation, ingests in flight). */
-  DIGEST_SETTLE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** Subscribers per page and checkpoint. */
   DIGEST_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
 });
@@ -79,7 +77,6 @@ export function createDigestHandler(
       {
         owner: context?.awsRequestId ?? `local-${process.pid}-${rt.now()}`,
         maxArticles: 200,
-        settleMs: settings.DIGEST_SETTLE_SECONDS * 1000,
         pageSize: settings.DIGEST_PAGE_SIZE,
         reserveMs: settings.DIGEST_RESERVE_SECONDS * 1000,
       },

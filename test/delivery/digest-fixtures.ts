@@ -1,6 +1,6 @@
 /** Shared fixtures of the delivery tests: seeded subscribers, a recording queue, a Map blob store, fake renderers. */
 import type { Brief } from '../../lambda/shared/article/model.ts';
-import type { ArticleRecord } from '../../lambda/shared/delivery/articles.ts';
+import type { ArticleRecord, ArticleStore } from '../../lambda/shared/delivery/articles.ts';
 import type { StoredEmail } from '../../lambda/shared/delivery/issue.ts';
 import type { BlobStore, JobQueue, SendJob } from '../../lambda/shared/delivery/ports.ts';
 import type { Frequency, Subscriber } from '../../lambda/shared/subscriptions/model.ts';
@@ -94,6 +94,12 @@ export function articleRecord(id: string, ingestedAt: string, topics: string[]):
       keyQuotes: [{ text: `Quote of ${id}`, start: -1, end: -1, speaker: { name: `Speaker ${id}` } }],
     },
   };
+}
+
+/** Store an article as ingest does: the record, then its place in every digest frequency's queue. */
+export async function storeArticle(store: Pick<ArticleStore, 'putIfAbsent' | 'queueForDigests'>, record: ArticleRecord): Promise<void> {
+  await store.putIfAbsent(record);
+  await store.queueForDigests(record);
 }
 
 /** A controllable clock: epoch ms, moved by hand. */
