@@ -150,7 +150,7 @@ export class Delivery extends Construct {
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.ingest), { prefix: ARTICLES_PREFIX });
     grantObjects(bucket, this.ingest, ARTICLES_PREFIX, { read: true });
     grantObjects(bucket, this.ingest, ISSUES_PREFIX, { read: true, write: true });
-    // Articles (Get/Put, Query by ingest time), alert runs (Get/Put/Update), immediate subscribers (Query).
+    // Articles and their digest queue entries (Get/Put), alert runs (Get/Put/Update), the alert's audience (Query).
     grantTable(table, this.ingest, { items: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     this.sendQueue.grantSendMessages(this.ingest);
 
@@ -167,7 +167,7 @@ export class Delivery extends Construct {
       environment: environmentFor('digest', values),
     });
     grantObjects(bucket, this.digest, ISSUES_PREFIX, { read: true, write: true });
-    // Runs and checkpoints (Get/Put/Update), articles since the watermark and the audience (Query).
+    // Runs, checkpoints and the lock (Get/Put/Update), carrying queued articles (Update), the queue and the audience (Query).
     grantTable(table, this.digest, { items: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     this.sendQueue.grantSendMessages(this.digest);
 

@@ -119,6 +119,22 @@ describe('digest run', () => {
   });
 });
 
+describe('the upgrade from time windows to the digest queue', () => {
+  it('queues once the articles a last time-window run left (ingested since its watermark), then forgets the watermark', async () => {
+    const h = harness();
+    await seed(h.backend, [confirmed('d', 'daily', [])]);
+    // Stored before the queue existed: records only, and the state of the last run's window.
+    await h.deps.articles.putIfAbsent(articleRecord('sent-before', '2026-11-26T05:00:00.000Z', ['x']));
+    await h.deps.articles.putIfAbsent(articleRecord('left-over', '2026-11-26T09:00:00.000Z', ['x']));
+    h.deps.runs.states.set('daily', { watermark: '2026-11-26T06:00:00.000Z', lastRunId: 'digest#daily#2026-11-26T06:00:00.000Z' });
+    const run = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00.000Z' }, h.deps, { owner: 'i' });
+    expect(run.articleIds).toEqual(['left-over']);
+    expect(await h.deps.runs.getDigestState('daily')).not.toHaveProperty('watermark');
+    // Weekly kept no watermark: its own first run is unaffected by daily's.
+    expect(await h.deps.articles.pendingFor('weekly', { before: '2030-01-01T00:00:00.000Z', limit: 10 })).toEqual([]);
+  });
+});
+
 describe('digest checkpoint and resume', () => {
   const N = 1234;
   const PAGE = 100;
