@@ -31,7 +31,7 @@ import { confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock } from 
 import { articleText, briefAnalysis } from './pipeline-fixtures.ts';
 
 const RUNS = Number(process.env.FAULT_RUNS ?? 1_000);
-const DYNAMO_RUNS = Math.max(20, Math.round(RUNS / 50));
+const DYNAMO_RUNS = Math.max(40, Math.round(RUNS / 50));
 
 type Event =
   | { kind: 'ingest'; topic: 'a' | 'b' | null }
@@ -86,8 +86,15 @@ function go(op: Op): void {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+let schedules = 0;
+
+/**
+ * One schedule. Each starts 60 days after the previous one and names its own articles, so schedules
+ * can share one table: their run ids and article ids never meet, and each leaves every run complete.
+ */
 async function simulate(s: Schedule, stores: { articles: ArticleStore; runs: RunStore }) {
-  const clock = new TestClock(Date.parse('2026-11-23T06:00:00.000Z'));
+  const n0 = ++schedules;
+  const clock = new TestClock(Date.parse('2026-11-23T06:00:00.000Z') + n0 * 60 * 86_400_000);
   const backend = memoryRecordBackend();
   const subscribers = createSubscriberStore(backend);
   await seed(
@@ -151,7 +158,7 @@ async function simulate(s: Schedule, stores: { articles: ArticleStore; runs: Run
 
   for (const event of s.events) {
     if (event.kind === 'ingest') {
-      const title = `Article ${titles.length}`;
+      const title = `Article ${n0}-${titles.length}`;
       titles.push({ title, topics: event.topic ? [event.topic] : [] });
       start(title, (p) => ingest(title, event.topic, p), true);
     } else if (event.kind === 'digest') {
@@ -236,9 +243,12 @@ describe('ingest and digest under concurrency, late writes and frequency changes
 
   describe('on the DynamoDB stores (dynalite)', () => {
     let standins: Standins;
-    let tables = 0;
+    let doc: ReturnType<typeof localDynamo>['doc'];
     beforeAll(async () => {
       standins = await startStandins();
+      const local = localDynamo(standins.dynamoEndpoint);
+      doc = local.doc;
+      await ensureTable(local.client, 'pipeline');
     });
     afterAll(async () => {
       await standins?.stop();
@@ -246,10 +256,7 @@ describe('ingest and digest under concurrency, late writes and frequency changes
     it(`delivers each article once to each matching subscriber, over ${DYNAMO_RUNS} schedules`, async () => {
       await fc.assert(
         fc.asyncProperty(scheduleArb, async (s) => {
-          const { client, doc } = localDynamo(standins.dynamoEndpoint);
-          const table = `pipeline-${++tables}`;
-          await ensureTable(client, table);
-          await check(s, await simulate(s, { articles: new DynamoArticleStore(doc, table), runs: new DynamoRunStore(doc, table) }));
+          await check(s, await simulate(s, { articles: new DynamoArticleStore(doc, 'pipeline'), runs: new DynamoRunStore(doc, 'pipeline') }));
         }),
         { numRuns: DYNAMO_RUNS },
       );

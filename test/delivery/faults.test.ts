@@ -49,8 +49,8 @@ const VISIBILITY_MS = SEND_QUEUE_VISIBILITY.toMilliseconds();
 /** Schedules per run; FAULT_RUNS=20000 for a deeper search. */
 const RUNS = Number(process.env.FAULT_RUNS ?? 1_000);
 /** Against the DynamoDB ledger on dynalite: fewer, enough to catch a broken conditional expression. */
-const DYNAMO_RUNS = Math.max(40, Math.round(RUNS / 20));
-const ZOMBIE_RUNS = Math.max(100, Math.round(RUNS / 10));
+const DYNAMO_RUNS = Math.max(50, Math.round(RUNS / 40));
+const ZOMBIE_RUNS = Math.max(100, Math.round(RUNS / 40));
 
 /** A ledger call that fails, dies before or after its write lands, or takes as long as the DynamoDB client allows. */
 type LedgerFault = 'error' | 'crash-before' | 'crash-after' | 'slow';

@@ -107,7 +107,7 @@ export interface BatchReport {
 export interface BatchOptions {
   /** Clock time (ms) after which no new send or retry starts: the Lambda's remaining time minus a margin. */
   readonly deadline?: number;
-  /** Clock time (ms) the invocation is stopped at (Lambda's limit): no ledger write is started that could not end before it. */
+  /** Clock time (ms) the invocation is stopped at (Lambda's limit): a failed ledger record is retried only while another write fits before it. */
   readonly hardStop?: number;
   /** Overrides the lease for this batch (the handler derives it from the invocation's remaining time). */
   readonly leaseMs?: number;
