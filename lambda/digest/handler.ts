@@ -35,9 +35,10 @@ export class DigestRunPausedError extends Error {
 }
 
 /**
- * Another run of this frequency (an earlier event's) is being fanned out by a live invocation. Failing
- * makes Lambda retry this event in a minute or two, when that run is likely done; a duplicate delivery
- * of the same event is not an error.
+ * Another run of this frequency (an earlier event's) is being fanned out by a live invocation, or a
+ * run is being set up (its lock held, its record not written yet). Failing makes Lambda retry this
+ * event in a minute or two, when that run is likely done; a duplicate delivery of the same event
+ * finding its own run fanned out by another invocation is not an error.
  */
 export class DigestRunBusyError extends Error {
   override readonly name = 'DigestRunBusyError';
@@ -90,6 +91,9 @@ export function createDigestHandler(
     });
     if (result.outcome === 'paused') {
       throw new DigestRunPausedError(`run ${result.runId} paused at page ${result.counts.pages}; the retry resumes it`);
+    }
+    if (result.outcome === 'locked') {
+      throw new DigestRunBusyError(`run ${result.runId} is being set up (its lock lease has not run out); this event is retried after it`);
     }
     if (result.outcome === 'busy' && result.runId !== digestRunId(parsed.data.frequency, scheduledTime)) {
       throw new DigestRunBusyError(`run ${result.runId} is still being fanned out; this event is retried after it`);

@@ -94,4 +94,16 @@ describe('digest handler', () => {
     await rt.runs.acquireLease(digestRunId('daily', '2026-11-27T06:00:00.000Z'), 'other', now, 60_000);
     await expect(handler(tomorrow, { awsRequestId: 'req-3', getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(DigestRunBusyError);
   });
+
+  it('asks for a retry while a run is being set up (locked, no record yet), even for a duplicate of its own event', async () => {
+    const now = Date.parse('2026-11-27T06:00:05.000Z');
+    const { rt, queue } = await runtime(() => now);
+    const handler = createDigestHandler(async () => rt, env);
+    const runId = digestRunId('daily', '2026-11-27T06:00:00.000Z');
+    // A live invocation took the lock a moment ago and is still listing articles; its lease runs 60 s.
+    expect(await rt.runs.lockDigest('daily', { runId, owner: 'other', until: now + 60_000, startedAt: new Date(now - 1_000).toISOString() })).toBe(true);
+    const event = { frequency: 'daily', scheduledTime: '2026-11-27T06:00:00Z' };
+    await expect(handler(event, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(DigestRunBusyError);
+    expect(queue.jobs).toEqual([]);
+  });
 });

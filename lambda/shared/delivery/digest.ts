@@ -65,8 +65,10 @@ export type DigestOutcome =
   | 'duplicate'
   /** Stopped before the time limit with the checkpoint saved; the next invocation resumes. */
   | 'paused'
-  /** Another invocation is setting up or fanning out a run of this frequency right now. */
-  | 'busy';
+  /** Another invocation is fanning a run of this frequency out right now. */
+  | 'busy'
+  /** A run of this frequency is being set up (locked, no record yet): by a live invocation, or one that died before its lease ends. */
+  | 'locked';
 
 export interface DigestResult {
   readonly outcome: DigestOutcome;
@@ -100,10 +102,10 @@ export async function runDigest(event: DigestEvent, deps: DigestDeps, options: D
     if (!open) {
       // Locked, and its record not created yet: a live invocation setting it up, or one that died doing so.
       if ((state.lockUntil ?? 0) >= deps.now()) {
-        log.info('a digest run of this frequency is being set up', { runId: state.openRunId });
-        return busy(state.openRunId);
+        log.info('a digest run of this frequency is being set up', { runId: state.openRunId, lockUntil: state.lockUntil });
+        return { ...busy(state.openRunId), outcome: 'locked' };
       }
-      if (!(await runs.takeOverDigest(frequency, state, options.owner, lockUntil(), deps.now()))) return busy(state.openRunId);
+      if (!(await runs.takeOverDigest(frequency, state, options.owner, lockUntil(), deps.now()))) return { ...busy(state.openRunId), outcome: 'locked' };
       log.warn('completing a digest run whose setup was cut short', { runId: state.openRunId });
       const run = await setUp(frequency, state.openRunId, takenOverStart(state), state, deps, options);
       const result = run.status === 'open' ? await drive(run, deps, options) : null;
