@@ -2,40 +2,16 @@
  * Two digest invocations of one frequency with different run ids (a manual invoke, a late scheduler
  * retry) at the same time, on both run stores: the in-memory one and DynamoDB (dynalite, real SDK).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryArticleStore, type ArticleStore } from '../../lambda/shared/delivery/articles.ts';
-import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
+import { describe, expect, it } from 'vitest';
 import { runDigest, type DigestDeps } from '../../lambda/shared/delivery/digest.ts';
 import { readIssue } from '../../lambda/shared/delivery/issue.ts';
-import { MemoryRunStore, type RunStore } from '../../lambda/shared/delivery/runs.ts';
-import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
+import type { RunStore } from '../../lambda/shared/delivery/runs.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
-import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
-import { articleRecord, confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock, storeArticle } from './digest-fixtures.ts';
+import { articleRecord, confirmed, deliveryStoreAdapters, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock, storeArticle } from './digest-fixtures.ts';
 
-let standins: Standins;
-let tables = 0;
-beforeAll(async () => {
-  standins = await startStandins();
-});
-afterAll(async () => {
-  await standins.stop();
-});
-
-const adapters: [string, () => Promise<{ articles: ArticleStore; runs: RunStore }>][] = [
-  ['memory', async () => ({ articles: new MemoryArticleStore(), runs: new MemoryRunStore() })],
-  [
-    'dynalite',
-    async () => {
-      const { client, doc } = localDynamo(standins.dynamoEndpoint);
-      const table = `digest-lock-${++tables}`;
-      await ensureTable(client, table);
-      return { articles: new DynamoArticleStore(doc, table), runs: new DynamoRunStore(doc, table) };
-    },
-  ],
-];
+const adapters = deliveryStoreAdapters('digest-lock');
 
 describe.each(adapters)('concurrent digest invocations (%s)', (_name, make) => {
   it('never take over a live lock: each article reaches each subscriber in one run only', async () => {

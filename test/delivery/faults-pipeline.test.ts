@@ -11,7 +11,7 @@
  * subscriber, so every job of one run carries the same issue for a subscriber). Runs against the
  * in-memory stores, and fewer schedules against the DynamoDB run and article stores on dynalite.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MemoryArticleStore, type ArticleStore } from '../../lambda/shared/delivery/articles.ts';
 import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
@@ -26,8 +26,7 @@ import { wantsTopics, type DigestFrequency, type Frequency } from '../../lambda/
 import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
 import { parseArticle } from '../../lambda/shared/article/parse.ts';
-import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
-import { confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock } from './digest-fixtures.ts';
+import { confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock, useDynalite } from './digest-fixtures.ts';
 import { articleText, briefAnalysis } from './pipeline-fixtures.ts';
 
 const RUNS = Number(process.env.FAULT_RUNS ?? 1_000);
@@ -242,21 +241,15 @@ describe('ingest and digest under concurrency, late writes and frequency changes
   }, 300_000);
 
   describe('on the DynamoDB stores (dynalite)', () => {
-    let standins: Standins;
-    let doc: ReturnType<typeof localDynamo>['doc'];
+    const dynalite = useDynalite('pipeline');
+    let table = '';
     beforeAll(async () => {
-      standins = await startStandins();
-      const local = localDynamo(standins.dynamoEndpoint);
-      doc = local.doc;
-      await ensureTable(local.client, 'pipeline');
-    });
-    afterAll(async () => {
-      await standins?.stop();
+      table = await dynalite.table();
     });
     it(`delivers each article once to each matching subscriber, over ${DYNAMO_RUNS} schedules`, async () => {
       await fc.assert(
         fc.asyncProperty(scheduleArb, async (s) => {
-          await check(s, await simulate(s, { articles: new DynamoArticleStore(doc, 'pipeline'), runs: new DynamoRunStore(doc, 'pipeline') }));
+          await check(s, await simulate(s, { articles: new DynamoArticleStore(dynalite.doc(), table), runs: new DynamoRunStore(dynalite.doc(), table) }));
         }),
         { numRuns: DYNAMO_RUNS },
       );

@@ -15,13 +15,13 @@
  * sent more than STATUS_RECHECK_MS after an unsubscribe or suppression; no invocation stopped by the
  * time limit while it held a claim.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { SQSRecord } from 'aws-lambda';
 import { claimVerdict, MAX_TRIES, type ClaimOptions, type DeliveryLedger, type LedgerKey } from '../../lambda/shared/delivery/ledger.ts';
 import { MemoryLedger } from '../../lambda/shared/delivery/ledger-memory.ts';
 import { DynamoLedger } from '../../lambda/shared/delivery/ledger-dynamo.ts';
-import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { useDynalite } from './digest-fixtures.ts';
 import { MemoryJobQueue } from '../../lambda/shared/delivery/memory-queue.ts';
 import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
 import type { HeldMessage } from '../../lambda/shared/delivery/sqs-postpone.ts';
@@ -418,22 +418,16 @@ describe('sender under randomized fault schedules (property)', () => {
   }, 600_000);
 
   describe('on the DynamoDB ledger (dynalite)', () => {
-    let standins: Standins;
-    let doc: ReturnType<typeof localDynamo>['doc'];
+    const dynalite = useDynalite('faults');
+    let table = '';
     beforeAll(async () => {
-      standins = await startStandins();
-      const local = localDynamo(standins.dynamoEndpoint);
-      doc = local.doc;
-      await ensureTable(local.client, 'faults');
-    });
-    afterAll(async () => {
-      await standins?.stop();
+      table = await dynalite.table();
     });
     it(`0 lost, at most 1 extra copy and only where an outcome was uncertain, over ${DYNAMO_RUNS} schedules`, async () => {
-      await property(scheduleArb, DYNAMO_RUNS, () => new DynamoLedger(doc, 'faults'), ['extra', 'ambiguous', 'crashes']);
+      await property(scheduleArb, DYNAMO_RUNS, () => new DynamoLedger(dynalite.doc(), table), ['extra', 'ambiguous', 'crashes']);
     }, 600_000);
     it(`the same, over ${ZOMBIE_RUNS} schedules where frozen invocations meet live ones`, async () => {
-      await property(zombieScheduleArb, ZOMBIE_RUNS, () => new DynamoLedger(doc, 'faults'), ['stalls', 'extra']);
+      await property(zombieScheduleArb, ZOMBIE_RUNS, () => new DynamoLedger(dynalite.doc(), table), ['stalls', 'extra']);
     }, 600_000);
   });
 });

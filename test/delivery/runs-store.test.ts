@@ -1,32 +1,10 @@
 /** One contract suite for the article and run stores, on the in-memory adapters and on dynalite over the real SDK. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryArticleStore, articleId, type ArticleStore } from '../../lambda/shared/delivery/articles.ts';
-import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
-import { MemoryRunStore, ZERO_COUNTS, type RunRecord, type RunStore } from '../../lambda/shared/delivery/runs.ts';
-import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
-import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
-import { articleRecord } from './digest-fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { articleId } from '../../lambda/shared/delivery/articles.ts';
+import { ZERO_COUNTS, type RunRecord } from '../../lambda/shared/delivery/runs.ts';
+import { articleRecord, deliveryStoreAdapters } from './digest-fixtures.ts';
 
-let standins: Standins;
-let tables = 0;
-beforeAll(async () => {
-  standins = await startStandins();
-});
-afterAll(async () => {
-  await standins.stop();
-});
-
-async function dynamoStores(): Promise<{ articles: ArticleStore; runs: RunStore }> {
-  const { client, doc } = localDynamo(standins.dynamoEndpoint);
-  const table = `runs-${++tables}`;
-  await ensureTable(client, table);
-  return { articles: new DynamoArticleStore(doc, table), runs: new DynamoRunStore(doc, table) };
-}
-
-const adapters: [string, () => Promise<{ articles: ArticleStore; runs: RunStore }>][] = [
-  ['memory', async () => ({ articles: new MemoryArticleStore(), runs: new MemoryRunStore() })],
-  ['dynalite', dynamoStores],
-];
+const adapters = deliveryStoreAdapters('runs');
 
 const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   runId: 'digest#daily#2026-11-27T06:00:00.000Z',

@@ -114,8 +114,12 @@ export class DynamoArticleStore implements ArticleStore {
     return out.Item ? fromItem(out.Item) : null;
   }
 
-  async listIngested({ since, until, limit }: IngestWindow): Promise<ArticleRecord[]> {
-    const records: ArticleRecord[] = [];
+  /**
+   * Items of one `byFrequency` partition whose sort key lies in [from, to) (ISO times of fixed width
+   * before `#<id>`, so "<t>#<id>" < "<to>" exactly when t < to), in order, at most `limit`, over pages.
+   */
+  private async queryPartition(what: string, partition: string, from: string, to: string, limit: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       let out;
@@ -124,22 +128,25 @@ export class DynamoArticleStore implements ArticleStore {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: TABLE_KEYS.gsi.name,
-            // "<since>" <= "<t>#<id>" holds for t >= since; "<t>#<id>" <= "<until>" only for t < until
-            // (ISO times have a fixed width), so BETWEEN gives the half-open window [since, until).
-            KeyConditionExpression: '#p = :p AND #s BETWEEN :since AND :until',
+            KeyConditionExpression: '#p = :p AND #s BETWEEN :from AND :to',
             ExpressionAttributeNames: { '#p': TABLE_KEYS.gsi.partitionKey, '#s': TABLE_KEYS.gsi.sortKey },
-            ExpressionAttributeValues: { ':p': ARTICLE_FEED_KEY, ':since': since, ':until': until },
-            Limit: limit - records.length,
+            // DynamoDB refuses an empty string in a key condition; '0' sorts before every ISO time.
+            ExpressionAttributeValues: { ':p': partition, ':from': from || '0', ':to': to },
+            Limit: limit - items.length,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );
       } catch (error) {
-        throw new ArticleStoreError('article feed query failed', { cause: error });
+        throw new ArticleStoreError(`${what} query failed`, { cause: error });
       }
-      for (const item of out.Items ?? []) records.push(fromItem(item));
+      items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
-    } while (start && records.length < limit);
-    return records;
+    } while (start && items.length < limit);
+    return items;
+  }
+
+  async listIngested({ since, until, limit }: IngestWindow): Promise<ArticleRecord[]> {
+    return (await this.queryPartition('article feed', ARTICLE_FEED_KEY, since, until, limit)).map(fromItem);
   }
 
   async queueForDigests(record: Pick<ArticleRecord, 'id' | 'ingestedAt'>, frequencies: readonly DigestFrequency[] = DIGEST_FREQUENCIES): Promise<void> {
@@ -166,35 +173,11 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   private async queryQueue(partition: string, before: string, limit: number): Promise<DigestEntry[]> {
-    const entries: DigestEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      let out;
-      try {
-        out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: TABLE_KEYS.gsi.name,
-            KeyConditionExpression: '#p = :p AND #s < :before',
-            ExpressionAttributeNames: { '#p': TABLE_KEYS.gsi.partitionKey, '#s': TABLE_KEYS.gsi.sortKey },
-            ExpressionAttributeValues: { ':p': partition, ':before': before },
-            Limit: limit - entries.length,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-      } catch (error) {
-        throw new ArticleStoreError(`digest queue ${partition}: query failed`, { cause: error });
-      }
-      for (const item of out.Items ?? []) {
-        entries.push({
-          articleId: String(item.articleId),
-          ingestedAt: String(item.ingestedAt),
-          ...(typeof item.runId === 'string' ? { runId: item.runId } : {}),
-        });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start && entries.length < limit);
-    return entries;
+    return (await this.queryPartition(`digest queue ${partition}`, partition, '0', before, limit)).map((item) => ({
+      articleId: String(item.articleId),
+      ingestedAt: String(item.ingestedAt),
+      ...(typeof item.runId === 'string' ? { runId: item.runId } : {}),
+    }));
   }
 
   async pendingFor(frequency: DigestFrequency, { before, limit }: { before: string; limit: number }): Promise<DigestEntry[]> {
