@@ -29,8 +29,8 @@ import { parseArticle } from '../../lambda/shared/article/parse.ts';
 import { confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock, useDynalite } from './digest-fixtures.ts';
 import { articleText, briefAnalysis } from './pipeline-fixtures.ts';
 
-const RUNS = Number(process.env.FAULT_RUNS ?? 1_000);
-const DYNAMO_RUNS = Math.max(40, Math.round(RUNS / 50));
+const RUNS = Number(process.env.FAULT_RUNS ?? 400);
+const DYNAMO_RUNS = Math.max(20, Math.round(RUNS / 50));
 
 type Event =
   | { kind: 'ingest'; topic: 'a' | 'b' | null }
