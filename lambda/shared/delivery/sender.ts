@@ -213,8 +213,8 @@ export function createSender(deps: SenderDeps): SenderService {
     return 'uncertain';
   }
 
-  /** Claim for a recipient who can never be mailed, and record it rejected. */
-  async function rejectUndeliverable(key: LedgerKey, reason: string, options: BatchOptions): Promise<RecipientOutcome> {
+  /** Claim the recipient: the claim id and its try, or the outcome when it cannot be claimed now or ever. */
+  async function claimFor(key: LedgerKey, options: BatchOptions): Promise<{ claimId: string; tries: number } | RecipientOutcome> {
     const claimId = newClaimId();
     let claim;
     try {
@@ -224,8 +224,17 @@ export function createSender(deps: SenderDeps): SenderService {
       return 'failed';
     }
     if (claim.outcome === 'done') return claim.state === 'unknown' ? 'given-up' : 'already-done';
-    if (claim.outcome === 'leased') return 'failed';
-    return recordRejection(key, claimId, reason);
+    if (claim.outcome === 'leased') {
+      log.info('recipient is held by another attempt; retrying the job later', { ...key });
+      return 'failed';
+    }
+    return { claimId, tries: claim.tries };
+  }
+
+  /** Claim for a recipient who can never be mailed, and record it rejected. */
+  async function rejectUndeliverable(key: LedgerKey, reason: string, options: BatchOptions): Promise<RecipientOutcome> {
+    const claim = await claimFor(key, options);
+    return typeof claim === 'string' ? claim : recordRejection(key, claim.claimId, reason);
   }
 
   /** A redelivered job: recipients the ledger already finished are skipped before they cost a rate token. */
@@ -294,21 +303,9 @@ export function createSender(deps: SenderDeps): SenderService {
       }
       if (signal.reason !== undefined) return giveBack('failed');
       if (claimId === undefined) {
-        const id = newClaimId();
-        let claim;
-        try {
-          claim = await ledger.claim(key, { claimId: id, now: clock.now(), leaseMs: options.leaseMs ?? deps.leaseMs });
-        } catch (error) {
-          log.warn('ledger claim failed', { ...key, error: errorName(error) });
-          return 'failed';
-        }
-        if (claim.outcome === 'done') return claim.state === 'unknown' ? 'given-up' : 'already-done';
-        if (claim.outcome === 'leased') {
-          log.info('recipient is held by another attempt; retrying the job later', { ...key });
-          return 'failed';
-        }
-        claimId = id;
-        tries = claim.tries;
+        const claim = await claimFor(key, options);
+        if (typeof claim === 'string') return claim;
+        ({ claimId, tries } = claim);
       }
       // The wait for a token, a backoff or the claim may have outlasted an unsubscribe or a bounce.
       if (clock.now() - readAt > recheckMs) {
