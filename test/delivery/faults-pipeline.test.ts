@@ -157,7 +157,7 @@ async function simulate(s: Schedule, stores: { articles: ArticleStore; runs: Run
 
   for (const event of s.events) {
     if (event.kind === 'ingest') {
-      const title = `Article ${n0}-${titles.length}`;
+      const title = `Harbour vote ${n0}-${titles.length}`;
       titles.push({ title, topics: event.topic ? [event.topic] : [] });
       start(title, (p) => ingest(title, event.topic, p), true);
     } else if (event.kind === 'digest') {
