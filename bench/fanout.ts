@@ -139,7 +139,7 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
     const articles = new DynamoArticleStore(doc, TABLE);
     const ingestedAt = new Date(Date.now() - 3_600_000).toISOString();
     for (const [i, topics] of [['asia'], ['climate'], ['asia', 'politics']].entries()) {
-      await articles.putIfAbsent({
+      const record = {
         id: `bench-article-${i}`,
         ingestedAt,
         origin: `articles/bench-${i}.txt`,
@@ -150,7 +150,10 @@ export async function runFanout(options: FanoutOptions = {}): Promise<FanoutResu
           summary: ['A sentence of summary.', 'Another one.'],
           keyQuotes: [{ text: 'We measured it twice.', start: -1, end: -1, speaker: { name: 'A. Tester', role: 'engineer' } }],
         },
-      });
+      };
+      // As ingest stores it: the record, then its place in the digest queues.
+      await articles.putIfAbsent(record);
+      await articles.queueForDigests(record);
     }
 
     const queue = new CountingQueue();

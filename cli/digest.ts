@@ -5,7 +5,7 @@ import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts'
 import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
 import { MemoryJobQueue } from '../lambda/shared/delivery/memory-queue.ts';
 import { deliveryRuntime } from '../lambda/shared/delivery/runtime.ts';
-import type { BatchReport, RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
+import { emptyCounts, type BatchReport, type RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
 import { lazy } from '../lambda/shared/lazy.ts';
 import { silentLog } from '../lambda/shared/logger.ts';
 import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
@@ -32,7 +32,7 @@ export async function runLocalDigest(target: LocalTarget, frequency: DigestFrequ
   const queue = new MemoryJobQueue({ visibilityTimeoutMs: 2_000, maxReceives: 5 });
   const runtime = lazy(() => deliveryRuntime(env, { blobs, queue, log: silentLog }));
   const result = await createDigestHandler(runtime, env)({ frequency });
-  const sent: Record<RecipientOutcome, number> = { sent: 0, 'already-done': 0, skipped: 0, rejected: 0, failed: 0 };
+  const sent: Record<RecipientOutcome, number> = emptyCounts();
   const mailer = createSesMailer(localSes(target.standins.sesEndpoint), { from: LOCAL_SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET! });
   const onReport = (report: BatchReport) => {
     for (const job of report.jobs) for (const [k, n] of Object.entries(job.counts)) sent[k as RecipientOutcome] += n;

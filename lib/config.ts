@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ianaTimeZone, safeText, scheduleExpression, unsafeStrings } from './config-checks.ts';
 import { ARCHIVE_MODES } from '../lambda/shared/archive/model.ts';
+import { senderTimingProblems, type SenderTiming } from '../lambda/shared/delivery/timing.ts';
 import { feedListSchema } from '../lambda/shared/feeds/config.ts';
 
 /**
@@ -189,6 +190,17 @@ export const CONFIG_EXAMPLES: Record<keyof NewsbriefConfigInput, string> = {
 /** A configuration that failed validation; the message names every bad key with an example. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
+}
+
+/**
+ * The sender's time budget against its stack settings (lambda/shared/delivery/timing.ts): the reserve
+ * must exceed the SES request timeout plus a ledger write, and the claim lease must outlive the
+ * function timeout and end before the queue's visibility timeout. The sender checks its reserve again
+ * at cold start. Throws a ConfigurationError naming each broken relation.
+ */
+export function checkDeliveryTiming(timing: SenderTiming): void {
+  const problems = senderTimingProblems(timing);
+  if (problems.length > 0) throw new ConfigurationError(`Invalid delivery timing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 const STRUCTURED_KEYS = new Set<string>(['topics', 'topicRules', 'schedules', 'apiThrottling', 'allowedOrigins', 'sandboxRecipients', 'feeds']);

@@ -18,8 +18,8 @@ export interface TableAccess {
   /** Item actions on the table (the stores use conditional Put/Update/Delete for every state change). */
   readonly items: readonly ItemAction[];
   /**
-   * Query on the byFrequency index only (confirmed subscribers by frequency, articles since a
-   * watermark); no store queries the base table.
+   * Query on the byFrequency index only (confirmed subscribers by frequency, articles waiting in a
+   * digest queue); no store queries the base table.
    * @default false
    */
   readonly queryIndex?: boolean;

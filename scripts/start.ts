@@ -31,7 +31,7 @@ import { MemoryJobQueue } from '../lambda/shared/delivery/memory-queue.ts';
 import type { Mailer } from '../lambda/shared/mailer.ts';
 import { deliveryRuntime } from '../lambda/shared/delivery/runtime.ts';
 import { lazy } from '../lambda/shared/lazy.ts';
-import type { BatchReport, RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
+import { emptyCounts, type BatchReport, type RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
 import type { Log } from '../lambda/shared/logger.ts';
 import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
 import { parseKeyring } from '../lambda/shared/signing-keys.ts';
@@ -215,7 +215,7 @@ async function runOnData(options: StartOptions, started: number): Promise<StartS
         return result;
       },
     };
-    const delivery: Record<RecipientOutcome, number> = { sent: 0, 'already-done': 0, skipped: 0, rejected: 0, failed: 0 };
+    const delivery: Record<RecipientOutcome, number> = emptyCounts();
     const onReport = (report: BatchReport) => {
       for (const job of report.jobs) for (const [k, n] of Object.entries(job.counts)) delivery[k as RecipientOutcome] += n;
     };

@@ -35,9 +35,10 @@ export class DigestRunPausedError extends Error {
 }
 
 /**
- * Another run of this frequency (an earlier event's) is being fanned out by a live invocation. Failing
- * makes Lambda retry this event in a minute or two, when that run is likely done; a duplicate delivery
- * of the same event is not an error.
+ * Another run of this frequency (an earlier event's) is being fanned out by a live invocation, or a
+ * run is being set up (its lock held, its record not written yet). Failing makes Lambda retry this
+ * event in a minute or two, when that run is likely done; a duplicate delivery of the same event
+ * finding its own run fanned out by another invocation is not an error.
  */
 export class DigestRunBusyError extends Error {
   override readonly name = 'DigestRunBusyError';
@@ -47,8 +48,6 @@ export class DigestRunBusyError extends Error {
 const digestEnvSchema = z.object({
   /** Stop fanning out when this little time is left. */
   DIGEST_RESERVE_SECONDS: z.coerce.number().int().positive().default(30),
-  /** Articles ingested this recently wait for the next run (GSI propagation, ingests in flight). */
-  DIGEST_SETTLE_SECONDS: z.coerce.number().int().min(0).default(10),
   /** Subscribers per page and checkpoint. */
   DIGEST_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
 });
@@ -79,7 +78,6 @@ export function createDigestHandler(
       {
         owner: context?.awsRequestId ?? `local-${process.pid}-${rt.now()}`,
         maxArticles: 200,
-        settleMs: settings.DIGEST_SETTLE_SECONDS * 1000,
         pageSize: settings.DIGEST_PAGE_SIZE,
         reserveMs: settings.DIGEST_RESERVE_SECONDS * 1000,
       },
@@ -93,6 +91,9 @@ export function createDigestHandler(
     });
     if (result.outcome === 'paused') {
       throw new DigestRunPausedError(`run ${result.runId} paused at page ${result.counts.pages}; the retry resumes it`);
+    }
+    if (result.outcome === 'locked') {
+      throw new DigestRunBusyError(`run ${result.runId} is being set up (its lock lease has not run out); this event is retried after it`);
     }
     if (result.outcome === 'busy' && result.runId !== digestRunId(parsed.data.frequency, scheduledTime)) {
       throw new DigestRunBusyError(`run ${result.runId} is still being fanned out; this event is retried after it`);

@@ -16,8 +16,18 @@ import type { Mailer } from '../shared/mailer.ts';
 import { instanceRate, TokenBucket } from '../shared/delivery/rate-limiter.ts';
 import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
 import { SqsPostponer, stoppedJobDelaySeconds, type HeldMessage, type Postponer } from '../shared/delivery/sqs-postpone.ts';
-import { createSender, type BatchItem, type BatchReport, type SenderService } from '../shared/delivery/sender.ts';
+import { createSender, type BatchItem, type BatchReport, type MessageComposer, type SenderService } from '../shared/delivery/sender.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
+import {
+  AFTER_DEADLINE_MS,
+  DYNAMO_MAX_ATTEMPTS,
+  DYNAMO_REQUEST_TIMEOUT_MS,
+  LEASE_MARGIN_MS,
+  LEDGER_CALL_MS,
+  SENDER_RESERVE_MS,
+  SES_MAX_ATTEMPTS,
+  SES_REQUEST_TIMEOUT_MS,
+} from '../shared/delivery/timing.ts';
 import { createSesMailer } from '../shared/ses-mailer.ts';
 import { parseRecord } from '../shared/sqs-record.ts';
 import { keyringLoader } from '../shared/signing-keys.ts';
@@ -62,8 +72,17 @@ export const senderEnvSchema = deliveryEnvSchema
      * rate). Default: enough for ~100 ms per send at this instance's rate, between 4 and 32.
      */
     SENDER_PARALLELISM: z.coerce.number().int().min(1).max(50).optional(),
-    /** Stop starting sends when this little of the invocation is left. */
-    SENDER_RESERVE_SECONDS: z.coerce.number().int().min(1).default(10),
+    /**
+     * Stop starting sends when this little of the invocation is left. It must cover an SES call started
+     * at that moment plus the ledger write recording it (timing.ts), so nothing is in flight at Lambda's limit.
+     */
+    SENDER_RESERVE_SECONDS: z.coerce
+      .number()
+      .positive()
+      .default(SENDER_RESERVE_MS / 1000)
+      .refine((s) => s * 1000 > AFTER_DEADLINE_MS, {
+        message: `must exceed ${AFTER_DEADLINE_MS / 1000} s: the SES request timeout (${SES_REQUEST_TIMEOUT_MS} ms) plus a ledger write (${LEDGER_CALL_MS} ms)`,
+      }),
   });
 export type SenderEnv = z.infer<typeof senderEnvSchema>;
 
@@ -71,9 +90,6 @@ export type SenderEnv = z.infer<typeof senderEnvSchema>;
 export function defaultParallelism(rate: number): number {
   return Math.min(32, Math.max(4, Math.ceil(rate / 10)));
 }
-
-/** Claims outlive the invocation that made them by this much (see ledger.ts: a live attempt never loses its lease). */
-const LEASE_MARGIN_MS = 60_000;
 
 export interface SenderRuntime {
   readonly sender: SenderService;
@@ -87,6 +103,8 @@ export interface SenderRuntime {
 /** Ports a local runner or a test substitutes (S3 has no stand-in locally; faults are injected here). */
 export interface SenderOverrides {
   readonly blobs?: BlobStore;
+  /** Replaces the issue composer (the fault tests compose tiny messages, not the real MIME). */
+  readonly composer?: MessageComposer;
   readonly mailer?: Mailer;
   readonly ledger?: DeliveryLedger;
   readonly subscribers?: Pick<SubscriberReader, 'get'>;
@@ -95,25 +113,40 @@ export interface SenderOverrides {
   readonly postponer?: Postponer;
 }
 
+/**
+ * The sender's SES client settings: one attempt per send (an SDK retry after a lost answer would be an
+ * uncounted second copy; throttling is retried by the sender's own backoff, through the token bucket)
+ * and a request timeout that bounds each call.
+ */
+export function senderSesClientConfig(): { maxAttempts: number; requestHandler: { requestTimeout: number; throwOnRequestTimeout: true } } {
+  return { maxAttempts: SES_MAX_ATTEMPTS, requestHandler: { requestTimeout: SES_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true } };
+}
+
 /** Build the sender from the environment; clients honour AWS_ENDPOINT_URL_* (how local runs reach the stand-ins). */
 export function senderRuntime(env: Record<string, string | undefined> = process.env, overrides: SenderOverrides = {}): SenderRuntime {
   const config = readEnv(senderEnvSchema, env);
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? powertoolsLog;
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  // maxAttempts 1: throttling is retried by the sender's own backoff, so every SES call passes the token bucket.
-  const ses = new SESClient({ maxAttempts: 1, requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } });
+  // Every AWS call is bounded (timing.ts), so the reserve covers what can still run after the deadline.
+  const dynamo = new DynamoDBClient({
+    maxAttempts: DYNAMO_MAX_ATTEMPTS,
+    requestHandler: { requestTimeout: DYNAMO_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+  });
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const ses = new SESClient(senderSesClientConfig());
   const keyring = keyringLoader(config, () => new SecretsManagerClient({}));
   const sender = createSender({
     subscribers: overrides.subscribers ?? createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
     ledger: overrides.ledger ?? new DynamoLedger(doc, config.TABLE_NAME),
-    composer: createIssueComposer({
-      blobs: overrides.blobs ?? new S3BlobStore(new S3Client({}), config.BUCKET_NAME),
-      from: { name: config.SENDER_NAME, address: config.SENDER_ADDRESS },
-      publicUrl: config.PUBLIC_URL,
-      keyring,
-      clock,
-    }),
+    composer:
+      overrides.composer ??
+      createIssueComposer({
+        blobs: overrides.blobs ?? new S3BlobStore(new S3Client({}), config.BUCKET_NAME),
+        from: { name: config.SENDER_NAME, address: config.SENDER_ADDRESS },
+        publicUrl: config.PUBLIC_URL,
+        keyring,
+        clock,
+      }),
     mailer: overrides.mailer ?? createSesMailer(ses, { from: config.SENDER_ADDRESS, configurationSet: config.CONFIGURATION_SET }),
     permit: new TokenBucket(instanceRate(config.MAX_SEND_RATE, config.SENDER_CONCURRENCY), clock),
     clock,
@@ -146,7 +179,7 @@ export function createSenderHandler(
     for (const record of event.Records ?? []) {
       const job = parseRecord(record, sendJobSchema);
       if (job.success) {
-        items.push({ id: record.messageId, job: job.data });
+        items.push({ id: record.messageId, job: job.data, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
       } else {
         rt.log.error('not a send job; it will reach the dead-letter queue', {
           messageId: record.messageId,
@@ -158,6 +191,7 @@ export function createSenderHandler(
     }
     const report = await rt.sender.sendBatch(items, {
       deadline: start + remaining - rt.reserveMs,
+      hardStop: start + remaining,
       // The lease outlives this invocation, so no redelivery can take over a claim while we still hold it.
       leaseMs: remaining + LEASE_MARGIN_MS,
     });

@@ -3,8 +3,9 @@
  * local stand-ins, so the three can never disagree.
  *
  * - Primary key: `pk` (S) + `sk` (S).
- * - GSI `byFrequency`: `gsi1pk` (S) + `gsi1sk` (S), projection ALL. Sparse: only confirmed subscribers
- *   and article records carry it (articles as the digest feed: `gsi1pk = "ARTICLES"`, sorted by ingest time).
+ * - GSI `byFrequency`: `gsi1pk` (S) + `gsi1sk` (S), projection ALL. Sparse: only confirmed subscribers,
+ *   article records (the feed: `gsi1pk = "ARTICLES"`, sorted by ingest time) and digest queue entries
+ *   (`PENDING#<frequency>` while waiting, `CARRIED#<runId>` once a run took them) carry it.
  *   For subscribers: `gsi1pk = "CONFIRMED#<frequency>"`, `gsi1sk = "<ISO time they entered that frequency>#<id>"`,
  *   so a digest run can fix its audience with `gsi1sk < "<run start>"` and page with a checkpoint.
  * - TTL attribute `expiresAt` (epoch seconds) on ledger, lock and rate-limit items. dynalite ignores

@@ -11,7 +11,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { DigestFrequency } from '../config.ts';
+import { checkDeliveryTiming, type DigestFrequency } from '../config.ts';
+import { SENDER_RESERVE_MS } from '../../lambda/shared/delivery/timing.ts';
 import { grantObjects, grantTable } from '../grants.ts';
 import { acknowledge, arnFinding } from '../nag-suppressions.ts';
 import { environmentFor, type DeliveryEnvKey, type EnvKey } from '../environment.ts';
@@ -94,6 +95,11 @@ export class Delivery extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
     const { table, bucket, mail, signingKey, functionDefaults } = props;
+    checkDeliveryTiming({
+      reserveMs: SENDER_RESERVE_MS,
+      functionTimeoutMs: SENDER_TIMEOUT.toMilliseconds(),
+      visibilityTimeoutMs: SEND_QUEUE_VISIBILITY.toMilliseconds(),
+    });
 
     this.sendDeadLetterQueue = new Queue(this, 'SendDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -144,7 +150,7 @@ export class Delivery extends Construct {
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.ingest), { prefix: ARTICLES_PREFIX });
     grantObjects(bucket, this.ingest, ARTICLES_PREFIX, { read: true });
     grantObjects(bucket, this.ingest, ISSUES_PREFIX, { read: true, write: true });
-    // Articles (Get/Put, Query by ingest time), alert runs (Get/Put/Update), immediate subscribers (Query).
+    // Articles and their digest queue entries (Get/Put), alert runs (Get/Put/Update), the alert's audience (Query).
     grantTable(table, this.ingest, { items: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     this.sendQueue.grantSendMessages(this.ingest);
 
@@ -161,7 +167,7 @@ export class Delivery extends Construct {
       environment: environmentFor('digest', values),
     });
     grantObjects(bucket, this.digest, ISSUES_PREFIX, { read: true, write: true });
-    // Runs and checkpoints (Get/Put/Update), articles since the watermark and the audience (Query).
+    // Runs, checkpoints and the lock (Get/Put/Update), carrying queued articles (Update), the queue and the audience (Query).
     grantTable(table, this.digest, { items: ['GetItem', 'PutItem', 'UpdateItem'], queryIndex: true });
     this.sendQueue.grantSendMessages(this.digest);
 

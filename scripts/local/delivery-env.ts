@@ -69,8 +69,6 @@ export function localDeliveryEnvironment(keyringJson: string): Record<string, st
     MAX_SEND_RATE: '50',
     SENDER_CONCURRENCY: '1',
     TOPIC_RULES: JSON.stringify(LOCAL_TOPIC_RULES),
-    // dynalite is strongly consistent and nothing ingests concurrently here: no settle delay.
-    DIGEST_SETTLE_SECONDS: '0',
     // Public locally, so `npm run serve` shows the index of what `npm start` sent.
     ARCHIVE: 'public',
   };

@@ -1,6 +1,11 @@
-/** Shared fixtures of the delivery tests: seeded subscribers, a recording queue, a Map blob store, fake renderers. */
+/** Shared fixtures of the delivery tests: seeded subscribers, a recording queue, a Map blob store, fake renderers, the store adapters. */
+import { afterAll, beforeAll } from 'vitest';
 import type { Brief } from '../../lambda/shared/article/model.ts';
-import type { ArticleRecord } from '../../lambda/shared/delivery/articles.ts';
+import { MemoryArticleStore, type ArticleRecord, type ArticleStore } from '../../lambda/shared/delivery/articles.ts';
+import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
+import { MemoryRunStore, type RunStore } from '../../lambda/shared/delivery/runs.ts';
+import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
+import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
 import type { StoredEmail } from '../../lambda/shared/delivery/issue.ts';
 import type { BlobStore, JobQueue, SendJob } from '../../lambda/shared/delivery/ports.ts';
 import type { Frequency, Subscriber } from '../../lambda/shared/subscriptions/model.ts';
@@ -96,6 +101,12 @@ export function articleRecord(id: string, ingestedAt: string, topics: string[]):
   };
 }
 
+/** Store an article as ingest does: the record, then its place in every digest frequency's queue. */
+export async function storeArticle(store: Pick<ArticleStore, 'putIfAbsent' | 'queueForDigests'>, record: ArticleRecord): Promise<void> {
+  await store.putIfAbsent(record);
+  await store.queueForDigests(record);
+}
+
 /** A controllable clock: epoch ms, moved by hand. */
 export class TestClock {
   constructor(public ms: number) {}
@@ -103,4 +114,43 @@ export class TestClock {
   iso(): string {
     return new Date(this.ms).toISOString();
   }
+}
+
+/** dynalite for one test file: started before its tests, stopped after; `table()` creates a fresh table. */
+export function useDynalite(prefix: string): { doc: () => ReturnType<typeof localDynamo>['doc']; table: () => Promise<string> } {
+  let standins: Standins | undefined;
+  let local: ReturnType<typeof localDynamo> | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    standins = await startStandins();
+    local = localDynamo(standins.dynamoEndpoint);
+  });
+  afterAll(async () => {
+    await standins?.stop();
+  });
+  return {
+    doc: () => (local as ReturnType<typeof localDynamo>).doc,
+    async table() {
+      const name = `${prefix}-${++tables}`;
+      await ensureTable((local as ReturnType<typeof localDynamo>).client, name);
+      return name;
+    },
+  };
+}
+
+export type DeliveryStores = { articles: ArticleStore; runs: RunStore };
+
+/** The article and run store adapters, in memory and on a fresh dynalite table each, for `describe.each`. */
+export function deliveryStoreAdapters(prefix: string): [string, () => Promise<DeliveryStores>][] {
+  const dynalite = useDynalite(prefix);
+  return [
+    ['memory', async () => ({ articles: new MemoryArticleStore(), runs: new MemoryRunStore() })],
+    [
+      'dynalite',
+      async () => {
+        const table = await dynalite.table();
+        return { articles: new DynamoArticleStore(dynalite.doc(), table), runs: new DynamoRunStore(dynalite.doc(), table) };
+      },
+    ],
+  ];
 }

@@ -14,13 +14,13 @@ import { parseTopicRules } from '../../lambda/shared/delivery/topics.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
-import { articleRecord, confirmed, fakeEmail, MapBlobs, RecordingQueue, seed } from './digest-fixtures.ts';
+import { articleRecord, confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, storeArticle } from './digest-fixtures.ts';
 
 async function runtime(now: () => number) {
   const backend = memoryRecordBackend();
   await seed(backend, Array.from({ length: 30 }, (_, i) => confirmed(`s${String(i).padStart(2, '0')}`, 'daily', [])));
   const articles = new MemoryArticleStore();
-  await articles.putIfAbsent(articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
+  await storeArticle(articles, articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
   const queue = new RecordingQueue();
   const rt = {
     articles,
@@ -38,7 +38,7 @@ async function runtime(now: () => number) {
 }
 
 describe('digest handler', () => {
-  const env = { DIGEST_SETTLE_SECONDS: '0', DIGEST_PAGE_SIZE: '10', DIGEST_RESERVE_SECONDS: '20' };
+  const env = { DIGEST_PAGE_SIZE: '10', DIGEST_RESERVE_SECONDS: '20' };
 
   it('derives the run id from the scheduled instant, whatever its spelling, or from now truncated to the minute', () => {
     expect(scheduledTimeOf({ scheduledTime: '2026-11-27T07:00:00+01:00' }, 0)).toBe('2026-11-27T06:00:00.000Z');
@@ -66,7 +66,8 @@ describe('digest handler', () => {
   it('fails with DigestRunPausedError near the time limit, and the retried event resumes where it stopped', async () => {
     const { rt, queue } = await runtime(() => Date.parse('2026-11-27T06:00:05.000Z'));
     const handler = createDigestHandler(async () => rt, env);
-    let left = 2;
+    // Asked once for the lock's lease, then before each page: two pages, then the time is up.
+    let left = 3;
     const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => (left-- > 0 ? 300_000 : 10_000) };
     const event = { frequency: 'daily', scheduledTime: '2026-11-27T06:00:00Z' };
     await expect(handler(event, context)).rejects.toThrow(DigestRunPausedError);
@@ -81,7 +82,7 @@ describe('digest handler', () => {
     let now = Date.parse('2026-11-27T06:00:05.000Z');
     const { rt } = await runtime(() => now);
     const handler = createDigestHandler(async () => rt, env);
-    let left = 1;
+    let left = 2;
     const pausing = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => (left-- > 0 ? 300_000 : 10_000) };
     const today = { frequency: 'daily', scheduledTime: '2026-11-27T06:00:00Z' };
     await expect(handler(today, pausing)).rejects.toThrow(DigestRunPausedError);
@@ -92,5 +93,17 @@ describe('digest handler', () => {
     const tomorrow = { frequency: 'daily', scheduledTime: '2026-11-28T06:00:00Z' };
     await rt.runs.acquireLease(digestRunId('daily', '2026-11-27T06:00:00.000Z'), 'other', now, 60_000);
     await expect(handler(tomorrow, { awsRequestId: 'req-3', getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(DigestRunBusyError);
+  });
+
+  it('asks for a retry while a run is being set up (locked, no record yet), even for a duplicate of its own event', async () => {
+    const now = Date.parse('2026-11-27T06:00:05.000Z');
+    const { rt, queue } = await runtime(() => now);
+    const handler = createDigestHandler(async () => rt, env);
+    const runId = digestRunId('daily', '2026-11-27T06:00:00.000Z');
+    // A live invocation took the lock a moment ago and is still listing articles; its lease runs 60 s.
+    expect(await rt.runs.lockDigest('daily', { runId, owner: 'other', until: now + 60_000, startedAt: new Date(now - 1_000).toISOString() })).toBe(true);
+    const event = { frequency: 'daily', scheduledTime: '2026-11-27T06:00:00Z' };
+    await expect(handler(event, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 })).rejects.toThrow(DigestRunBusyError);
+    expect(queue.jobs).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { MemoryRunStore } from '../../lambda/shared/delivery/runs.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { createMemorySubscriberStore, memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
-import { articleRecord, confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock } from './digest-fixtures.ts';
+import { articleRecord, confirmed, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock, storeArticle } from './digest-fixtures.ts';
 
 const T0 = Date.parse('2026-11-27T06:00:00.000Z');
 
@@ -47,8 +47,8 @@ describe('digest run', () => {
   });
 
   it('sends each subscriber the articles of their topics, fixes the audience at the start, and skips empty selections', async () => {
-    await h.deps.articles.putIfAbsent(articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
-    await h.deps.articles.putIfAbsent(articleRecord('a2', '2026-11-26T11:00:00.000Z', ['politics', 'us']));
+    await storeArticle(h.deps.articles, articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
+    await storeArticle(h.deps.articles, articleRecord('a2', '2026-11-26T11:00:00.000Z', ['politics', 'us']));
     await seed(h.backend, [
       confirmed('asia-reader', 'daily', ['asia']),
       confirmed('everything', 'daily', []),
@@ -60,7 +60,8 @@ describe('digest run', () => {
     const result = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00.000Z' }, h.deps, { owner: 'inv-1' });
 
     expect(result.outcome).toBe('complete');
-    expect(result.counts).toMatchObject({ enqueued: 2, skipped: 1, pages: 1 });
+    // One page of the audience fixed at the start, then one per frequency for those who changed frequency (none).
+    expect(result.counts).toMatchObject({ enqueued: 2, skipped: 1, pages: 4 });
     const byRecipient = new Map(h.deps.queue.jobs.flatMap((j) => j.recipients.map((r) => [r, j] as const)));
     expect([...byRecipient.keys()].sort()).toEqual(['asia-reader', 'everything']);
     const asia = await readIssue(h.deps.blobs, byRecipient.get('asia-reader')!.issueKey);
@@ -74,7 +75,7 @@ describe('digest run', () => {
   });
 
   it('starts one run for the same schedule event twice, and the next run without new articles is recorded empty', async () => {
-    await h.deps.articles.putIfAbsent(articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
+    await storeArticle(h.deps.articles, articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
     await seed(h.backend, [confirmed('s1', 'daily', ['asia'])]);
     const event = { frequency: 'daily' as const, scheduledTime: '2026-11-27T06:00:00.000Z' };
 
@@ -89,16 +90,16 @@ describe('digest run', () => {
     expect(next.outcome).toBe('empty');
     expect(h.deps.queue.recipients()).toEqual(['s1']);
     const record = await h.deps.runs.get(digestRunId('daily', '2026-11-28T06:00:00.000Z'));
-    expect(record).toMatchObject({ status: 'empty', articleIds: [], since: '2026-11-27T06:00:00.000Z' });
-    expect(await h.deps.runs.getDigestState('daily')).toMatchObject({ watermark: '2026-11-28T06:00:05.000Z' });
+    expect(record).toMatchObject({ status: 'empty', articleIds: [] });
+    expect(await h.deps.runs.getDigestState('daily')).toEqual({ lastRunId: digestRunId('daily', '2026-11-28T06:00:00.000Z') });
   });
 
   it('collects only articles ingested since the last successful run of that frequency', async () => {
     await seed(h.backend, [confirmed('d', 'daily', []), confirmed('w', 'weekly', [])]);
-    await h.deps.articles.putIfAbsent(articleRecord('old', '2026-11-26T10:00:00.000Z', ['asia']));
+    await storeArticle(h.deps.articles, articleRecord('old', '2026-11-26T10:00:00.000Z', ['asia']));
     await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00.000Z' }, h.deps, { owner: 'i' });
     h.clock.ms += 3_600_000;
-    await h.deps.articles.putIfAbsent(articleRecord('new', h.clock.iso(), ['asia']));
+    await storeArticle(h.deps.articles, articleRecord('new', h.clock.iso(), ['asia']));
     h.clock.ms += 3_600_000;
     const daily = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T08:00:00.000Z' }, h.deps, { owner: 'i' });
     expect(daily.articleIds).toEqual(['new']);
@@ -109,23 +110,28 @@ describe('digest run', () => {
 
   it('caps a run at maxArticles and leaves the rest, without overlap, to the next run', async () => {
     await seed(h.backend, [confirmed('d', 'daily', [])]);
-    for (let i = 0; i < 5; i++) await h.deps.articles.putIfAbsent(articleRecord(`a${i}`, `2026-11-26T1${i}:00:00.000Z`, ['x']));
+    for (let i = 0; i < 5; i++) await storeArticle(h.deps.articles, articleRecord(`a${i}`, `2026-11-26T1${i}:00:00.000Z`, ['x']));
     const first = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00.000Z' }, h.deps, { owner: 'i', maxArticles: 3 });
     expect(first.articleIds).toEqual(['a0', 'a1', 'a2']);
     h.clock.ms += 1000;
     const second = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T07:00:00.000Z' }, h.deps, { owner: 'i', maxArticles: 3 });
     expect(second.articleIds).toEqual(['a3', 'a4']);
   });
+});
 
-  it('leaves articles ingested within the settle time to the next run', async () => {
+describe('the upgrade from time windows to the digest queue', () => {
+  it('queues once the articles a last time-window run left (ingested since its watermark), then forgets the watermark', async () => {
+    const h = harness();
     await seed(h.backend, [confirmed('d', 'daily', [])]);
-    await h.deps.articles.putIfAbsent(articleRecord('early', new Date(T0 - 60_000).toISOString(), ['x']));
-    await h.deps.articles.putIfAbsent(articleRecord('in-flight', new Date(T0 - 2_000).toISOString(), ['x']));
-    const first = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00.000Z' }, h.deps, { owner: 'i', settleMs: 10_000 });
-    expect(first.articleIds).toEqual(['early']);
-    h.clock.ms += 3_600_000;
-    const second = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T07:00:00.000Z' }, h.deps, { owner: 'i', settleMs: 10_000 });
-    expect(second.articleIds).toEqual(['in-flight']);
+    // Stored before the queue existed: records only, and the state of the last run's window.
+    await h.deps.articles.putIfAbsent(articleRecord('sent-before', '2026-11-26T05:00:00.000Z', ['x']));
+    await h.deps.articles.putIfAbsent(articleRecord('left-over', '2026-11-26T09:00:00.000Z', ['x']));
+    h.deps.runs.states.set('daily', { watermark: '2026-11-26T06:00:00.000Z', lastRunId: 'digest#daily#2026-11-26T06:00:00.000Z' });
+    const run = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-27T06:00:00.000Z' }, h.deps, { owner: 'i' });
+    expect(run.articleIds).toEqual(['left-over']);
+    expect(await h.deps.runs.getDigestState('daily')).not.toHaveProperty('watermark');
+    // Weekly kept no watermark: its own first run is unaffected by daily's.
+    expect(await h.deps.articles.pendingFor('weekly', { before: '2030-01-01T00:00:00.000Z', limit: 10 })).toEqual([]);
   });
 });
 
@@ -137,8 +143,8 @@ describe('digest checkpoint and resume', () => {
 
   beforeEach(async () => {
     h = harness();
-    await h.deps.articles.putIfAbsent(articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
-    await h.deps.articles.putIfAbsent(articleRecord('a2', '2026-11-26T10:00:00.000Z', ['sports']));
+    await storeArticle(h.deps.articles, articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
+    await storeArticle(h.deps.articles, articleRecord('a2', '2026-11-26T10:00:00.000Z', ['sports']));
     const topics = [['asia'], ['sports'], [], ['asia', 'sports'], ['weather']];
     await seed(
       h.backend,
@@ -164,7 +170,7 @@ describe('digest checkpoint and resume', () => {
     const result = await runDigest(event, h.deps, { owner: 'inv-2', pageSize: PAGE });
     expect(result.outcome).toBe('complete');
     expectEveryoneOnce(h.deps.queue.recipients());
-    expect(result.counts).toEqual({ pages: 13, enqueued: N - Math.floor(N / 5), jobs: h.deps.queue.jobs.length, skipped: Math.floor(N / 5) });
+    expect(result.counts).toEqual({ pages: 13 + 3, enqueued: N - Math.floor(N / 5), jobs: h.deps.queue.jobs.length, skipped: Math.floor(N / 5) });
     // Every selection rendered once across both invocations (the resume reads the archive).
     expect(h.renders).toHaveLength(4);
   });
@@ -192,7 +198,8 @@ describe('digest checkpoint and resume', () => {
   });
 
   it('stops cleanly before the time limit and the next invocation resumes without any re-enqueue', async () => {
-    let pagesLeft = 3;
+    // Asked once for the lock's lease, then before each page.
+    let pagesLeft = 4;
     const deps = {
       ...h.deps,
       remainingMs: () => (pagesLeft-- > 0 ? 600_000 : 5_000),
@@ -220,7 +227,7 @@ describe('digest checkpoint and resume', () => {
     h.deps.queue.failOn(3);
     await expect(runDigest(event, h.deps, { owner: 'inv-1', pageSize: PAGE })).rejects.toThrow();
     h.clock.ms += 86_400_000;
-    await h.deps.articles.putIfAbsent(articleRecord('a3', h.clock.iso(), ['weather']));
+    await storeArticle(h.deps.articles, articleRecord('a3', h.clock.iso(), ['weather']));
     h.clock.ms += 1_000;
     const next = await runDigest({ frequency: 'daily', scheduledTime: '2026-11-28T06:00:00.000Z' }, h.deps, { owner: 'inv-2', pageSize: PAGE });
     expect(next.resumed).toEqual([digestRunId('daily', event.scheduledTime)]);
@@ -233,12 +240,12 @@ describe('digest checkpoint and resume', () => {
 
 it('pages the real in-memory subscriber store contract (smoke: an empty audience completes with nothing sent)', async () => {
   const h2 = harness();
-  await h2.deps.articles.putIfAbsent(articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
+  await storeArticle(h2.deps.articles, articleRecord('a1', '2026-11-26T10:00:00.000Z', ['asia']));
   const result = await runDigest(
     { frequency: 'weekly', scheduledTime: '2026-11-27T06:00:00.000Z' },
     { ...h2.deps, subscribers: createMemorySubscriberStore() },
     { owner: 'i' },
   );
-  expect(result).toMatchObject({ outcome: 'complete', counts: { enqueued: 0, pages: 1 } });
+  expect(result).toMatchObject({ outcome: 'complete', counts: { enqueued: 0, pages: 4 } });
   expect(h2.deps.queue.jobs).toEqual([]);
 });

@@ -55,7 +55,6 @@ beforeAll(async () => {
     MAX_SEND_RATE: '200',
     SENDER_CONCURRENCY: '1',
     TOPIC_RULES: JSON.stringify({ asia: ['north korea', 'kim jong'] }),
-    DIGEST_SETTLE_SECONDS: '0',
   };
 });
 afterAll(async () => {

@@ -15,7 +15,7 @@ function ledgerContract(name: string, make: () => DeliveryLedger): void {
     it('grants the first claim and refuses a second while the lease lives', async () => {
       const ledger = make();
       const k = key();
-      expect(await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 })).toEqual({ outcome: 'claimed' });
+      expect(await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 })).toEqual({ outcome: 'claimed', tries: 1 });
       expect(await ledger.claim(k, { claimId: 'b', now: T + 999, leaseMs: 1_000 })).toEqual({ outcome: 'leased', leaseUntil: T + 1_000 });
       expect(await ledger.claim(k, { claimId: 'b', now: T + 1_000, leaseMs: 1_000 })).toEqual({ outcome: 'leased', leaseUntil: T + 1_000 });
       expect((await ledger.get(k))?.claimId).toBe('a');
@@ -25,7 +25,7 @@ function ledgerContract(name: string, make: () => DeliveryLedger): void {
       const ledger = make();
       const k = key();
       await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 });
-      expect(await ledger.claim(k, { claimId: 'b', now: T + 1_001, leaseMs: 1_000 })).toEqual({ outcome: 'claimed' });
+      expect(await ledger.claim(k, { claimId: 'b', now: T + 1_001, leaseMs: 1_000 })).toEqual({ outcome: 'claimed', tries: 2 });
       expect(await ledger.markSent(k, 'a', 'm-a', T + 1_002)).toBe(false);
       await ledger.release(k, 'a');
       expect((await ledger.get(k))?.claimId).toBe('b');
@@ -57,7 +57,7 @@ function ledgerContract(name: string, make: () => DeliveryLedger): void {
       expect((await ledger.get(k))?.state).toBe('claimed');
       await ledger.release(k, 'a');
       expect(await ledger.get(k)).toBeNull();
-      expect(await ledger.claim(k, { claimId: 'c', now: T + 1, leaseMs: 60_000 })).toEqual({ outcome: 'claimed' });
+      expect(await ledger.claim(k, { claimId: 'c', now: T + 1, leaseMs: 60_000 })).toEqual({ outcome: 'claimed', tries: 1 });
       // Releasing a finished item is a no-op.
       await ledger.markSent(k, 'c', 'm', T + 2);
       await ledger.release(k, 'c');
@@ -70,8 +70,47 @@ function ledgerContract(name: string, make: () => DeliveryLedger): void {
       const b = { runId: `r2-${name}`, subscriberId: 's' };
       await ledger.claim(a, { claimId: 'x', now: T, leaseMs: 1_000 });
       await ledger.markSent(a, 'x', 'm', T);
-      expect(await ledger.claim(b, { claimId: 'y', now: T, leaseMs: 1_000 })).toEqual({ outcome: 'claimed' });
+      expect(await ledger.claim(b, { claimId: 'y', now: T, leaseMs: 1_000 })).toEqual({ outcome: 'claimed', tries: 1 });
       expect(await ledger.markSent(key(), 'nobody', 'm', T)).toBe(false);
+    });
+
+    it('after an unknown outcome: no claim until its lease ends, then one more, then the message is given up', async () => {
+      const ledger = make();
+      const k = key();
+      await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 });
+      expect(await ledger.markUnknown(k, 'other', T + 1)).toBe(false);
+      expect(await ledger.markUnknown(k, 'a', T + 1)).toBe(true);
+      expect(await ledger.get(k)).toMatchObject({ state: 'unknown', tries: 1, leaseUntil: T + 1_000 });
+      expect(await ledger.claim(k, { claimId: 'b', now: T + 999, leaseMs: 1_000 })).toEqual({ outcome: 'leased', leaseUntil: T + 1_000 });
+      expect(await ledger.claim(k, { claimId: 'b', now: T + 1_001, leaseMs: 1_000 })).toEqual({ outcome: 'claimed', tries: 2 });
+      expect(await ledger.get(k)).toMatchObject({ state: 'claimed', claimId: 'b', tries: 2 });
+      expect(await ledger.markUnknown(k, 'b', T + 1_002)).toBe(true);
+      expect(await ledger.claim(k, { claimId: 'c', now: T + 10 ** 9, leaseMs: 1_000 })).toEqual({ outcome: 'done', state: 'unknown' });
+    });
+
+    it('counts a claim whose holder died as an unknown outcome too: two, then given up', async () => {
+      const ledger = make();
+      const k = key();
+      await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 });
+      expect(await ledger.claim(k, { claimId: 'b', now: T + 1_001, leaseMs: 1_000 })).toEqual({ outcome: 'claimed', tries: 2 });
+      expect(await ledger.claim(k, { claimId: 'c', now: T + 2_002, leaseMs: 1_000 })).toEqual({ outcome: 'done', state: 'unknown' });
+      expect(await ledger.get(k)).toMatchObject({ state: 'unknown', tries: 2 });
+      // The second holder, should it still run, can no longer change the record.
+      expect(await ledger.markSent(k, 'b', 'm-b', T + 2_003)).toBe(false);
+      await ledger.release(k, 'b');
+      expect(await ledger.claim(k, { claimId: 'd', now: T + 10 ** 9, leaseMs: 1_000 })).toEqual({ outcome: 'done', state: 'unknown' });
+    });
+
+    it('gives a retry of an unknown outcome back as unknown, claimable at once, when it was not sent', async () => {
+      const ledger = make();
+      const k = key();
+      await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 });
+      await ledger.markUnknown(k, 'a', T + 1);
+      await ledger.claim(k, { claimId: 'b', now: T + 1_001, leaseMs: 60_000 });
+      await ledger.release(k, 'b');
+      expect(await ledger.get(k)).toMatchObject({ state: 'unknown', tries: 1 });
+      expect(await ledger.claim(k, { claimId: 'c', now: T + 1_002, leaseMs: 60_000 })).toEqual({ outcome: 'claimed', tries: 2 });
+      expect((await ledger.get(k))?.tries).toBe(2);
     });
 
     it('grants exactly one of many concurrent claims', async () => {

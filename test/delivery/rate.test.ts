@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../lambda/shared/delivery/clock.ts';
 import { instanceRate, TokenBucket } from '../../lambda/shared/delivery/rate-limiter.ts';
 import { backoffDelay, maxTotalBackoff } from '../../lambda/shared/delivery/retry.ts';
-import { classifySesError } from '../../lambda/shared/delivery/ses-errors.ts';
+import { classifySesError } from '../../lambda/shared/ses-errors.ts';
 import { defaultParallelism } from '../../lambda/sender/handler.ts';
-import { sesError } from './faults-support.ts';
+import { connectionReset, sdkTimeout, serverError, sesError } from './faults-support.ts';
+import { SesNoMessageIdError } from '../../lambda/shared/ses-mailer.ts';
 
 describe('token bucket', () => {
   it('lets a full bucket through at once, then holds the configured rate', async () => {
@@ -74,12 +75,27 @@ describe('SES error classification', () => {
     expect(classifySesError(sesError('Throttling', 'Maximum sending rate exceeded.'))).toBe('throttled');
     expect(classifySesError(sesError('Throttling', 'Daily message quota exceeded.'))).toBe('quota-exceeded');
   });
-  it('recognises rejections, paused sending and falls back to transient', () => {
+  it('recognises rejections and paused sending', () => {
     expect(classifySesError(sesError('MessageRejected', 'Email address is not verified.'))).toBe('rejected');
     expect(classifySesError(sesError('AccountSendingPausedException', 'paused'))).toBe('sending-paused');
     expect(classifySesError(sesError('ConfigurationSetDoesNotExistException', 'no'))).toBe('sending-paused');
-    expect(classifySesError(sesError('TimeoutError', 'socket hang up'))).toBe('transient');
-    expect(classifySesError('boom')).toBe('transient');
-    expect(classifySesError(null)).toBe('transient');
+  });
+  it('calls every error that may follow an accepted request ambiguous: timeouts, resets, 5xx, no MessageId, unknown throws', () => {
+    // The shapes the real SESClient throws (test/delivery/ambiguous.test.ts produces the first two for real).
+    expect(classifySesError(sdkTimeout())).toBe('ambiguous');
+    expect(classifySesError(connectionReset())).toBe('ambiguous');
+    expect(classifySesError(Object.assign(connectionReset(), { name: 'TimeoutError' }))).toBe('ambiguous');
+    expect(classifySesError(serverError())).toBe('ambiguous');
+    expect(classifySesError(new SesNoMessageIdError('no id'))).toBe('ambiguous');
+    expect(classifySesError(sesError('TimeoutError', 'socket hang up'))).toBe('ambiguous');
+    expect(classifySesError('boom')).toBe('ambiguous');
+    expect(classifySesError(null)).toBe('ambiguous');
+  });
+  it('calls transient only what proves the request never reached SES, or SES refused it', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', $metadata: { attempts: 1 } });
+    expect(classifySesError(refused)).toBe('transient');
+    expect(classifySesError(Object.assign(new Error('the request socket did not establish a connection with the server within the configured timeout of 1000 ms.'), { name: 'TimeoutError' }))).toBe('transient');
+    expect(classifySesError(Object.assign(sesError('CredentialsProviderError', 'Could not load credentials'), {}))).toBe('transient');
+    expect(classifySesError(Object.assign(sesError('InvalidParameterValue', 'bad'), { $metadata: { httpStatusCode: 400 } }))).toBe('transient');
   });
 });

@@ -13,7 +13,7 @@ import { MemoryRunStore } from '../../lambda/shared/delivery/runs.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
-import { articleRecord, confirmed, fakeEmail, MapBlobs, seed } from './digest-fixtures.ts';
+import { articleRecord, confirmed, fakeEmail, MapBlobs, seed, storeArticle } from './digest-fixtures.ts';
 
 type Fault = 'none' | 'queue-before' | 'queue-midway' | 'checkpoint-lost' | 'checkpoint-landed' | 'timeout';
 
@@ -30,8 +30,8 @@ it('completes every run under random faults, enqueues everyone, and re-enqueues 
         const topics = [['a'], ['b'], [], ['z']];
         await seed(backend, Array.from({ length: n }, (_, i) => confirmed(`s${String(i).padStart(4, '0')}`, 'daily', topics[i % 4]!)));
         const articles = new MemoryArticleStore();
-        await articles.putIfAbsent(articleRecord('x', '2026-11-26T10:00:00.000Z', ['a']));
-        await articles.putIfAbsent(articleRecord('y', '2026-11-26T10:00:00.000Z', ['b']));
+        await storeArticle(articles, articleRecord('x', '2026-11-26T10:00:00.000Z', ['a']));
+        await storeArticle(articles, articleRecord('y', '2026-11-26T10:00:00.000Z', ['b']));
         const runs = new MemoryRunStore();
         let now = Date.parse('2026-11-27T06:00:00.000Z');
         let step = 0;

@@ -1,40 +1,16 @@
 /** One contract suite for the article and run stores, on the in-memory adapters and on dynalite over the real SDK. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryArticleStore, articleId, type ArticleStore } from '../../lambda/shared/delivery/articles.ts';
-import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
-import { MemoryRunStore, ZERO_COUNTS, type RunRecord, type RunStore } from '../../lambda/shared/delivery/runs.ts';
-import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
-import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
-import { articleRecord } from './digest-fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { articleId } from '../../lambda/shared/delivery/articles.ts';
+import { ZERO_COUNTS, type RunRecord } from '../../lambda/shared/delivery/runs.ts';
+import { articleRecord, deliveryStoreAdapters } from './digest-fixtures.ts';
 
-let standins: Standins;
-let tables = 0;
-beforeAll(async () => {
-  standins = await startStandins();
-});
-afterAll(async () => {
-  await standins.stop();
-});
-
-async function dynamoStores(): Promise<{ articles: ArticleStore; runs: RunStore }> {
-  const { client, doc } = localDynamo(standins.dynamoEndpoint);
-  const table = `runs-${++tables}`;
-  await ensureTable(client, table);
-  return { articles: new DynamoArticleStore(doc, table), runs: new DynamoRunStore(doc, table) };
-}
-
-const adapters: [string, () => Promise<{ articles: ArticleStore; runs: RunStore }>][] = [
-  ['memory', async () => ({ articles: new MemoryArticleStore(), runs: new MemoryRunStore() })],
-  ['dynalite', dynamoStores],
-];
+const adapters = deliveryStoreAdapters('runs');
 
 const run = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   runId: 'digest#daily#2026-11-27T06:00:00.000Z',
   kind: 'digest',
   frequency: 'daily',
   startedAt: '2026-11-27T06:00:01.000Z',
-  since: '',
-  until: '2026-11-27T06:00:01.000Z',
   articleIds: ['a1', 'a2'],
   status: 'open',
   counts: ZERO_COUNTS,
@@ -119,23 +95,54 @@ describe.each(adapters)('run store contract (%s)', (_name, make) => {
     expect(await runs.acquireLease(id, 'A', 0, 60_000)).toBeNull();
   });
 
-  it('serialises digest runs per frequency and moves the watermark only forwards', async () => {
+  it('serialises digest runs per frequency with a lease: taken over only after it expired, and only from the owner seen', async () => {
     const { runs } = await make();
     expect(await runs.getDigestState('daily')).toEqual({});
-    expect(await runs.lockDigest('daily', 'r1')).toBe(true);
-    expect(await runs.lockDigest('daily', 'r1')).toBe(true); // the same run again (a duplicate event)
-    expect(await runs.lockDigest('daily', 'r2')).toBe(false);
-    expect(await runs.lockDigest('weekly', 'w1')).toBe(true);
-    await runs.unlockDigest('daily', 'r2', '2030-01-01T00:00:00.000Z'); // not the holder: no effect
-    expect(await runs.getDigestState('daily')).toEqual({ openRunId: 'r1' });
-    await runs.unlockDigest('daily', 'r1', '2026-11-27T06:00:00.000Z');
-    expect(await runs.getDigestState('daily')).toEqual({ watermark: '2026-11-27T06:00:00.000Z', lastRunId: 'r1' });
-    await runs.lockDigest('daily', 'r0');
-    await runs.unlockDigest('daily', 'r0', '2026-11-26T06:00:00.000Z'); // older: lock cleared, watermark kept
-    expect(await runs.getDigestState('daily')).toEqual({ watermark: '2026-11-27T06:00:00.000Z', lastRunId: 'r1' });
-    await runs.lockDigest('daily', 'r3');
-    await runs.unlockDigest('daily', 'r3'); // a stale lock cleared without a watermark
-    expect(await runs.getDigestState('daily')).toEqual({ watermark: '2026-11-27T06:00:00.000Z', lastRunId: 'r1' });
+    const lock = { runId: 'r1', owner: 'A', until: 1_000, startedAt: '2026-11-27T06:00:00.000Z' };
+    expect(await runs.lockDigest('daily', lock)).toBe(true);
+    expect(await runs.lockDigest('daily', { ...lock, owner: 'B' })).toBe(false); // the same run, another invocation
+    expect(await runs.lockDigest('daily', { ...lock, runId: 'r2' })).toBe(false);
+    expect(await runs.lockDigest('weekly', { ...lock, runId: 'w1' })).toBe(true);
+    const seen = await runs.getDigestState('daily');
+    expect(seen).toEqual({ openRunId: 'r1', lockOwner: 'A', lockUntil: 1_000, lockStartedAt: lock.startedAt });
+    // Live: no take-over. Expired: one take-over wins, conditional on the owner seen.
+    expect(await runs.takeOverDigest('daily', seen, 'B', 5_000, 1_000)).toBe(false);
+    expect(await runs.takeOverDigest('daily', seen, 'B', 5_000, 1_001)).toBe(true);
+    expect(await runs.takeOverDigest('daily', seen, 'C', 5_000, 1_002)).toBe(false);
+    expect(await runs.getDigestState('daily')).toMatchObject({ openRunId: 'r1', lockOwner: 'B', lockUntil: 5_000, lockStartedAt: lock.startedAt });
+    await runs.unlockDigest('daily', 'r2'); // not the run in progress: no effect
+    expect((await runs.getDigestState('daily')).openRunId).toBe('r1');
+    await runs.unlockDigest('daily', 'r1');
+    expect(await runs.getDigestState('daily')).toEqual({ lastRunId: 'r1' });
+    await runs.unlockDigest('daily', 'r1'); // idempotent
+    expect(await runs.lockDigest('daily', { ...lock, runId: 'r3' })).toBe(true);
+  });
+});
+
+describe.each(adapters)('digest queue contract (%s)', (_name, make) => {
+  it('queues an article once per frequency, lets exactly one run carry it, and never queues it again', async () => {
+    const { articles } = await make();
+    const a = articleRecord('a1', '2026-11-26T10:00:00.000Z', []);
+    const b = articleRecord('b1', '2026-11-26T09:00:00.000Z', []);
+    await articles.putIfAbsent(a);
+    await articles.putIfAbsent(b);
+    await articles.queueForDigests(a);
+    await articles.queueForDigests(b, ['daily']);
+    const ids = async (f: 'daily' | 'weekly', before = '2026-11-27T00:00:00.000Z') =>
+      (await articles.pendingFor(f, { before, limit: 10 })).map((e) => e.articleId);
+    expect(await ids('daily')).toEqual(['b1', 'a1']);
+    expect(await ids('weekly')).toEqual(['a1']);
+    expect(await ids('daily', '2026-11-26T10:00:00.000Z')).toEqual(['b1']);
+    expect(await articles.carry('daily', 'a1', 'run-1', '2026-11-27T06:00:00.000Z')).toBe(true);
+    expect(await articles.carry('daily', 'a1', 'run-1', '2026-11-27T06:00:01.000Z')).toBe(true); // the same run again
+    expect(await articles.carry('daily', 'a1', 'run-2', '2026-11-27T06:00:02.000Z')).toBe(false);
+    expect(await articles.carry('daily', 'zz', 'run-2', '2026-11-27T06:00:02.000Z')).toBe(false);
+    expect(await ids('daily')).toEqual(['b1']);
+    expect((await articles.carriedBy('daily', 'run-1')).map((e) => e.articleId)).toEqual(['a1']);
+    // An ingest retry queues again: nothing changes for a carried article.
+    await articles.queueForDigests(a);
+    expect(await ids('daily')).toEqual(['b1']);
+    expect(await ids('weekly')).toEqual(['a1']);
   });
 });
 

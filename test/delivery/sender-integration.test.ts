@@ -1,35 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { SNSEvent, SQSEvent } from 'aws-lambda';
+import type { SNSEvent } from 'aws-lambda';
 import type { SendRawEmailCommand } from '@aws-sdk/client-ses';
-import type { Brief } from '../../lambda/shared/article/model.ts';
 import { ManualClock } from '../../lambda/shared/delivery/clock.ts';
-import { FolderBlobStore } from '../../lambda/shared/delivery/folder-blobs.ts';
-import { issueKey, selectionKey, writeIssue } from '../../lambda/shared/delivery/issue.ts';
+import { issueKey } from '../../lambda/shared/delivery/issue.ts';
 import { DynamoLedger } from '../../lambda/shared/delivery/ledger-dynamo.ts';
 import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
 import type { Mailer } from '../../lambda/shared/mailer.ts';
 import type { BatchReport } from '../../lambda/shared/delivery/sender.ts';
 import type { HeldMessage } from '../../lambda/shared/delivery/sqs-postpone.ts';
-import { renderDigest } from '../../lambda/shared/email/render.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { createSesMailer } from '../../lambda/shared/ses-mailer.ts';
-import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
-import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
 import { createSenderHandler, senderRuntime, type SenderOverrides } from '../../lambda/sender/handler.ts';
 import { createMailEventsHandler, mailEventsFromEnvironment } from '../../lambda/mail-events/handler.ts';
-import {
-  clearOutbox,
-  ensureTable,
-  localDynamo,
-  localSes,
-  readOutbox,
-  startStandins,
-  type Standins,
-} from '../../scripts/local/standins.ts';
+import { clearOutbox, localDynamo, localSes, readOutbox } from '../../scripts/local/standins.ts';
 import { faultyMailer, Invocation, type MailFault } from './faults-support.ts';
+import { addr, context, sqsEvent, startSenderWorld, type SenderWorld } from './sender-fixtures.ts';
 
 // The real sender and mail-events handlers over dynalite and the SES emulator through the real SDK.
 // S3 has no stand-in: the issues archive is a folder. Faults the emulator cannot produce (throttling,
@@ -37,72 +22,13 @@ import { faultyMailer, Invocation, type MailFault } from './faults-support.ts';
 // mailer (faults-support.ts `faultyMailer`), named in each test.
 
 const TABLE = 'sender-it';
-const KEYRING = JSON.stringify({ current: 'k1', k1: 'integration-test-signing-key-0123456789abcdef' });
 
-let standins: Standins;
-let dir: string;
-let blobs: FolderBlobStore;
-let store: SubscriberStore;
+let world: SenderWorld;
+let standins: SenderWorld['standins'];
 let env: Record<string, string>;
-
-const brief: Brief = {
-  title: 'Council approves harbour tunnel',
-  publishedAt: '2026-01-02T05:00:00.000Z',
-  source: 'Example Herald',
-  url: 'https://news.example.com/tunnel',
-  topics: ['city'],
-  summary: ['The council approved the harbour tunnel on Thursday.', 'Construction starts in spring.'],
-  keyQuotes: [{ text: 'This tunnel will change how the city moves', start: 0, end: 42, speaker: { name: 'Mara Lind', role: 'mayor' } }],
-};
-
-async function publishIssue(runId: string): Promise<string> {
-  const email = await renderDigest([brief], {
-    newsletterName: 'newsbrief',
-    postalAddress: '1 Example Street, Springfield',
-    issueDate: '2026-01-02',
-    frequency: 'daily',
-    topics: [],
-  });
-  return writeIssue(blobs, {
-    schemaVersion: 1,
-    runId,
-    kind: 'digest',
-    frequency: 'daily',
-    topics: [],
-    selection: selectionKey([]),
-    articleIds: ['a1'],
-    email: { ...email, slots: [...email.slots] },
-    renderedAt: '2026-01-02T06:00:00.000Z',
-  });
-}
-
-let seq = 0;
-async function subscriber(status: 'confirmed' | 'pending' | 'unsubscribed' = 'confirmed'): Promise<string> {
-  const id = `it${++seq}x${Math.random().toString(36).slice(2, 8)}`;
-  await store.createPending({ id, email: `${id}@example.org`, emailHash: `k1:${id}`, topics: [], frequency: 'daily' }, '2026-01-01T00:00:00.000Z');
-  if (status !== 'pending') await store.confirm(id, '2026-01-01T00:00:00.000Z');
-  if (status === 'unsubscribed') await store.unsubscribe(id, '2026-01-01T00:00:01.000Z');
-  return id;
-}
-
-function sqsEvent(jobs: SendJob[], bodies: string[] = []): SQSEvent {
-  const all = [...jobs.map((j) => JSON.stringify(j)), ...bodies];
-  return {
-    Records: all.map((body, i) => ({
-      messageId: `msg-${i}`,
-      receiptHandle: `rh-${i}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:send',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
-
-const context = (ms = 60_000) => ({ getRemainingTimeInMillis: () => ms });
+const publishIssue = (runId: string) => world.publishIssue(runId);
+const subscriber = (status?: 'confirmed' | 'pending' | 'unsubscribed') => world.subscriber(status);
+const received = () => world.received();
 
 /** A real SES mailer whose client records every SendRawEmail command. */
 function recordingSesMailer(commands: SendRawEmailCommand[]): Mailer {
@@ -115,48 +41,24 @@ function recordingSesMailer(commands: SendRawEmailCommand[]): Mailer {
 
 function handlerWith(overrides: SenderOverrides & { envOverrides?: Record<string, string> }, reports: BatchReport[] = []) {
   const { envOverrides, ...ports } = overrides;
-  const rt = senderRuntime({ ...env, ...envOverrides }, { blobs, log: silentLog, ...ports });
+  const rt = senderRuntime({ ...env, ...envOverrides }, { blobs: world.blobs, log: silentLog, ...ports });
   return createSenderHandler(async () => rt, { onReport: (r) => reports.push(r) });
 }
 
-async function received(): Promise<Map<string, number>> {
-  const m = new Map<string, number>();
-  for (const mail of await readOutbox(standins.sesEndpoint)) {
-    for (const to of mail.destination.to) m.set(to, (m.get(to) ?? 0) + 1);
-  }
-  return m;
-}
-const addr = (id: string) => `${id}@example.org`;
-
 beforeAll(async () => {
-  standins = await startStandins();
-  dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-sender-'));
-  blobs = new FolderBlobStore(dir);
-  const { client, doc } = localDynamo(standins.dynamoEndpoint);
-  await ensureTable(client, TABLE);
-  store = createDynamoSubscriberStore({ doc, tableName: TABLE });
+  world = await startSenderWorld(TABLE);
+  standins = world.standins;
+  env = world.env;
   // The handlers make their own clients: point them at the stand-ins the way npm start does.
   vi.stubEnv('AWS_REGION', 'us-east-1');
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', standins.dynamoEndpoint);
   vi.stubEnv('AWS_ENDPOINT_URL_SES', standins.sesEndpoint);
-  env = {
-    TABLE_NAME: TABLE,
-    BUCKET_NAME: 'unused-locally',
-    SENDER_ADDRESS: 'news@example.com',
-    SENDER_NAME: 'newsbrief',
-    PUBLIC_URL: 'http://127.0.0.1:8080',
-    CONFIGURATION_SET: 'newsbrief-events',
-    MAX_SEND_RATE: '1000',
-    SENDER_CONCURRENCY: '1',
-    SIGNING_KEYRING: KEYRING,
-  };
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await standins?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 beforeEach(async () => {
   await clearOutbox(standins.sesEndpoint);
@@ -284,9 +186,9 @@ describe('sender handler over dynalite and the SES emulator', () => {
     const runId = 'digest#daily#2026-01-10T06:00:00.000Z';
     const key = await publishIssue(runId);
     const good = await subscriber();
-    const badId = `it${++seq}bad`;
-    await store.createPending({ id: badId, email: 'no-at-sign.example.org', emailHash: `k1:${badId}`, topics: [], frequency: 'daily' }, '2026-01-01T00:00:00.000Z');
-    await store.confirm(badId, '2026-01-01T00:00:00.000Z');
+    const badId = `itbad${Math.random().toString(36).slice(2, 8)}`;
+    await world.store.createPending({ id: badId, email: 'no-at-sign.example.org', emailHash: `k1:${badId}`, topics: [], frequency: 'daily' }, '2026-01-01T00:00:00.000Z');
+    await world.store.confirm(badId, '2026-01-01T00:00:00.000Z');
     const out = await handlerWith({})(sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: [badId, good] }]), context());
     expect(out).toEqual({ batchItemFailures: [] });
     expect([...(await received()).keys()]).toEqual([addr(good)]);
@@ -368,7 +270,7 @@ describe('mail-events handler and the next send', () => {
     };
     const sns = { Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'n1', Message: JSON.stringify(notification) } }] } as unknown as SNSEvent;
     await createMailEventsHandler(() => mailEventsFromEnvironment(env, silentLog), silentLog)(sns);
-    expect(await store.get(bounced)).toMatchObject({ status: 'suppressed', suppressedReason: 'bounce:permanent:NoEmail' });
+    expect(await world.store.get(bounced)).toMatchObject({ status: 'suppressed', suppressedReason: 'bounce:permanent:NoEmail' });
 
     await clearOutbox(standins.sesEndpoint);
     const next = 'digest#daily#2026-01-09T06:00:00.000Z';

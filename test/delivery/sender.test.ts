@@ -4,7 +4,14 @@ import { MemoryLedger } from '../../lambda/shared/delivery/ledger-memory.ts';
 import type { DeliveryLedger } from '../../lambda/shared/delivery/ledger.ts';
 import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
 import { TokenBucket } from '../../lambda/shared/delivery/rate-limiter.ts';
-import { createSender, UndeliverableRecipientError, type BatchItem, type BatchReport, type MessageComposer } from '../../lambda/shared/delivery/sender.ts';
+import {
+  createSender,
+  UndeliverableRecipientError,
+  type BatchItem,
+  type BatchReport,
+  type MessageComposer,
+  type SendPermit,
+} from '../../lambda/shared/delivery/sender.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import {
   FakeSubscribers,
@@ -49,6 +56,7 @@ interface InvokeOptions {
   rate?: number;
   deadline?: number;
   composer?: MessageComposer;
+  permit?: SendPermit;
 }
 
 /** One sender invocation over the world; resolves 'crashed' if an injected crash killed it. */
@@ -64,7 +72,7 @@ async function invoke(w: World, items: BatchItem[], o: InvokeOptions = {}): Prom
       (i, m) => o.faults?.(i, m.subscriberId),
       (i, m) => o.onCall?.(i, m.subscriberId),
     ),
-    permit: new TokenBucket(o.rate ?? 1_000, w.clock),
+    permit: o.permit ?? new TokenBucket(o.rate ?? 1_000, w.clock),
     clock: w.clock,
     log: silentLog,
     leaseMs: LEASE,
@@ -91,7 +99,7 @@ describe('sender service', () => {
     expect(report).toMatchObject({ failedItemIds: [] });
     expect(w.outbox.accepted.map((m) => m.subscriberId).sort()).toEqual(['a', 'b']);
     if (report === 'crashed') throw new Error('unexpected crash');
-    expect(report.jobs[0]?.counts).toEqual({ sent: 2, 'already-done': 0, skipped: 5, rejected: 0, failed: 0 });
+    expect(report.jobs[0]?.counts).toEqual({ sent: 2, 'already-done': 0, skipped: 5, rejected: 0, failed: 0, uncertain: 0, 'given-up': 0 });
     expect(await w.ledger.get({ runId: 'r1', subscriberId: 'a' })).toMatchObject({ state: 'sent', messageId: 'msg-1' });
     expect(await w.ledger.get({ runId: 'r1', subscriberId: 'p' })).toBeNull();
   });
@@ -139,6 +147,35 @@ describe('sender service', () => {
     const copies = w.outbox.copies();
     expect(copies.get('r1/s2')).toBe(2);
     expect([...copies.entries()].filter(([k]) => k !== 'r1/s2').map(([, n]) => n)).toEqual(Array(5).fill(1));
+  });
+
+  it('never retries a send whose answer was lost: recorded unknown, sent once more after the lease, then given up', async () => {
+    // The real faults (timeout, reset after SES accepted) are in ambiguous.test.ts; here their error shapes.
+    const w = world(ids(2));
+    const lost = (_i: number, to: string): MailFault | undefined => (to === 's0' ? 'timeout-after-accept' : undefined);
+    const first = await invoke(w, [{ id: 'm1', job: job('r1', ids(2)) }], { faults: lost });
+    expect(first).toMatchObject({ failedItemIds: ['m1'], jobs: [{ retry: ['s0'], counts: { sent: 1, uncertain: 1 } }] });
+    expect(copiesOf(w)).toEqual([1, 1]);
+    expect(await w.ledger.get({ runId: 'r1', subscriberId: 's0' })).toMatchObject({ state: 'unknown', tries: 1 });
+    // The lease still holds: a redelivery now sends nothing.
+    expect(await invoke(w, [{ id: 'm1', job: job('r1', ids(2)) }], { faults: lost })).toMatchObject({ jobs: [{ counts: { failed: 1, 'already-done': 1 } }] });
+    expect(copiesOf(w)).toEqual([1, 1]);
+    w.clock.advance(LEASE + 1);
+    const second = await invoke(w, [{ id: 'm1', job: job('r1', ids(2)) }], { faults: lost });
+    expect(second).toMatchObject({ failedItemIds: [], jobs: [{ counts: { 'given-up': 1, 'already-done': 1 } }] });
+    w.clock.advance(LEASE + 1);
+    expect(await invoke(w, [{ id: 'm1', job: job('r1', ids(2)) }])).toMatchObject({ failedItemIds: [], jobs: [{ counts: { 'given-up': 1 } }] });
+    expect(w.outbox.copies().get('r1/s0')).toBe(2);
+  });
+
+  it('does not wait for a rate token that would come after the deadline', async () => {
+    const w = world(ids(3));
+    // One token per 10 s; the deadline leaves room for two sends.
+    const deadline = w.clock.now() + 15_000;
+    const report = await invoke(w, [{ id: 'm1', job: job('r1', ids(3)) }], { rate: 0.1, deadline });
+    expect(report).toMatchObject({ stopped: 'deadline', failedItemIds: ['m1'], jobs: [{ counts: { sent: 2, failed: 1 } }] });
+    expect(w.clock.now()).toBeLessThanOrEqual(deadline);
+    expect(w.ledger.entries().filter((e) => e.state === 'claimed')).toEqual([]);
   });
 
   it('retries throttled sends with exponential backoff and jitter until delivered', async () => {
@@ -267,5 +304,38 @@ describe('sender service', () => {
     // 10 in the full bucket, then 40 more at 10/s.
     expect(w.clock.now() - start).toBeGreaterThanOrEqual(4_000);
     expect(copiesOf(w)).toEqual(Array(50).fill(1));
+  });
+});
+
+describe('a status change while a send waits', () => {
+  const unsubscribe = (w: World, id: string, status: 'unsubscribed' | 'suppressed') =>
+    w.subs.items.set(id, { ...(w.subs.items.get(id) as NonNullable<ReturnType<typeof w.subs.items.get>>), status });
+
+  it('honours an unsubscribe that lands while the send waits for a rate token', async () => {
+    const w = world(['a', 'b']);
+    // The bucket is empty: each token takes 3 s, and 'a' unsubscribes during the first wait.
+    let waits = 0;
+    const permit: SendPermit = {
+      async take() {
+        await w.clock.sleep(3_000);
+        if (++waits === 1) unsubscribe(w, 'a', 'unsubscribed');
+        return true;
+      },
+    };
+    const report = await invoke(w, [{ id: 'm1', job: job('r1', ['a', 'b']) }], { permit });
+    expect(w.outbox.accepted.map((m) => m.subscriberId)).toEqual(['b']);
+    expect(report).toMatchObject({ failedItemIds: [], jobs: [{ counts: { sent: 1, skipped: 1 } }] });
+    expect(await w.ledger.get({ runId: 'r1', subscriberId: 'a' })).toBeNull();
+  });
+
+  it('honours a bounce suppression that lands during throttling backoff', async () => {
+    const w = world(['a']);
+    // SES throttles four times (backoff ≥ 1.5 s in all); the first call's bounce suppresses 'a' meanwhile.
+    const report = await invoke(w, [{ id: 'm1', job: job('r1', ['a']) }], {
+      faults: (i) => (i < 4 ? 'throttle' : undefined),
+      onCall: (i) => i === 0 && unsubscribe(w, 'a', 'suppressed'),
+    });
+    expect(w.outbox.accepted).toEqual([]);
+    expect(report).toMatchObject({ failedItemIds: [], jobs: [{ counts: { skipped: 1 } }] });
   });
 });

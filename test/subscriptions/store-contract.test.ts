@@ -135,6 +135,28 @@ function contract(name: string, make: () => Promise<Harness>) {
       expect(await h.store.updatePreferences(a.id, { topics: [], frequency: 'daily' }, t(61))).toBe('refused');
     });
 
+    it('remembers the frequencies a subscriber left, and lists those who entered one from a given time', async () => {
+      const a = fresh('daily');
+      await h.store.createPending(a, t(0));
+      await h.store.confirm(a.id, t(1));
+      await h.store.updatePreferences(a.id, { topics: ['asia'] }, t(2)); // a topic change is not a frequency change
+      await h.store.updatePreferences(a.id, { frequency: 'immediate' }, t(10));
+      await h.store.updatePreferences(a.id, { frequency: 'weekly' }, t(20));
+      expect((await h.store.get(a.id))?.frequencyHistory).toEqual([
+        { frequency: 'daily', from: t(1), until: t(10) },
+        { frequency: 'immediate', from: t(10), until: t(20) },
+      ]);
+      const since = async (from: string) =>
+        (await h.store.listConfirmed('weekly', { enteredFrom: from, enteredBefore: t(9_999), limit: 100 })).items.map((x) => x.id);
+      expect(await since(t(20))).toContain(a.id);
+      expect(await since(t(21))).not.toContain(a.id);
+      // A new subscription after an unsubscribe starts without the old history.
+      await h.store.unsubscribe(a.id, t(30));
+      await h.store.resubscribe(a.id, { topics: [], frequency: 'daily' }, t(31));
+      await h.store.confirm(a.id, t(32));
+      expect((await h.store.get(a.id))?.frequencyHistory).toBeUndefined();
+    });
+
     it('merges a partial preferences change with the stored record, so concurrent changes to each field both hold', async () => {
       const a = fresh('daily');
       await h.store.createPending(a, t(0));

@@ -1,11 +1,26 @@
 import { createHash } from 'node:crypto';
 import type { Article, Brief } from '../article/model.ts';
+import { FREQUENCIES, type DigestFrequency } from '../subscriptions/model.ts';
 
 /**
  * Article records: one per distinct article, keyed by a hash of its content, with the brief the
- * digest and alert emails are rendered from and the time it was ingested (digests collect articles
- * by ingest time, not publication time, so a late-arriving old article is still sent once).
+ * digest and alert emails are rendered from and the time it was ingested.
+ *
+ * Digests do not select articles by time: a write can land long after its ingest time was stamped
+ * (SDK retries, a Lambda retry), and a time window would then skip it. Instead each stored article
+ * waits in a queue per digest frequency until one run of that frequency carries it, with a
+ * conditional write: every article enters exactly one run of each frequency, however late it landed.
  */
+
+/** The frequencies that have digest runs. */
+export const DIGEST_FREQUENCIES: readonly DigestFrequency[] = FREQUENCIES.filter((f): f is DigestFrequency => f !== 'immediate');
+
+/** An article in a frequency's digest queue: waiting, or carried by the run `runId`. */
+export interface DigestEntry {
+  readonly articleId: string;
+  readonly ingestedAt: string;
+  readonly runId?: string;
+}
 
 /** An ingested article as delivery stores it. */
 export interface ArticleRecord {
@@ -32,6 +47,22 @@ export interface ArticleStore {
   get(id: string): Promise<ArticleRecord | null>;
   /** Records in ingest order (then id), within the window; at most `limit`. */
   listIngested(window: IngestWindow): Promise<ArticleRecord[]>;
+  /**
+   * Put the stored article in the digest queue of each frequency, unless it is there already (or was
+   * carried): idempotent, so an ingest retry never queues an article twice.
+   */
+  queueForDigests(record: Pick<ArticleRecord, 'id' | 'ingestedAt'>, frequencies?: readonly DigestFrequency[]): Promise<void>;
+  /** Articles waiting for a `frequency` digest, ingested before `before`, oldest first, at most `limit`. */
+  pendingFor(frequency: DigestFrequency, options: { readonly before: string; readonly limit: number }): Promise<DigestEntry[]>;
+  /** Let run `runId` carry the article: true if the run has it (now or already), false if another run took it. */
+  carry(frequency: DigestFrequency, articleId: string, runId: string, at: string): Promise<boolean>;
+  /** The articles run `runId` carries, oldest first (to finish a run setup cut short). */
+  carriedBy(frequency: DigestFrequency, runId: string): Promise<DigestEntry[]>;
+}
+
+/** Digest entries in the order a digest shows them: ingest time, then id. */
+export function byIngestTime(a: DigestEntry, b: DigestEntry): number {
+  return a.ingestedAt === b.ingestedAt ? a.articleId.localeCompare(b.articleId) : a.ingestedAt.localeCompare(b.ingestedAt);
 }
 
 /** Article store errors (storage failures, corrupt records). */
@@ -59,6 +90,8 @@ export async function getArticles(store: Pick<ArticleStore, 'get'>, ids: readonl
 /** In-memory article store: tests, benchmarks and property tests. Same contract as the DynamoDB one. */
 export class MemoryArticleStore implements ArticleStore {
   private readonly records = new Map<string, ArticleRecord>();
+  /** Digest queue entries by `<frequency>\u0000<articleId>`. */
+  private readonly queue = new Map<string, DigestEntry & { readonly frequency: DigestFrequency }>();
 
   async putIfAbsent(record: ArticleRecord): Promise<'created' | 'exists'> {
     if (this.records.has(record.id)) return 'exists';
@@ -77,5 +110,35 @@ export class MemoryArticleStore implements ArticleStore {
       .sort((a, b) => (a.ingestedAt === b.ingestedAt ? a.id.localeCompare(b.id) : a.ingestedAt.localeCompare(b.ingestedAt)))
       .slice(0, limit)
       .map((r) => structuredClone(r));
+  }
+
+  async queueForDigests(record: Pick<ArticleRecord, 'id' | 'ingestedAt'>, frequencies: readonly DigestFrequency[] = DIGEST_FREQUENCIES): Promise<void> {
+    for (const frequency of frequencies) {
+      const k = `${frequency}\u0000${record.id}`;
+      if (!this.queue.has(k)) this.queue.set(k, { frequency, articleId: record.id, ingestedAt: record.ingestedAt });
+    }
+  }
+
+  async pendingFor(frequency: DigestFrequency, { before, limit }: { before: string; limit: number }): Promise<DigestEntry[]> {
+    return [...this.queue.values()]
+      .filter((e) => e.frequency === frequency && e.runId === undefined && e.ingestedAt < before)
+      .sort(byIngestTime)
+      .slice(0, limit)
+      .map(({ articleId, ingestedAt }) => ({ articleId, ingestedAt }));
+  }
+
+  async carry(frequency: DigestFrequency, articleId: string, runId: string): Promise<boolean> {
+    const k = `${frequency}\u0000${articleId}`;
+    const e = this.queue.get(k);
+    if (!e || (e.runId !== undefined && e.runId !== runId)) return false;
+    this.queue.set(k, { ...e, runId });
+    return true;
+  }
+
+  async carriedBy(frequency: DigestFrequency, runId: string): Promise<DigestEntry[]> {
+    return [...this.queue.values()]
+      .filter((e) => e.frequency === frequency && e.runId === runId)
+      .sort(byIngestTime)
+      .map(({ articleId, ingestedAt }) => ({ articleId, ingestedAt, runId }));
   }
 }

@@ -1,22 +1,26 @@
 import type { Brief } from '../article/model.ts';
 import type { Log } from '../logger.ts';
-import { wantsTopics, type DigestFrequency } from '../subscriptions/model.ts';
+import { wantsTopics, type DigestFrequency, type Subscriber } from '../subscriptions/model.ts';
 import type { SubscriberReader } from '../subscriptions/store.ts';
-import { getArticles, type ArticleRecord, type ArticleStore } from './articles.ts';
+import { byIngestTime, getArticles, type ArticleRecord, type ArticleStore, type DigestEntry } from './articles.ts';
+import { audiencePhases, owedArticles, partialSelectionKey } from './audience.ts';
 import { fanOut, type FanOutResult } from './fanout.ts';
 import { canonicalTopics, issueKey, selectionKey, writeIssue, type StoredEmail } from './issue.ts';
 import type { BlobStore, JobQueue } from './ports.ts';
-import { ZERO_COUNTS, type RunCounts, type RunRecord, type RunStore } from './runs.ts';
+import { ZERO_COUNTS, type DigestState, type RunCounts, type RunRecord, type RunStore } from './runs.ts';
+import { LEASE_MARGIN_MS } from './timing.ts';
 
 /**
- * The scheduled digest run of one frequency: collect the articles ingested since the last
- * successful run, render each distinct topic selection once into the issues archive, and fan the
- * run out to the confirmed subscribers who were there when it started. See runs.ts for the record
- * protocol and fanout.ts for the checkpoint and its re-enqueue bound.
+ * The scheduled digest run of one frequency: take the lock (a lease, with the run's start fixed in
+ * the same write), carry every article waiting in the frequency's digest queue (articles.ts: each
+ * one enters exactly one run, however late its write landed), create the run record, render each
+ * distinct issue once into the archive, and fan the run out to the subscribers it is owed to
+ * (audience.ts). See runs.ts for the record protocol and fanout.ts for the checkpoint and its
+ * re-enqueue bound.
  *
  * Runs of one frequency are serialised by the digest lock: an invocation first finishes (or
- * resumes) the run in progress, and only then starts its own. So a run that timed out is resumed by
- * Lambda's retry of the same event, or at the latest by the next scheduled event.
+ * resumes) the run in progress, and only then starts its own. A run whose setup was cut short
+ * (after the lock, before the record) is completed by the first invocation after its lease ran out.
  */
 
 /** Renders one digest for a selection (the email module's renderDigest, with the operator's options bound). */
@@ -40,13 +44,8 @@ export interface DigestDeps {
 export interface DigestRunOptions {
   /** This invocation's id (Lambda request id), the fan-out lease owner. */
   readonly owner: string;
-  /** Most articles one run carries; the rest wait for the next run (the window ends before them). Default 200. */
+  /** Most articles one run carries; the rest wait in the queue for the next run. Default 200. */
   readonly maxArticles?: number;
-  /**
-   * Articles ingested within this many ms before the run starts wait for the next run, so an ingest
-   * in flight (or a GSI entry not yet visible) is never skipped by both runs. Default 0.
-   */
-  readonly settleMs?: number;
   readonly pageSize?: number;
   readonly leaseMs?: number;
   readonly reserveMs?: number;
@@ -67,7 +66,9 @@ export type DigestOutcome =
   /** Stopped before the time limit with the checkpoint saved; the next invocation resumes. */
   | 'paused'
   /** Another invocation is fanning a run of this frequency out right now. */
-  | 'busy';
+  | 'busy'
+  /** A run of this frequency is being set up (locked, no record yet): by a live invocation, or one that died before its lease ends. */
+  | 'locked';
 
 export interface DigestResult {
   readonly outcome: DigestOutcome;
@@ -90,20 +91,38 @@ export async function runDigest(event: DigestEvent, deps: DigestDeps, options: D
   const { frequency } = event;
   const myRunId = digestRunId(frequency, event.scheduledTime);
   const resumed: string[] = [];
+  // The lock outlives this invocation: a live invocation never loses it.
+  const lockUntil = () => deps.now() + deps.remainingMs() + LEASE_MARGIN_MS;
+  const busy = (runId: string): DigestResult => ({ outcome: 'busy', runId, articleIds: [], counts: ZERO_COUNTS, resumed });
 
   // 1. Finish whatever run of this frequency is in progress.
   const state = await runs.getDigestState(frequency);
   if (state.openRunId !== undefined) {
     const open = await runs.get(state.openRunId);
     if (!open) {
-      // Locked, then crashed before the run record was written: nothing was enqueued for it.
-      if (state.openRunId !== myRunId) await runs.unlockDigest(frequency, state.openRunId);
+      // Locked, and its record not created yet: a live invocation setting it up, or one that died doing so.
+      if ((state.lockUntil ?? 0) >= deps.now()) {
+        log.info('a digest run of this frequency is being set up', { runId: state.openRunId, lockUntil: state.lockUntil });
+        return { ...busy(state.openRunId), outcome: 'locked' };
+      }
+      if (!(await runs.takeOverDigest(frequency, state, options.owner, lockUntil(), deps.now()))) return { ...busy(state.openRunId), outcome: 'locked' };
+      log.warn('completing a digest run whose setup was cut short', { runId: state.openRunId });
+      const run = await setUp(frequency, state.openRunId, takenOverStart(state), state, deps, options);
+      const result = run.status === 'open' ? await drive(run, deps, options) : null;
+      if (result && result.outcome !== 'complete') {
+        return { outcome: outcomeOf(result), runId: run.runId, articleIds: run.articleIds, counts: result.counts, resumed };
+      }
+      await runs.unlockDigest(frequency, run.runId);
+      if (run.runId === myRunId) {
+        return { outcome: result ? 'complete' : 'empty', runId: run.runId, articleIds: run.articleIds, counts: result?.counts ?? ZERO_COUNTS, resumed };
+      }
+      resumed.push(run.runId);
     } else {
       const result = open.status === 'open' ? await drive(open, deps, options) : null;
       if (result && result.outcome !== 'complete') {
         return { outcome: outcomeOf(result), runId: open.runId, articleIds: open.articleIds, counts: result.counts, resumed };
       }
-      await runs.unlockDigest(frequency, open.runId, open.until);
+      await runs.unlockDigest(frequency, open.runId);
       if (open.runId === myRunId) {
         if (result) return { outcome: 'complete', runId: open.runId, articleIds: open.articleIds, counts: result.counts, resumed };
         return { outcome: 'duplicate', runId: open.runId, articleIds: open.articleIds, counts: open.counts, resumed };
@@ -120,58 +139,85 @@ export async function runDigest(event: DigestEvent, deps: DigestDeps, options: D
       return { outcome: 'duplicate', runId: myRunId, articleIds: existing.articleIds, counts: existing.counts, resumed };
     }
     const result = await drive(existing, deps, options);
-    if (result.outcome === 'complete') await runs.unlockDigest(frequency, myRunId, existing.until);
+    if (result.outcome === 'complete') await runs.unlockDigest(frequency, myRunId);
     return { outcome: outcomeOf(result), runId: myRunId, articleIds: existing.articleIds, counts: result.counts, resumed };
   }
 
-  // 3. Start it: lock the frequency, fix the article window and the audience, create the record.
-  if (!(await runs.lockDigest(frequency, myRunId))) {
+  // 3. Start it: the lock fixes the run and its start (the audience) in one write, then the run carries its articles.
+  const startedAt = new Date(deps.now()).toISOString();
+  if (!(await runs.lockDigest(frequency, { runId: myRunId, owner: options.owner, until: lockUntil(), startedAt }))) {
     log.info('another digest run of this frequency is in progress', { runId: myRunId });
-    return { outcome: 'busy', runId: myRunId, articleIds: [], counts: ZERO_COUNTS, resumed };
+    return busy(myRunId);
   }
-  const { watermark } = await runs.getDigestState(frequency);
-  const nowMs = deps.now();
-  const startedAt = new Date(nowMs).toISOString();
-  const since = watermark ?? '';
-  let until = new Date(nowMs - (options.settleMs ?? 0)).toISOString();
-  if (until < since) until = since;
-  const maxArticles = options.maxArticles ?? 200;
-  let articles = await deps.articles.listIngested({ since, until, limit: maxArticles + 1 });
-  if (articles.length > maxArticles) {
-    // Too many for one issue: end the window at the first article left out (the next run starts there).
-    until = (articles[maxArticles] as ArticleRecord).ingestedAt;
-    articles = articles.slice(0, maxArticles).filter((a) => a.ingestedAt < until);
-  }
+  const run = await setUp(frequency, myRunId, startedAt, await runs.getDigestState(frequency), deps, options);
+  if (run.status === 'empty') return { outcome: 'empty', runId: myRunId, articleIds: [], counts: ZERO_COUNTS, resumed };
+  const result = await drive(run, deps, options);
+  if (result.outcome === 'complete') await runs.unlockDigest(frequency, myRunId);
+  return { outcome: outcomeOf(result), runId: myRunId, articleIds: run.articleIds, counts: result.counts, resumed };
+}
 
+/** The start of a run taken over after its setup was cut short: fixed by its lock (older locks: its scheduled time). */
+function takenOverStart(state: DigestState): string {
+  if (state.lockStartedAt !== undefined) return state.lockStartedAt;
+  const scheduled = /#([^#]+)$/.exec(state.openRunId ?? '')?.[1];
+  return scheduled ?? new Date(0).toISOString();
+}
+
+/**
+ * Set a locked run up: carry the articles waiting in the queue (with those a cut-short setup already
+ * carried), then create its record. An empty run is recorded `empty` and unlocks at once.
+ */
+async function setUp(
+  frequency: DigestFrequency,
+  runId: string,
+  startedAt: string,
+  state: DigestState,
+  deps: DigestDeps,
+  options: DigestRunOptions,
+): Promise<RunRecord> {
+  const { runs, articles, log } = deps;
+  const maxArticles = options.maxArticles ?? 200;
+  if (state.watermark !== undefined) await queueSinceWatermark(frequency, state.watermark, startedAt, deps);
+  const at = new Date(deps.now()).toISOString();
+  const carried: DigestEntry[] = await articles.carriedBy(frequency, runId);
+  if (carried.length < maxArticles) {
+    for (const entry of await articles.pendingFor(frequency, { before: startedAt, limit: maxArticles - carried.length })) {
+      // A stale index entry another run already carried loses this conditional write.
+      if (await articles.carry(frequency, entry.articleId, runId, at)) carried.push(entry);
+    }
+  }
+  const ids = [...new Map(carried.sort(byIngestTime).map((e) => [e.articleId, e])).keys()];
   const base = {
-    runId: myRunId,
+    runId,
     kind: 'digest' as const,
     frequency,
     startedAt,
-    scheduledTime: event.scheduledTime,
-    since,
-    until,
-    articleIds: articles.map((a) => a.id),
+    scheduledTime: runId.slice(runId.lastIndexOf('#') + 1),
+    articleIds: ids,
     counts: ZERO_COUNTS,
     version: 0,
-    updatedAt: startedAt,
+    updatedAt: at,
   };
-  const run: RunRecord =
-    articles.length === 0 ? { ...base, status: 'empty', completedAt: startedAt } : { ...base, status: 'open' };
+  const run: RunRecord = ids.length === 0 ? { ...base, status: 'empty', completedAt: at } : { ...base, status: 'open' };
   if ((await runs.create(run)) === 'exists') {
-    // A concurrent delivery of the same event created it first; that invocation fans it out.
-    const other = await runs.get(myRunId);
-    return { outcome: 'duplicate', runId: myRunId, articleIds: other?.articleIds ?? [], counts: other?.counts ?? ZERO_COUNTS, resumed };
+    // Only this lock's holder creates it; an earlier holder's record (then its lease ran out) stands.
+    const other = await runs.get(runId);
+    if (other) return other;
   }
-  log.info('digest run started', { runId: myRunId, articles: articles.length, since, until });
-  if (run.status === 'empty') {
-    await runs.unlockDigest(frequency, myRunId, until);
-    return { outcome: 'empty', runId: myRunId, articleIds: [], counts: ZERO_COUNTS, resumed };
-  }
+  log.info('digest run started', { runId, articles: ids.length, startedAt });
+  if (run.status === 'empty') await runs.unlockDigest(frequency, runId);
+  return run;
+}
 
-  const result = await drive(run, deps, options, articles);
-  if (result.outcome === 'complete') await runs.unlockDigest(frequency, myRunId, until);
-  return { outcome: outcomeOf(result), runId: myRunId, articleIds: run.articleIds, counts: result.counts, resumed };
+/**
+ * Before the digest queue, runs took the articles ingested since a watermark. Queue those once (the
+ * ones the last run did not take), so an upgrade loses none, then forget the watermark.
+ */
+async function queueSinceWatermark(frequency: DigestFrequency, watermark: string, until: string, deps: DigestDeps): Promise<void> {
+  for (const record of await deps.articles.listIngested({ since: watermark, until, limit: 10_000 })) {
+    await deps.articles.queueForDigests(record, [frequency]);
+  }
+  await deps.runs.clearWatermark(frequency, watermark);
 }
 
 /** A superseded invocation is, for the caller, one that found another invocation busy with the run. */
@@ -179,46 +225,56 @@ function outcomeOf(result: FanOutResult): DigestOutcome {
   return result.outcome === 'superseded' ? 'busy' : result.outcome;
 }
 
-/** Fan a digest run out, resolving each selection's issue from the archive or rendering it once. */
-async function drive(
-  run: RunRecord,
-  deps: DigestDeps,
-  options: DigestRunOptions,
-  known?: readonly ArticleRecord[],
-): Promise<FanOutResult> {
+/** Fan a digest run out, resolving each subscriber's issue from the archive or rendering it once. */
+async function drive(run: RunRecord, deps: DigestDeps, options: DigestRunOptions, known?: readonly ArticleRecord[]): Promise<FanOutResult> {
   const records = known ?? (await getArticles(deps.articles, run.articleIds));
   if (records.length !== run.articleIds.length) {
     deps.log.warn('digest run articles missing from the store', { runId: run.runId, expected: run.articleIds.length, found: records.length });
   }
   const issueDate = run.scheduledTime ?? run.startedAt;
   const frequency = run.frequency as DigestFrequency;
+  const issues = new Map<string, Promise<string | null>>();
 
-  const resolve = async (selection: readonly string[]): Promise<string | null> => {
-    const topics = canonicalTopics(selection);
-    const chosen = records.filter((r) => wantsTopics(topics, r.brief.topics));
-    if (chosen.length === 0) return null;
-    const selKey = selectionKey(topics);
-    const key = issueKey(run.runId, selKey);
-    // Rendered by an earlier invocation of this run: reuse it, so every recipient of a selection gets the same issue.
-    if ((await deps.blobs.get(key)) !== null) return key;
-    const email = await deps.render(
-      chosen.map((r) => r.brief),
-      { frequency, topics, issueDate },
-    );
-    await writeIssue(deps.blobs, {
-      schemaVersion: 1,
-      runId: run.runId,
-      kind: 'digest',
-      frequency,
-      topics,
-      selection: selKey,
-      articleIds: chosen.map((r) => r.id),
-      email,
-      renderedAt: new Date(deps.now()).toISOString(),
-    });
-    deps.log.info('digest issue rendered', { runId: run.runId, selection: selKey, articles: chosen.length });
-    return key;
+  /** The issue for `chosen` articles of a selection: read from the archive, or rendered once. */
+  const issueOf = (topics: string[], chosen: readonly ArticleRecord[], full: boolean): Promise<string | null> => {
+    const selKey = full ? selectionKey(topics) : partialSelectionKey(selectionKey(topics), chosen.map((r) => r.id));
+    let pending = issues.get(selKey);
+    if (!pending) {
+      pending = (async () => {
+        const key = issueKey(run.runId, selKey);
+        // Rendered by an earlier invocation of this run: reuse it, so every recipient of a selection gets the same issue.
+        if ((await deps.blobs.get(key)) !== null) return key;
+        const email = await deps.render(
+          chosen.map((r) => r.brief),
+          { frequency, topics, issueDate },
+        );
+        await writeIssue(deps.blobs, {
+          schemaVersion: 1,
+          runId: run.runId,
+          kind: 'digest',
+          frequency,
+          topics,
+          selection: selKey,
+          articleIds: chosen.map((r) => r.id),
+          email,
+          renderedAt: new Date(deps.now()).toISOString(),
+        });
+        deps.log.info('digest issue rendered', { runId: run.runId, selection: selKey, articles: chosen.length });
+        return key;
+      })();
+      issues.set(selKey, pending);
+    }
+    return pending;
   };
 
-  return fanOut(run.runId, resolve, deps, options);
+  const resolve = async (subscriber: Subscriber, phase: number): Promise<string | null> => {
+    const topics = canonicalTopics(subscriber.topics);
+    const owed = owedArticles(subscriber, frequency, records, phase);
+    if (owed.length === 0) return null;
+    const selection = records.filter((r) => wantsTopics(topics, r.brief.topics));
+    return issueOf(topics, owed, owed.length === selection.length);
+  };
+
+  const earliest = records.reduce((min, r) => (r.ingestedAt < min ? r.ingestedAt : min), run.startedAt);
+  return fanOut(run.runId, resolve, audiencePhases(frequency, run.startedAt, earliest), deps, options);
 }

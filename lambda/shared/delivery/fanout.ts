@@ -1,12 +1,14 @@
 import type { Log } from '../logger.ts';
+import type { Subscriber } from '../subscriptions/model.ts';
 import type { SubscriberReader } from '../subscriptions/store.ts';
+import type { AudiencePhase } from './audience.ts';
 import { MAX_RECIPIENTS_PER_JOB, type JobQueue, type SendJob } from './ports.ts';
-import { selectionKey } from './issue.ts';
 import type { RunCounts, RunRecord, RunStore } from './runs.ts';
 
 /**
- * The fan-out loop shared by digest runs and alerts: page through the run's fixed audience, turn
- * each page into send jobs (≤ 50 recipients, one issue per job), enqueue them, then checkpoint.
+ * The fan-out loop shared by digest runs and alerts: page through the run's audience, phase after
+ * phase (audience.ts), turn each page into send jobs (≤ 50 recipients, one issue per job), enqueue
+ * them, then checkpoint. The checkpoint holds the phase and the cursor within it.
  *
  * Resume guarantee: a page's jobs are enqueued BEFORE its checkpoint, and a resumed invocation
  * starts after the last checkpointed page. The time budget is checked before each page, so a clean
@@ -16,8 +18,8 @@ import type { RunCounts, RunRecord, RunStore } from './runs.ts';
  * (one claim per run and subscriber) turns those into no second email.
  */
 
-/** Returns the archive key of the issue for a subscriber's topic selection, or null when no article matches. */
-export type IssueResolver = (topics: readonly string[]) => Promise<string | null>;
+/** Returns the archive key of the issue a subscriber found in `phase` is owed, or null when it is owed nothing. */
+export type IssueResolver = (subscriber: Subscriber, phase: number) => Promise<string | null>;
 
 export interface FanOutDeps {
   readonly runs: RunStore;
@@ -67,10 +69,20 @@ export function toJobs(run: Pick<RunRecord, 'runId' | 'kind'>, issueKey: string,
   return jobs;
 }
 
-/** Fan an open run out from its checkpoint until done, out of time, or superseded. */
+/** A checkpoint: the phase, and the cursor within it (absent at the phase's start). */
+function parseCursor(cursor: string | undefined): { phase: number; inner?: string } {
+  if (cursor === undefined) return { phase: 0 };
+  const m = /^(\d+)\|(.*)$/s.exec(cursor);
+  // A cursor from before phases: a position in the one audience query, phase 0.
+  if (!m) return { phase: 0, inner: cursor };
+  return m[2] ? { phase: Number(m[1]), inner: m[2] } : { phase: Number(m[1]) };
+}
+
+/** Fan an open run out from its checkpoint, phase by phase, until done, out of time, or superseded. */
 export async function fanOut(
   runId: string,
   resolveIssue: IssueResolver,
+  phases: readonly AudiencePhase[],
   deps: FanOutDeps,
   options: FanOutOptions,
 ): Promise<FanOutResult> {
@@ -87,52 +99,44 @@ export async function fanOut(
     return { outcome: 'busy', counts: current?.counts ?? { pages: 0, enqueued: 0, jobs: 0, skipped: 0 }, enqueuedNow: 0 };
   }
 
-  const issues = new Map<string, Promise<string | null>>();
-  const issueFor = (topics: readonly string[]): Promise<string | null> => {
-    const key = selectionKey(topics);
-    let p = issues.get(key);
-    if (!p) {
-      p = resolveIssue(topics);
-      issues.set(key, p);
-    }
-    return p;
-  };
-
   let counts = run.counts;
   let enqueuedNow = 0;
   let version = run.version;
-  let cursor = run.cursor;
-  let firstPage = cursor === undefined && counts.pages === 0;
+  let { phase, inner } = parseCursor(run.cursor);
 
-  while (firstPage || cursor !== undefined) {
+  while (phase < phases.length) {
     if (deps.remainingMs() < reserveMs) {
       await runs.releaseLease(runId, options.owner);
       log.info('run paused before the time limit', { runId, pages: counts.pages, enqueued: counts.enqueued });
       return { outcome: 'paused', counts, enqueuedNow };
     }
-    firstPage = false;
-    const page = await deps.subscribers.listConfirmed(run.frequency, {
-      enteredBefore: run.startedAt,
+    const query = phases[phase] as AudiencePhase;
+    const page = await deps.subscribers.listConfirmed(query.frequency, {
+      enteredBefore: query.enteredBefore,
+      ...(query.enteredFrom !== undefined ? { enteredFrom: query.enteredFrom } : {}),
       limit: pageSize,
-      ...(cursor !== undefined ? { cursor } : {}),
+      ...(inner !== undefined ? { cursor: inner } : {}),
     });
 
-    // Group the page by issue; subscribers whose selection matches no article get nothing (no blank digests).
+    // Group the page by issue; subscribers owed no article get nothing (no blank digests). Only the
+    // audience fixed at the start counts as skipped; later phases read everyone who moved, to find the few owed.
     const byIssue = new Map<string, string[]>();
     let skipped = 0;
+    let owed = 0;
     for (const subscriber of page.items) {
-      const key = await issueFor(subscriber.topics);
+      const key = await resolveIssue(subscriber, phase);
       if (key === null) {
-        skipped++;
+        if (phase === 0) skipped++;
         continue;
       }
+      owed++;
       const ids = byIssue.get(key);
       if (ids) ids.push(subscriber.id);
       else byIssue.set(key, [subscriber.id]);
     }
     const jobs = [...byIssue].flatMap(([key, ids]) => toJobs(run as RunRecord, key, ids));
     if (jobs.length > 0) await deps.queue.enqueue(jobs);
-    const recipients = page.items.length - skipped;
+    const recipients = owed;
     enqueuedNow += recipients;
     counts = {
       pages: counts.pages + 1,
@@ -142,26 +146,29 @@ export async function fanOut(
     };
 
     const at = new Date(deps.now()).toISOString();
-    if (page.cursor === undefined) {
+    // The next position: on in this phase, or the start of the next one; none after the last.
+    const nextPhase = page.cursor === undefined ? phase + 1 : phase;
+    if (nextPhase >= phases.length) {
       const closed = await runs.finish(runId, { expectedVersion: version, owner: options.owner, status: 'complete', counts, at });
       if (!closed) return superseded(log, runId, counts, enqueuedNow);
       log.info('run fan-out complete', { runId, ...counts });
       return { outcome: 'complete', counts, enqueuedNow };
     }
+    const cursor = `${nextPhase}|${page.cursor ?? ''}`;
     const saved = await runs.checkpoint(runId, {
       expectedVersion: version,
       owner: options.owner,
-      cursor: page.cursor,
+      cursor,
       counts,
       leaseUntil: deps.now() + leaseMs,
       at,
     });
     if (!saved) return superseded(log, runId, counts, enqueuedNow);
     version++;
-    cursor = page.cursor;
+    ({ phase, inner } = parseCursor(cursor));
     run = { ...run, cursor, counts, version };
   }
-  // Unreachable: the loop returns on the last page. Kept for the type checker.
+  // Unreachable: the last phase's last page returns above. Kept for the type checker.
   return { outcome: 'complete', counts, enqueuedNow };
 }
 

@@ -1,7 +1,8 @@
 import { withLeadIns } from '../article/lead-in.ts';
 import type { Analysis, Article, Brief } from '../article/model.ts';
 import type { Log } from '../logger.ts';
-import { wantsTopics } from '../subscriptions/model.ts';
+import type { Subscriber } from '../subscriptions/model.ts';
+import { audiencePhases, owedArticles } from './audience.ts';
 import type { SubscriberReader } from '../subscriptions/store.ts';
 import { articleId, type ArticleRecord, type ArticleStore } from './articles.ts';
 import { fanOut, type FanOutOptions, type FanOutResult } from './fanout.ts';
@@ -11,8 +12,9 @@ import { ZERO_COUNTS, type RunCounts, type RunRecord, type RunStore } from './ru
 import { topicsOf, type TopicRules } from './topics.ts';
 
 /**
- * Ingest one article: parse and analyse it, store its record (idempotent by content hash), and
- * alert the confirmed `immediate` subscribers whose topics match. The alert is a run like a digest
+ * Ingest one article: parse and analyse it, store its record (idempotent by content hash), queue it
+ * for each digest frequency, and alert the subscribers whose topics match and who held `immediate`
+ * when it was ingested (audience.ts). The alert is a run like a digest
  * (id `alert#<articleId>`, created with a conditional write), so:
  * - the same article ingested twice is one record and one alert run: no second alert;
  * - a crash after the record was stored but before the alert was fanned out is repaired by the
@@ -94,6 +96,9 @@ export async function ingestArticle(
   };
   const stored = await deps.articles.putIfAbsent(record);
   const current = stored === 'created' ? record : ((await deps.articles.get(id)) ?? record);
+  // Into each digest frequency's queue, after the record (so no entry points to a missing article);
+  // idempotent, so a retry after a crash here queues it, and never twice.
+  await deps.articles.queueForDigests(current);
   const runId = alertRunId(id);
 
   let run = await deps.runs.get(runId);
@@ -127,10 +132,20 @@ export async function ingestArticle(
 
 async function fanOutAlert(run: RunRecord, article: ArticleRecord, deps: IngestDeps, options: FanOutOptions): Promise<FanOutResult> {
   const { brief } = article;
-  const resolve = async (selection: readonly string[]): Promise<string | null> => {
-    const topics = canonicalTopics(selection);
-    if (!wantsTopics(topics, brief.topics)) return null;
+  const issues = new Map<string, Promise<string>>();
+  const resolve = async (subscriber: Subscriber, phase: number): Promise<string | null> => {
+    // Owed when the topics match and the subscriber held `immediate` when the article was ingested.
+    if (owedArticles(subscriber, 'immediate', [article], phase).length === 0) return null;
+    const topics = canonicalTopics(subscriber.topics);
     const selKey = selectionKey(topics);
+    let pending = issues.get(selKey);
+    if (!pending) {
+      pending = renderOnce(topics, selKey);
+      issues.set(selKey, pending);
+    }
+    return pending;
+  };
+  const renderOnce = async (topics: string[], selKey: string): Promise<string> => {
     const key = issueKey(run.runId, selKey);
     if ((await deps.blobs.get(key)) !== null) return key;
     const matchedTopic = topics.find((t) => brief.topics.includes(t)) ?? brief.topics[0] ?? 'news';
@@ -148,5 +163,5 @@ async function fanOutAlert(run: RunRecord, article: ArticleRecord, deps: IngestD
     });
     return key;
   };
-  return fanOut(run.runId, resolve, deps, options);
+  return fanOut(run.runId, resolve, audiencePhases('immediate', run.startedAt, article.ingestedAt), deps, options);
 }

@@ -1,10 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  claimVerdict,
   LEDGER_RETENTION_SECONDS,
   LedgerError,
   ledgerKeys,
+  MAX_TRIES,
   type ClaimOptions,
   type ClaimResult,
   type DeliveryLedger,
@@ -24,6 +26,7 @@ interface LedgerItem {
   state: LedgerState;
   claimId?: string;
   leaseUntil?: number;
+  tries?: number;
   messageId?: string;
   reason?: string;
   updatedAt: number;
@@ -49,28 +52,34 @@ export class DynamoLedger implements DeliveryLedger {
   ) {}
 
   async claim(key: LedgerKey, { claimId, now, leaseMs }: ClaimOptions): Promise<ClaimResult> {
-    const item: LedgerItem = {
-      ...ledgerKeys(key),
-      runId: key.runId,
-      subscriberId: key.subscriberId,
-      state: 'claimed',
-      claimId,
-      leaseUntil: now + leaseMs,
-      updatedAt: now,
-      expiresAt: Math.floor(now / 1000) + LEDGER_RETENTION_SECONDS,
-    };
     try {
-      await this.doc.send(
-        new PutCommand({
+      const out = await this.doc.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: item,
-          // New, or a claim whose lease has run out (its holder crashed). A final state never changes.
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :claimed AND #lease < :now)',
-          ExpressionAttributeNames: { '#state': 'state', '#lease': 'leaseUntil' },
-          ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
+          Key: ledgerKeys(key),
+          ReturnValues: 'UPDATED_NEW',
+          UpdateExpression:
+            'SET #state = :claimed, #claim = :cid, #lease = :until, #u = :now, runId = :run, subscriberId = :sub, expiresAt = :exp ADD #tries :one',
+          // New, or an attempt whose outcome is unknown (recorded so, or its holder died and the lease ran
+          // out) with tries to spare. A final state never changes.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR ((#state = :claimed OR #state = :unknown) AND #lease < :now AND (attribute_not_exists(#tries) OR #tries < :max))',
+          ExpressionAttributeNames: { '#state': 'state', '#claim': 'claimId', '#lease': 'leaseUntil', '#u': 'updatedAt', '#tries': 'tries' },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':unknown': 'unknown',
+            ':cid': claimId,
+            ':until': now + leaseMs,
+            ':now': now,
+            ':run': key.runId,
+            ':sub': key.subscriberId,
+            ':exp': Math.floor(now / 1000) + LEDGER_RETENTION_SECONDS,
+            ':one': 1,
+            ':max': MAX_TRIES,
+          },
         }),
       );
-      return { outcome: 'claimed' };
+      return { outcome: 'claimed', tries: Number(out.Attributes?.tries ?? 1) };
     } catch (error) {
       if (!isConditionFailure(error)) throw new LedgerError('ledger claim failed', { cause: error });
     }
@@ -79,18 +88,42 @@ export class DynamoLedger implements DeliveryLedger {
       // Released between our write and our read: report a live lease so the job retries shortly.
       return { outcome: 'leased', leaseUntil: now };
     }
-    if (existing.state === 'claimed') return { outcome: 'leased', leaseUntil: existing.leaseUntil ?? now };
-    return { outcome: 'done', state: existing.state };
+    const verdict = claimVerdict(existing, now);
+    // A take-over verdict here means the item changed between our write and our read: retry later.
+    if (verdict === 'take-over') return { outcome: 'leased', leaseUntil: now };
+    if (verdict.outcome === 'done' && verdict.state === 'unknown' && existing.state === 'claimed') await this.giveUp(key, existing, claimId, now);
+    return verdict;
+  }
+
+  /**
+   * The last allowed attempt's holder let its lease run out: record the message given up, under a new
+   * claim id, so that holder (should it still be running) can neither record nor release it any more.
+   */
+  private async giveUp(key: LedgerKey, seen: LedgerEntry, claimId: string, now: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerKeys(key),
+          UpdateExpression: 'SET #state = :unknown, #claim = :cid, #u = :now',
+          ConditionExpression: '#state = :claimed AND #claim = :seen AND #lease < :now',
+          ExpressionAttributeNames: { '#state': 'state', '#claim': 'claimId', '#lease': 'leaseUntil', '#u': 'updatedAt' },
+          ExpressionAttributeValues: { ':unknown': 'unknown', ':claimed': 'claimed', ':cid': claimId, ':seen': seen.claimId ?? '', ':now': now },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new LedgerError('ledger give-up write failed', { cause: error });
+    }
   }
 
   private async finish(
     key: LedgerKey,
     claimId: string,
-    state: 'sent' | 'rejected',
+    state: 'sent' | 'rejected' | 'unknown',
     detail: { messageId?: string; reason?: string },
     now: number,
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#state': 'state', '#claim': 'claimId', '#lease': 'leaseUntil', '#u': 'updatedAt' };
+    const names: Record<string, string> = { '#state': 'state', '#claim': 'claimId', '#u': 'updatedAt' };
     const values: Record<string, unknown> = { ':state': state, ':claimed': 'claimed', ':cid': claimId, ':now': now };
     let set = '#state = :state, #u = :now';
     if (detail.messageId !== undefined) {
@@ -103,12 +136,18 @@ export class DynamoLedger implements DeliveryLedger {
       values[':reason'] = detail.reason;
       set += ', #reason = :reason';
     }
+    // A final state drops the lease; an unknown outcome keeps it, so no retry comes before it ends.
+    let update = `SET ${set}`;
+    if (state !== 'unknown') {
+      names['#lease'] = 'leaseUntil';
+      update += ' REMOVE #lease';
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: ledgerKeys(key),
-          UpdateExpression: `SET ${set} REMOVE #lease`,
+          UpdateExpression: update,
           ConditionExpression: '#state = :claimed AND #claim = :cid',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -129,15 +168,37 @@ export class DynamoLedger implements DeliveryLedger {
     return this.finish(key, claimId, 'rejected', { reason }, now);
   }
 
+  async markUnknown(key: LedgerKey, claimId: string, now: number): Promise<boolean> {
+    return this.finish(key, claimId, 'unknown', {}, now);
+  }
+
   async release(key: LedgerKey, claimId: string): Promise<void> {
+    const names = { '#state': 'state', '#claim': 'claimId', '#tries': 'tries' };
     try {
+      // The only attempt: delete the claim.
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: ledgerKeys(key),
-          ConditionExpression: '#state = :claimed AND #claim = :cid',
-          ExpressionAttributeNames: { '#state': 'state', '#claim': 'claimId' },
-          ExpressionAttributeValues: { ':claimed': 'claimed', ':cid': claimId },
+          ConditionExpression: '#state = :claimed AND #claim = :cid AND (attribute_not_exists(#tries) OR #tries <= :one)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':cid': claimId, ':one': 1 },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new LedgerError('ledger release failed', { cause: error });
+    }
+    try {
+      // An earlier attempt's outcome is still unknown: back to that, claimable at once.
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerKeys(key),
+          UpdateExpression: 'SET #state = :unknown, #lease = :zero ADD #tries :minus',
+          ConditionExpression: '#state = :claimed AND #claim = :cid AND #tries > :one',
+          ExpressionAttributeNames: { ...names, '#lease': 'leaseUntil' },
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':unknown': 'unknown', ':cid': claimId, ':one': 1, ':zero': 0, ':minus': -1 },
         }),
       );
     } catch (error) {
@@ -162,6 +223,7 @@ export class DynamoLedger implements DeliveryLedger {
       updatedAt: item.updatedAt,
       ...(item.claimId !== undefined ? { claimId: item.claimId } : {}),
       ...(item.leaseUntil !== undefined ? { leaseUntil: item.leaseUntil } : {}),
+      ...(item.tries !== undefined ? { tries: item.tries } : {}),
       ...(item.messageId !== undefined ? { messageId: item.messageId } : {}),
       ...(item.reason !== undefined ? { reason: item.reason } : {}),
     };

@@ -1,4 +1,4 @@
-import type { ClaimOptions, ClaimResult, DeliveryLedger, LedgerEntry, LedgerKey } from './ledger.ts';
+import { claimVerdict, type ClaimOptions, type ClaimResult, type DeliveryLedger, type LedgerEntry, type LedgerKey } from './ledger.ts';
 
 /** In-memory ledger with the same semantics as the DynamoDB one, for fast tests and the property test. */
 export class MemoryLedger implements DeliveryLedger {
@@ -11,17 +11,28 @@ export class MemoryLedger implements DeliveryLedger {
   async claim(key: LedgerKey, { claimId, now, leaseMs }: ClaimOptions): Promise<ClaimResult> {
     const existing = this.items.get(this.id(key));
     if (existing) {
-      if (existing.state !== 'claimed') return { outcome: 'done', state: existing.state };
-      if ((existing.leaseUntil ?? 0) >= now) return { outcome: 'leased', leaseUntil: existing.leaseUntil ?? 0 };
+      const verdict = claimVerdict(existing, now);
+      // Given up while a holder's lease ran out: record it so, under a new claim id, out of that holder's reach.
+      if (verdict !== 'take-over' && verdict.outcome === 'done' && verdict.state === 'unknown' && existing.state === 'claimed') {
+        this.items.set(this.id(key), { ...existing, state: 'unknown', claimId, updatedAt: now });
+      }
+      if (verdict !== 'take-over') return verdict;
     }
-    this.items.set(this.id(key), { ...key, state: 'claimed', claimId, leaseUntil: now + leaseMs, updatedAt: now });
-    return { outcome: 'claimed' };
+    const tries = (existing?.tries ?? (existing ? 1 : 0)) + 1;
+    this.items.set(this.id(key), { ...key, state: 'claimed', claimId, leaseUntil: now + leaseMs, tries, updatedAt: now });
+    return { outcome: 'claimed', tries };
   }
 
-  private finish(key: LedgerKey, claimId: string, entry: Omit<LedgerEntry, 'runId' | 'subscriberId'>): boolean {
+  private held(key: LedgerKey, claimId: string): LedgerEntry | undefined {
     const existing = this.items.get(this.id(key));
-    if (!existing || existing.state !== 'claimed' || existing.claimId !== claimId) return false;
-    this.items.set(this.id(key), { ...key, claimId, ...entry });
+    return existing?.state === 'claimed' && existing.claimId === claimId ? existing : undefined;
+  }
+
+  private finish(key: LedgerKey, claimId: string, change: Partial<LedgerEntry>): boolean {
+    const existing = this.held(key, claimId);
+    if (!existing) return false;
+    const { leaseUntil: _lease, ...rest } = existing;
+    this.items.set(this.id(key), change.state === 'unknown' ? { ...existing, ...change } : { ...rest, ...change });
     return true;
   }
 
@@ -33,9 +44,16 @@ export class MemoryLedger implements DeliveryLedger {
     return this.finish(key, claimId, { state: 'rejected', reason, updatedAt: now });
   }
 
+  async markUnknown(key: LedgerKey, claimId: string, now: number): Promise<boolean> {
+    return this.finish(key, claimId, { state: 'unknown', updatedAt: now });
+  }
+
   async release(key: LedgerKey, claimId: string): Promise<void> {
-    const existing = this.items.get(this.id(key));
-    if (existing?.state === 'claimed' && existing.claimId === claimId) this.items.delete(this.id(key));
+    const existing = this.held(key, claimId);
+    if (!existing) return;
+    const tries = existing.tries ?? 1;
+    if (tries <= 1) this.items.delete(this.id(key));
+    else this.items.set(this.id(key), { ...existing, state: 'unknown', tries: tries - 1, leaseUntil: 0 });
   }
 
   async get(key: LedgerKey): Promise<LedgerEntry | null> {

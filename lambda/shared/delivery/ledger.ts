@@ -1,23 +1,33 @@
 /**
- * The delivery ledger: one item per (run, subscriber) that makes sending exactly once.
+ * The delivery ledger: one item per (run, subscriber) that makes sending at most twice, and twice
+ * only when SES's answer to the first send was lost.
  *
  * Protocol (sender.ts):
- *   1. `claim` with a conditional write BEFORE calling SES. It succeeds only if no item exists, or the
- *      item is a claim whose lease has expired (its sender crashed). A live claim or a final state wins.
+ *   1. `claim` with a conditional write right BEFORE calling SES (after the rate-limit wait). It
+ *      succeeds only if no item exists, or the item's previous attempt has an unknown outcome
+ *      (`unknown`, or a `claimed` whose lease expired because its sender died) and fewer than
+ *      MAX_TRIES attempts with an unknown outcome were made. A live lease or a final state wins.
  *   2. Send through SES.
- *   3. `markSent` (with SES's message id) or `markRejected`, conditional on still holding the claim.
- *   4. On a failure that means "not sent" (throttled out, quota, paused), `release` deletes the claim
- *      so the SQS redelivery can claim again at once instead of waiting out the lease.
+ *   3. `markSent` (with SES's message id), `markRejected`, or `markUnknown` when SES's answer was
+ *      lost (timeout, reset, 5xx): each conditional on still holding the claim. An unknown outcome
+ *      is never retried within the invocation and its claim is never released.
+ *   4. On a failure that means "not sent" for certain (throttled out, quota, paused, the deadline, an
+ *      unsubscribe), `release` gives the attempt back: the item is deleted, or returns to `unknown`
+ *      if an earlier attempt's outcome is still unknown, so a retry can claim at once.
  *
- * The one remaining window: a crash (timeout, out of memory, runtime kill) after SES accepted a
- * message and before step 3 leaves a claim that expires; the redelivery then sends that message
- * again. SES has no idempotency key to close this. It is bounded: at most one extra copy per message
- * that was in flight at the moment of the crash (at most the sender's in-invocation parallelism per
- * crash), at most maxReceiveCount crashes per job, and the window itself is one DynamoDB write long.
- * Leases are longer than the sender function's timeout, so a live attempt never loses its claim.
+ * `tries` counts the attempts whose outcome is not known to be "not sent". A message is claimed at
+ * most MAX_TRIES times, so it reaches SES at most twice: a second time only after the first
+ * attempt's answer was lost (an ambiguous error, or a crash between the claim and the record), and
+ * only after that attempt's lease expired. After MAX_TRIES unknown outcomes it is given up: the
+ * claim answers `done` with state `unknown` (recording it so, under a new claim id, when the last
+ * holder's lease ran out) and the sender counts it. Leases are longer than the
+ * sender function's timeout, so a live attempt never loses its claim.
  */
 
-export type LedgerState = 'claimed' | 'sent' | 'rejected';
+export type LedgerState = 'claimed' | 'sent' | 'rejected' | 'unknown';
+
+/** Attempts with an unknown outcome a message may have: at most 2 copies reach a subscriber. */
+export const MAX_TRIES = 2;
 
 export interface LedgerKey {
   readonly runId: string;
@@ -28,8 +38,10 @@ export interface LedgerEntry extends LedgerKey {
   readonly state: LedgerState;
   /** The holder of a claim; a stale holder can neither mark nor release a claim taken over since. */
   readonly claimId?: string;
-  /** Epoch ms until which a claim blocks other senders. */
+  /** Epoch ms until which a claim (or a fresh unknown outcome) blocks other senders. */
   readonly leaseUntil?: number;
+  /** Claims made whose outcome is not known to be "not sent" (the current one included). */
+  readonly tries?: number;
   readonly messageId?: string;
   /** Why SES rejected the message (an SES error name, never an address). */
   readonly reason?: string;
@@ -37,9 +49,10 @@ export interface LedgerEntry extends LedgerKey {
 }
 
 export type ClaimResult =
-  | { readonly outcome: 'claimed' }
-  /** Already finished by an earlier attempt: do not send again. */
-  | { readonly outcome: 'done'; readonly state: 'sent' | 'rejected' }
+  /** Ours; `tries` counts this attempt with the earlier ones whose outcome is unknown. */
+  | { readonly outcome: 'claimed'; readonly tries: number }
+  /** Finished by an earlier attempt, or given up after MAX_TRIES unknown outcomes: do not send. */
+  | { readonly outcome: 'done'; readonly state: 'sent' | 'rejected' | 'unknown' }
   /** Another attempt holds a live lease: leave it and let SQS retry the job later. */
   | { readonly outcome: 'leased'; readonly leaseUntil: number };
 
@@ -56,9 +69,20 @@ export interface DeliveryLedger {
   markSent(key: LedgerKey, claimId: string, messageId: string, now: number): Promise<boolean>;
   /** Record a permanent per-message rejection; false when this claim was lost. */
   markRejected(key: LedgerKey, claimId: string, reason: string, now: number): Promise<boolean>;
-  /** Drop a claim whose message was NOT sent, so a retry need not wait for the lease. No-op if not held. */
+  /** SES may have accepted the message and its answer was lost: keep the attempt counted, keep the lease. */
+  markUnknown(key: LedgerKey, claimId: string, now: number): Promise<boolean>;
+  /** Give back a claim whose message was NOT sent, so a retry need not wait for the lease. No-op if not held. */
   release(key: LedgerKey, claimId: string): Promise<void>;
   get(key: LedgerKey): Promise<LedgerEntry | null>;
+}
+
+/** What a claim attempt finds in an existing entry (shared by both adapters, so they decide alike). */
+export function claimVerdict(existing: LedgerEntry, now: number): ClaimResult | 'take-over' {
+  if (existing.state === 'sent' || existing.state === 'rejected') return { outcome: 'done', state: existing.state };
+  const leaseUntil = existing.leaseUntil ?? 0;
+  if (leaseUntil >= now) return { outcome: 'leased', leaseUntil };
+  if ((existing.tries ?? 1) >= MAX_TRIES) return { outcome: 'done', state: 'unknown' };
+  return 'take-over';
 }
 
 /** How long ledger items are kept: longer than SQS's 14-day maximum retention, so no redelivery outlives its record. */

@@ -80,6 +80,13 @@ export class MemoryJobQueue<J = SendJob> {
     return this.messages.size;
   }
 
+  /** When the next hidden message becomes visible again (undefined when none is hidden). */
+  nextVisibleAt(): number | undefined {
+    const at = this.now();
+    const hidden = [...this.messages.values()].filter((m) => m.visibleAt > at).map((m) => m.visibleAt);
+    return hidden.length > 0 ? Math.min(...hidden) : undefined;
+  }
+
   /** Receive up to `max` visible messages as SQS records, making them invisible for the timeout. */
   receive(max = 10): SQSRecord[] {
     const at = this.now();
@@ -123,6 +130,25 @@ export class MemoryJobQueue<J = SendJob> {
     if (m && m.receiptHandle === receiptHandle) this.messages.delete(messageId);
   }
 
+  /** Hide a received message for `ms` more (SQS ChangeMessageVisibility); a stale receipt handle is ignored. */
+  hold(messageId: string, receiptHandle: string, ms: number): boolean {
+    const m = this.messages.get(messageId);
+    if (!m || m.receiptHandle !== receiptHandle) return false;
+    m.visibleAt = this.now() + ms;
+    return true;
+  }
+
+  /** Move every dead letter back to the queue as a new message (SQS start-message-move-task); returns how many. */
+  redrive(): number {
+    const letters = this.deadLetters.splice(0);
+    const at = this.now();
+    for (const letter of letters) {
+      const messageId = randomUUID();
+      this.messages.set(messageId, { messageId, body: JSON.stringify(letter.job), sentAt: at, receiveCount: 0, visibleAt: at });
+    }
+    return letters.length;
+  }
+
   /**
    * Run `handler` like the SQS event source mapping until the queue is empty: batches of `batchSize`,
    * delete what succeeded, leave failures to reappear after the visibility timeout, dead-letter
@@ -140,8 +166,8 @@ export class MemoryJobQueue<J = SendJob> {
     while (this.messages.size > 0 && batches < maxBatches && !options.stopped?.()) {
       const records = this.receive(options.batchSize ?? 10);
       if (records.length === 0) {
-        if (this.messages.size === 0) break;
-        const next = Math.min(...[...this.messages.values()].map((m) => m.visibleAt));
+        const next = this.nextVisibleAt();
+        if (next === undefined) continue; // a message reached the dead-letter list on that receive
         await this.sleep(Math.max(1, next - this.now()));
         continue;
       }

@@ -40,12 +40,18 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
   }
 
-  /** Take one token, waiting for it if the bucket is empty. */
-  async take(): Promise<void> {
+  /**
+   * Take one token, waiting for it if the bucket is empty. With `notAfter` (epoch ms), a token that
+   * would come only later is not reserved: false, and the caller stops instead of waiting past its deadline.
+   */
+  async take(notAfter?: number): Promise<boolean> {
     this.refill();
+    const wait = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+    if (notAfter !== undefined && this.clock.now() + wait > notAfter) return false;
     this.tokens -= 1;
-    if (this.tokens >= 0) return;
+    if (this.tokens >= 0) return true;
     await this.clock.sleep(Math.ceil((-this.tokens * 1000) / this.ratePerSecond));
+    return true;
   }
 
   /** Take a token only if one is free now. */

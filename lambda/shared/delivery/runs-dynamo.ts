@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DigestFrequency } from '../subscriptions/model.ts';
-import { RunStoreError, type DigestState, type RunCounts, type RunRecord, type RunStore } from './runs.ts';
+import { RunStoreError, type DigestLock, type DigestState, type RunCounts, type RunRecord, type RunStore } from './runs.ts';
 
 /** The document-client capability the run store needs. */
 export type RunDynamoClient = Pick<DynamoDBDocumentClient, 'send'>;
@@ -157,48 +157,73 @@ export class DynamoRunStore implements RunStore {
         ...(typeof item.watermark === 'string' ? { watermark: item.watermark } : {}),
         ...(typeof item.lastRunId === 'string' ? { lastRunId: item.lastRunId } : {}),
         ...(typeof item.openRunId === 'string' ? { openRunId: item.openRunId } : {}),
+        ...(typeof item.lockOwner === 'string' ? { lockOwner: item.lockOwner } : {}),
+        ...(typeof item.lockUntil === 'number' ? { lockUntil: item.lockUntil } : {}),
+        ...(typeof item.lockStartedAt === 'string' ? { lockStartedAt: item.lockStartedAt } : {}),
       };
     } catch (error) {
       throw new RunStoreError(`get ${frequency} digest state failed`, { cause: error });
     }
   }
 
-  async lockDigest(frequency: DigestFrequency, runId: string): Promise<boolean> {
+  async lockDigest(frequency: DigestFrequency, lock: DigestLock): Promise<boolean> {
     return this.write(
       `lock ${frequency} digest`,
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(frequency),
-        UpdateExpression: 'SET openRunId = :run',
-        ConditionExpression: 'attribute_not_exists(openRunId) OR openRunId = :run',
-        ExpressionAttributeValues: { ':run': runId },
+        UpdateExpression: 'SET openRunId = :run, lockOwner = :owner, lockUntil = :until, lockStartedAt = :started',
+        ConditionExpression: 'attribute_not_exists(openRunId)',
+        ExpressionAttributeValues: { ':run': lock.runId, ':owner': lock.owner, ':until': lock.until, ':started': lock.startedAt },
       }),
     );
   }
 
-  async unlockDigest(frequency: DigestFrequency, runId: string, watermark?: string): Promise<void> {
-    // Move the watermark only forwards; if it is already past, just clear the lock.
-    if (watermark !== undefined) {
-      const moved = await this.write(
-        `unlock ${frequency} digest`,
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: stateKey(frequency),
-          UpdateExpression: 'SET watermark = :w, lastRunId = :run REMOVE openRunId',
-          ConditionExpression: 'openRunId = :run AND (attribute_not_exists(watermark) OR watermark < :w)',
-          ExpressionAttributeValues: { ':run': runId, ':w': watermark },
-        }),
-      );
-      if (moved) return;
-    }
+  async takeOverDigest(frequency: DigestFrequency, seen: DigestState, owner: string, until: number, now: number): Promise<boolean> {
+    if (seen.openRunId === undefined) return false;
+    // A lock from before leases (no owner) is taken over like an expired one.
+    const ownerSeen = seen.lockOwner === undefined ? 'attribute_not_exists(lockOwner)' : 'lockOwner = :seenOwner';
+    const expired = seen.lockUntil === undefined ? 'attribute_not_exists(lockUntil)' : 'lockUntil < :now';
+    return this.write(
+      `take over the ${frequency} digest lock`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(frequency),
+        UpdateExpression: 'SET lockOwner = :owner, lockUntil = :until',
+        ConditionExpression: `openRunId = :run AND ${ownerSeen} AND ${expired}`,
+        ExpressionAttributeValues: {
+          ':run': seen.openRunId,
+          ':owner': owner,
+          ':until': until,
+          ...(seen.lockOwner === undefined ? {} : { ':seenOwner': seen.lockOwner }),
+          ...(seen.lockUntil === undefined ? {} : { ':now': now }),
+        },
+      }),
+    );
+  }
+
+  async unlockDigest(frequency: DigestFrequency, runId: string): Promise<void> {
     await this.write(
       `unlock ${frequency} digest`,
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(frequency),
-        UpdateExpression: 'REMOVE openRunId',
+        UpdateExpression: 'SET lastRunId = :run REMOVE openRunId, lockOwner, lockUntil, lockStartedAt',
         ConditionExpression: 'openRunId = :run',
         ExpressionAttributeValues: { ':run': runId },
+      }),
+    );
+  }
+
+  async clearWatermark(frequency: DigestFrequency, watermark: string): Promise<void> {
+    await this.write(
+      `clear the ${frequency} watermark`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(frequency),
+        UpdateExpression: 'REMOVE watermark',
+        ConditionExpression: 'watermark = :w',
+        ExpressionAttributeValues: { ':w': watermark },
       }),
     );
   }

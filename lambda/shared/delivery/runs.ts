@@ -12,8 +12,10 @@ import type { DigestFrequency, Frequency } from '../subscriptions/model.ts';
  * - checkpoint / finish: conditional on the lease owner and the record version, so a superseded
  *   invocation can never move the cursor backwards or double-count.
  *
- * Per digest frequency a state item holds the watermark (the end of the last successful run's
- * article window) and the id of the run in progress, which serialises runs of one frequency.
+ * Per digest frequency a state item holds the run in progress, which serialises runs of one
+ * frequency, as a lease: an owner, an expiry longer than the owner invocation can live, and the run's
+ * start (its audience), all fixed in the one write that takes it. Until the run record exists, the
+ * lease is taken over only after it expired, and only by a write conditional on the owner seen.
  */
 
 export type RunKind = 'digest' | 'alert';
@@ -41,9 +43,6 @@ export interface RunRecord {
   readonly startedAt: string;
   /** For digests: the schedule's time this run answers. */
   readonly scheduledTime?: string;
-  /** Digest article window [since, until) over ingest times; `until` becomes the watermark on success. */
-  readonly since?: string;
-  readonly until?: string;
   /** The articles of this run, fixed at creation, in the order shown. Empty for an empty run. */
   readonly articleIds: string[];
   readonly status: RunStatus;
@@ -59,13 +58,27 @@ export interface RunRecord {
   readonly completedAt?: string;
 }
 
-/** Per digest frequency: the watermark and the run in progress. */
+/** Per digest frequency: the run in progress and its lease. */
 export interface DigestState {
-  /** `until` of the last successful run: the next run collects articles ingested from here on. */
-  readonly watermark?: string;
   readonly lastRunId?: string;
   /** The run in progress; while set, no other run of this frequency starts. */
   readonly openRunId?: string;
+  /** The invocation setting the run up. */
+  readonly lockOwner?: string;
+  /** Epoch ms until which that invocation may still be setting it up (longer than it can live). */
+  readonly lockUntil?: number;
+  /** The run's start, fixed with the lock: its audience is who entered the frequency before it. */
+  readonly lockStartedAt?: string;
+  /** Before the digest queue existed: the end of the last run's time window (turned into queue entries once). */
+  readonly watermark?: string;
+}
+
+/** A digest lock as taken: the run, its owner and lease, and the run's start. */
+export interface DigestLock {
+  readonly runId: string;
+  readonly owner: string;
+  readonly until: number;
+  readonly startedAt: string;
 }
 
 /** The run store port. DynamoDB adapter in runs-dynamo.ts; in-memory below (same contract tests). */
@@ -95,13 +108,17 @@ export interface RunStore {
   releaseLease(runId: string, owner: string): Promise<void>;
 
   getDigestState(frequency: DigestFrequency): Promise<DigestState>;
-  /** Mark `runId` as the frequency's run in progress, unless another one is. */
-  lockDigest(frequency: DigestFrequency, runId: string): Promise<boolean>;
+  /** Take the lock for a new run, fixing its start: only when no run of this frequency is in progress. */
+  lockDigest(frequency: DigestFrequency, lock: DigestLock): Promise<boolean>;
   /**
-   * The run finished: clear the lock (only if it is `runId`'s) and, when `watermark` is given,
-   * move the watermark forward to it (never backwards). Idempotent.
+   * Take over the lock of a run whose setup was cut short: only once its lease expired (`now` past
+   * `lockUntil`), and only if the owner is still the one `seen`. The run and its start are kept.
    */
-  unlockDigest(frequency: DigestFrequency, runId: string, watermark?: string): Promise<void>;
+  takeOverDigest(frequency: DigestFrequency, seen: DigestState, owner: string, until: number, now: number): Promise<boolean>;
+  /** The run finished: clear the lock (only if it is `runId`'s) and remember the run. Idempotent. */
+  unlockDigest(frequency: DigestFrequency, runId: string): Promise<void>;
+  /** Forget the pre-queue watermark once its articles were queued (only while it is `watermark`). */
+  clearWatermark(frequency: DigestFrequency, watermark: string): Promise<void>;
 }
 
 /** Run store failures (not condition failures, which are answers). */
@@ -185,18 +202,31 @@ export class MemoryRunStore implements RunStore {
     return { ...(this.states.get(frequency) ?? {}) };
   }
 
-  async lockDigest(frequency: DigestFrequency, runId: string): Promise<boolean> {
+  async lockDigest(frequency: DigestFrequency, lock: DigestLock): Promise<boolean> {
     const s = this.states.get(frequency) ?? {};
-    if (s.openRunId !== undefined && s.openRunId !== runId) return false;
-    this.states.set(frequency, { ...s, openRunId: runId });
+    if (s.openRunId !== undefined) return false;
+    this.states.set(frequency, { ...s, openRunId: lock.runId, lockOwner: lock.owner, lockUntil: lock.until, lockStartedAt: lock.startedAt });
     return true;
   }
 
-  async unlockDigest(frequency: DigestFrequency, runId: string, watermark?: string): Promise<void> {
+  async takeOverDigest(frequency: DigestFrequency, seen: DigestState, owner: string, until: number, now: number): Promise<boolean> {
+    const s = this.states.get(frequency) ?? {};
+    if (s.openRunId === undefined || s.openRunId !== seen.openRunId || s.lockOwner !== seen.lockOwner || (s.lockUntil ?? 0) >= now) return false;
+    this.states.set(frequency, { ...s, lockOwner: owner, lockUntil: until });
+    return true;
+  }
+
+  async unlockDigest(frequency: DigestFrequency, runId: string): Promise<void> {
     const s = this.states.get(frequency) ?? {};
     if (s.openRunId !== runId) return;
-    const { openRunId: _open, ...rest } = s;
-    const advance = watermark !== undefined && (s.watermark === undefined || watermark > s.watermark);
-    this.states.set(frequency, advance ? { ...rest, watermark, lastRunId: runId } : rest);
+    const { openRunId: _open, lockOwner: _owner, lockUntil: _until, lockStartedAt: _started, ...rest } = s;
+    this.states.set(frequency, { ...rest, lastRunId: runId });
+  }
+
+  async clearWatermark(frequency: DigestFrequency, watermark: string): Promise<void> {
+    const s = this.states.get(frequency) ?? {};
+    if (s.watermark !== watermark) return;
+    const { watermark: _w, ...rest } = s;
+    this.states.set(frequency, rest);
   }
 }

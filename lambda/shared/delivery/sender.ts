@@ -3,16 +3,19 @@ import type { Log } from '../logger.ts';
 import type { Subscriber } from '../subscriptions/model.ts';
 import type { SubscriberReader } from '../subscriptions/store.ts';
 import type { Clock } from './clock.ts';
-import type { DeliveryLedger, LedgerKey } from './ledger.ts';
+import { MAX_TRIES, type DeliveryLedger, type LedgerKey } from './ledger.ts';
 import type { Mailer, OutgoingMessage } from '../mailer.ts';
 import type { SendJob } from './ports.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
-import { classifySesError, type SesFailureKind } from './ses-errors.ts';
+import { classifySesError, type SesFailureKind } from '../ses-errors.ts';
+import { LEDGER_CALL_MS, STATUS_RECHECK_MS } from './timing.ts';
 
 /**
  * The sender service: turns send jobs (up to 50 subscriber ids each) into one SES message per
- * confirmed recipient, exactly once per (run, subscriber) through the delivery ledger (ledger.ts
- * documents the protocol and its one remaining window), at the instance's share of the SES rate.
+ * confirmed recipient, at the instance's share of the SES rate, through the delivery ledger
+ * (ledger.ts): at most 2 copies per (run, subscriber), 2 only when SES's answer to the first was
+ * lost. Per recipient: read the status, compose, wait for a rate token, claim, re-read the status if
+ * the last read is older than STATUS_RECHECK_MS, call SES, record the outcome.
  */
 
 /** A subscriber the sender may mail: confirmed and with an address. */
@@ -33,7 +36,8 @@ export class UndeliverableRecipientError extends Error {
 
 /** Waits for permission to make one SES call (the token bucket). */
 export interface SendPermit {
-  take(): Promise<void>;
+  /** Take a token, waiting for it; false (nothing taken) when it would come only after `notAfter` (epoch ms). */
+  take(notAfter?: number): Promise<boolean>;
 }
 
 export interface SenderDeps {
@@ -56,6 +60,8 @@ export interface SenderDeps {
   /** Recipients of one job in flight at once; the permit still bounds the rate. */
   readonly parallelism?: number;
   readonly newClaimId?: () => string;
+  /** Re-read the status before an SES call when the last read is older than this. Default STATUS_RECHECK_MS. */
+  readonly statusRecheckMs?: number;
 }
 
 export type RecipientOutcome =
@@ -68,7 +74,11 @@ export type RecipientOutcome =
   /** SES refused this message (MessageRejected); recorded, not retried. */
   | 'rejected'
   /** Not sent this time; the job is reported failed so SQS redelivers it. */
-  | 'failed';
+  | 'failed'
+  /** SES's answer was lost (it may have sent): recorded unknown; the redelivery sends once more after the lease. */
+  | 'uncertain'
+  /** SES's answer was lost on the last allowed attempt too: given up, counted, never sent again. */
+  | 'given-up';
 
 /** Why a batch stopped before its end. */
 export type StopReason = 'quota-exceeded' | 'sending-paused' | 'deadline';
@@ -84,6 +94,8 @@ export interface BatchItem {
   /** The SQS message id, echoed in batchItemFailures. */
   readonly id: string;
   readonly job: SendJob;
+  /** SQS's ApproximateReceiveCount: a redelivered job first skips, by a ledger read, recipients already finished. */
+  readonly receiveCount?: number;
 }
 
 export interface BatchReport {
@@ -95,6 +107,8 @@ export interface BatchReport {
 export interface BatchOptions {
   /** Clock time (ms) after which no new send or retry starts: the Lambda's remaining time minus a margin. */
   readonly deadline?: number;
+  /** Clock time (ms) the invocation is stopped at (Lambda's limit): a failed ledger record is retried only while another write fits before it. */
+  readonly hardStop?: number;
   /** Overrides the lease for this batch (the handler derives it from the invocation's remaining time). */
   readonly leaseMs?: number;
 }
@@ -107,9 +121,13 @@ class StopSignal {
   }
 }
 
-function emptyCounts(): Record<RecipientOutcome, number> {
-  return { sent: 0, 'already-done': 0, skipped: 0, rejected: 0, failed: 0 };
+/** Zero of every outcome (a report's counts start here). */
+export function emptyCounts(): Record<RecipientOutcome, number> {
+  return { sent: 0, 'already-done': 0, skipped: 0, rejected: 0, failed: 0, uncertain: 0, 'given-up': 0 };
 }
+
+/** Outcomes that leave the recipient to a redelivery of the job. */
+const RETRIED: ReadonlySet<RecipientOutcome> = new Set(['failed', 'uncertain']);
 
 function isSendable(s: Subscriber | null): s is Sendable {
   return s !== null && s.status === 'confirmed' && typeof s.email === 'string' && s.email.length > 0;
@@ -132,12 +150,13 @@ export function createSender(deps: SenderDeps): SenderService {
   const random = deps.random ?? Math.random;
   const parallelism = Math.max(1, deps.parallelism ?? 4);
   const newClaimId = deps.newClaimId ?? randomUUID;
+  const recheckMs = deps.statusRecheckMs ?? STATUS_RECHECK_MS;
   const { log, clock, ledger } = deps;
 
   const pastDeadline = (options: BatchOptions, extraMs = 0): boolean =>
     options.deadline !== undefined && clock.now() + extraMs > options.deadline;
 
-  /** Release a claim whose message was not sent; a failure here only delays the retry until the lease ends. */
+  /** Give back a claim whose message was not sent; a failure here only delays the retry until the lease ends. */
   async function releaseQuietly(key: LedgerKey, claimId: string): Promise<void> {
     try {
       await ledger.release(key, claimId);
@@ -146,21 +165,29 @@ export function createSender(deps: SenderDeps): SenderService {
     }
   }
 
-  /** Record a send SES accepted. Retried a few times: a lost record is the duplicate window. */
-  async function recordSent(key: LedgerKey, claimId: string, messageId: string): Promise<void> {
+  /**
+   * Record an outcome, retrying a failed write while a write still fits before the hard stop. A record
+   * that never lands leaves the claim to its lease: the attempt then counts as one with an unknown outcome.
+   */
+  async function record(what: string, key: LedgerKey, options: BatchOptions, write: () => Promise<boolean>): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const held = await ledger.markSent(key, claimId, messageId, clock.now());
-        if (!held) log.error('ledger claim was lost before the send was recorded; a duplicate is possible', { ...key, messageId });
-        return;
+        return await write();
       } catch (error) {
-        if (attempt >= 3) {
-          log.error('could not record a sent message; a retry after the lease may send it again', { ...key, messageId, error: errorName(error) });
-          return;
+        const delay = backoffDelay(backoff, attempt, random);
+        if (attempt >= 3 || options.hardStop !== undefined && clock.now() + delay + LEDGER_CALL_MS > options.hardStop) {
+          log.error(`could not record ${what}; the claim stays until its lease ends and counts as an unknown outcome`, { ...key, error: errorName(error) });
+          return false;
         }
-        await clock.sleep(backoffDelay(backoff, attempt, random));
+        await clock.sleep(delay);
       }
     }
+  }
+
+  /** Record a send SES accepted. */
+  async function recordSent(key: LedgerKey, claimId: string, messageId: string, options: BatchOptions): Promise<void> {
+    const held = await record('a sent message', key, options, () => ledger.markSent(key, claimId, messageId, clock.now()));
+    if (!held) log.error('the sent message may not be recorded; a second copy is possible', { ...key, messageId });
   }
 
   /** Record a permanent per-recipient rejection; if that write fails, the recipient is retried instead. */
@@ -175,13 +202,65 @@ export function createSender(deps: SenderDeps): SenderService {
     }
   }
 
+  /** SES's answer was lost: never retried here, never released; the redelivery sends once more, or it is given up. */
+  async function recordUnknown(key: LedgerKey, claimId: string, tries: number, error: unknown, options: BatchOptions): Promise<RecipientOutcome> {
+    await record('an unknown outcome', key, options, () => ledger.markUnknown(key, claimId, clock.now()));
+    if (tries >= MAX_TRIES) {
+      log.error('SES answer lost again: the message is given up (SES may have sent it once or twice)', { ...key, tries, error: errorName(error) });
+      return 'given-up';
+    }
+    log.warn('SES answer lost: it may have sent; sent once more after the lease unless recorded otherwise', { ...key, tries, error: errorName(error) });
+    return 'uncertain';
+  }
+
+  /** Claim the recipient: the claim id and its try, or the outcome when it cannot be claimed now or ever. */
+  async function claimFor(key: LedgerKey, options: BatchOptions): Promise<{ claimId: string; tries: number } | RecipientOutcome> {
+    const claimId = newClaimId();
+    let claim;
+    try {
+      claim = await ledger.claim(key, { claimId, now: clock.now(), leaseMs: options.leaseMs ?? deps.leaseMs });
+    } catch (error) {
+      log.warn('ledger claim failed', { ...key, error: errorName(error) });
+      return 'failed';
+    }
+    if (claim.outcome === 'done') return claim.state === 'unknown' ? 'given-up' : 'already-done';
+    if (claim.outcome === 'leased') {
+      log.info('recipient is held by another attempt; retrying the job later', { ...key });
+      return 'failed';
+    }
+    return { claimId, tries: claim.tries };
+  }
+
+  /** Claim for a recipient who can never be mailed, and record it rejected. */
+  async function rejectUndeliverable(key: LedgerKey, reason: string, options: BatchOptions): Promise<RecipientOutcome> {
+    const claim = await claimFor(key, options);
+    return typeof claim === 'string' ? claim : recordRejection(key, claim.claimId, reason);
+  }
+
+  /** A redelivered job: recipients the ledger already finished are skipped before they cost a rate token. */
+  async function finishedEarlier(key: LedgerKey): Promise<RecipientOutcome | null> {
+    try {
+      const entry = await ledger.get(key);
+      if (entry?.state === 'sent' || entry?.state === 'rejected') return 'already-done';
+      return null;
+    } catch {
+      return null; // the claim decides
+    }
+  }
+
   async function sendOne(
     job: SendJob,
     subscriberId: string,
     signal: StopSignal,
     options: BatchOptions,
+    redelivered: boolean,
   ): Promise<RecipientOutcome> {
     const key: LedgerKey = { runId: job.runId, subscriberId };
+    if (redelivered) {
+      const done = await finishedEarlier(key);
+      if (done) return done;
+    }
+    let readAt = clock.now();
     let subscriber: Subscriber | null;
     try {
       subscriber = await deps.subscribers.get(subscriberId);
@@ -192,51 +271,66 @@ export function createSender(deps: SenderDeps): SenderService {
     // Re-check at send time: the status may have changed since the job was enqueued.
     if (!isSendable(subscriber)) return 'skipped';
 
-    const claimId = newClaimId();
-    let claim;
-    try {
-      claim = await ledger.claim(key, { claimId, now: clock.now(), leaseMs: options.leaseMs ?? deps.leaseMs });
-    } catch (error) {
-      log.warn('ledger claim failed', { ...key, error: errorName(error) });
-      return 'failed';
-    }
-    if (claim.outcome === 'done') return 'already-done';
-    if (claim.outcome === 'leased') {
-      log.info('recipient is held by another attempt; retrying the job later', { ...key });
-      return 'failed';
-    }
-
     let message: OutgoingMessage;
     try {
       message = await deps.composer.compose(job, subscriber);
     } catch (error) {
       if (error instanceof UndeliverableRecipientError) {
         log.warn('recipient cannot be mailed; recorded as rejected', { ...key, reason: error.message });
-        return recordRejection(key, claimId, error.name);
+        return rejectUndeliverable(key, error.name, options);
       }
       log.error('could not compose the message', { ...key, issueKey: job.issueKey, error: errorName(error) });
-      await releaseQuietly(key, claimId);
       return 'failed';
     }
+
+    let claimId: string | undefined;
+    let tries = 0;
+    /** Not sent, for certain: give the claim back (if taken) and report `outcome`. */
+    const giveBack = async (outcome: RecipientOutcome): Promise<RecipientOutcome> => {
+      if (claimId !== undefined) await releaseQuietly(key, claimId);
+      return outcome;
+    };
 
     for (let attempt = 1; ; attempt++) {
       if (signal.reason !== undefined || pastDeadline(options)) {
         signal.stop(signal.reason ?? 'deadline');
-        await releaseQuietly(key, claimId);
-        return 'failed';
+        return giveBack('failed');
       }
-      await deps.permit.take();
-      // The wait for a token may have outlasted a stop or the deadline.
-      if (signal.reason !== undefined || pastDeadline(options)) {
+      // A token that would come only after the deadline is not waited for.
+      if (!(await deps.permit.take(options.deadline))) {
+        signal.stop('deadline');
+        return giveBack('failed');
+      }
+      if (signal.reason !== undefined) return giveBack('failed');
+      if (claimId === undefined) {
+        const claim = await claimFor(key, options);
+        if (typeof claim === 'string') return claim;
+        ({ claimId, tries } = claim);
+      }
+      // The wait for a token, a backoff or the claim may have outlasted an unsubscribe or a bounce.
+      if (clock.now() - readAt > recheckMs) {
+        readAt = clock.now();
+        try {
+          subscriber = await deps.subscribers.get(subscriberId);
+        } catch (error) {
+          log.warn('subscriber read failed', { ...key, error: errorName(error) });
+          return giveBack('failed');
+        }
+        if (!isSendable(subscriber)) {
+          log.info('subscriber left while the send waited; not mailed', { ...key });
+          return giveBack('skipped');
+        }
+      }
+      if (pastDeadline(options)) {
         signal.stop(signal.reason ?? 'deadline');
-        await releaseQuietly(key, claimId);
-        return 'failed';
+        return giveBack('failed');
       }
       let messageId: string;
       try {
         ({ messageId } = await deps.mailer.send(message));
       } catch (error) {
         const kind: SesFailureKind = classifySesError(error);
+        if (kind === 'ambiguous') return recordUnknown(key, claimId, tries, error, options);
         if (kind === 'rejected') {
           log.warn('SES rejected the message', { ...key, error: errorName(error) });
           return recordRejection(key, claimId, errorName(error));
@@ -244,21 +338,19 @@ export function createSender(deps: SenderDeps): SenderService {
         if (kind === 'quota-exceeded' || kind === 'sending-paused') {
           log.warn('SES cannot send now; stopping the batch', { ...key, reason: kind });
           signal.stop(kind);
-          await releaseQuietly(key, claimId);
-          return 'failed';
+          return giveBack('failed');
         }
-        // Throttled or transient: back off with jitter, a bounded number of times within this invocation.
+        // Throttled, or not sent for certain: back off with jitter, a bounded number of times within this invocation.
         const delay = backoffDelay(backoff, attempt, random);
         if (attempt >= backoff.maxAttempts || pastDeadline(options, delay)) {
           log.warn('send still failing after retries; SQS will redeliver the job', { ...key, kind, attempts: attempt });
-          await releaseQuietly(key, claimId);
-          return 'failed';
+          return giveBack('failed');
         }
         log.debug('send failed; backing off', { ...key, kind, attempt, delayMs: delay });
         await clock.sleep(delay);
         continue;
       }
-      await recordSent(key, claimId, messageId);
+      await recordSent(key, claimId, messageId, options);
       log.debug('sent', { ...key, messageId });
       return 'sent';
     }
@@ -275,21 +367,22 @@ export function createSender(deps: SenderDeps): SenderService {
       retry: [] as string[],
       left: 0,
     }));
-    const work: { job: (typeof jobs)[number]; subscriberId: string }[] = [];
-    for (const j of jobs) {
+    const work: { job: (typeof jobs)[number]; subscriberId: string; redelivered: boolean }[] = [];
+    items.forEach((item, i) => {
+      const j = jobs[i] as (typeof jobs)[number];
       const recipients = [...new Set(j.job.recipients)];
       j.left = recipients.length;
-      for (const subscriberId of recipients) work.push({ job: j, subscriberId });
-    }
+      for (const subscriberId of recipients) work.push({ job: j, subscriberId, redelivered: (item.receiveCount ?? 1) > 1 });
+    });
     const settle = (j: (typeof jobs)[number], subscriberId: string, outcome: RecipientOutcome): void => {
       j.counts[outcome]++;
-      if (outcome === 'failed') j.retry.push(subscriberId);
+      if (RETRIED.has(outcome)) j.retry.push(subscriberId);
       if (--j.left === 0) log.info('send job finished', { runId: j.job.runId, kind: j.job.kind, ...j.counts });
     };
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < work.length) {
-        const { job: j, subscriberId } = work[next++] as (typeof work)[number];
+        const { job: j, subscriberId, redelivered } = work[next++] as (typeof work)[number];
         if (signal.reason !== undefined || pastDeadline(options)) {
           // Stopped (daily quota, paused, deadline): the rest stays queued, untouched.
           signal.stop(signal.reason ?? 'deadline');
@@ -298,7 +391,7 @@ export function createSender(deps: SenderDeps): SenderService {
         }
         let outcome: RecipientOutcome;
         try {
-          outcome = await sendOne(j.job, subscriberId, signal, options);
+          outcome = await sendOne(j.job, subscriberId, signal, options, redelivered);
         } catch (error) {
           // sendOne handles port failures itself; this guards against the unexpected.
           log.error('unexpected failure sending to a recipient', { runId: j.job.runId, subscriberId, error: errorName(error) });

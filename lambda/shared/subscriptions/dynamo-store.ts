@@ -62,6 +62,7 @@ const itemSchema = z.object({
   consent: z
     .object({ method: z.literal('operator-attested'), source: z.string(), attestedAt: z.string(), sourceOptInAt: z.string().optional() })
     .optional(),
+  frequencyHistory: z.array(z.object({ frequency: z.enum(FREQUENCIES), from: z.string(), until: z.string() })).optional(),
   version: z.number(),
   emailHash: z.string().optional(),
   frequencySince: z.string().optional(),
@@ -295,15 +296,16 @@ export function dynamoRecordBackend(doc: DocumentSend, tableName: string): Recor
       return { items, ...(next ? { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') } : {}) };
     },
 
-    async queryConfirmed(frequency, { enteredBefore, cursor, limit }): Promise<Page<Subscriber>> {
+    async queryConfirmed(frequency, { enteredBefore, enteredFrom, cursor, limit }): Promise<Page<Subscriber>> {
       // Ask for one more than a page: a cursor then means "there is more", never an empty last page.
+      // "<time>#<id>" never equals a bare time, so BETWEEN is the half-open [enteredFrom, enteredBefore).
       const out = await doc.send(
         new QueryCommand({
           TableName: tableName,
           IndexName: gsi.name,
-          KeyConditionExpression: '#g1 = :g1 AND #g2 < :before',
+          KeyConditionExpression: enteredFrom === undefined ? '#g1 = :g1 AND #g2 < :before' : '#g1 = :g1 AND #g2 BETWEEN :from AND :before',
           ExpressionAttributeNames: { '#g1': gsi.partitionKey, '#g2': gsi.sortKey },
-          ExpressionAttributeValues: { ':g1': gsiPk(frequency), ':before': enteredBefore },
+          ExpressionAttributeValues: { ':g1': gsiPk(frequency), ':before': enteredBefore, ...(enteredFrom === undefined ? {} : { ':from': enteredFrom }) },
           Limit: limit + 1,
           ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, frequency) } : {}),
         }),

@@ -67,7 +67,7 @@ export function memoryRecordBackend(): RecordBackend {
     async putNewRecords(list) {
       for (const record of list) records.set(record.subscriber.id, structuredClone(record));
     },
-    async queryConfirmed(frequency: Frequency, { enteredBefore, cursor, limit }) {
+    async queryConfirmed(frequency: Frequency, { enteredBefore, enteredFrom, cursor, limit }) {
       let after = '';
       if (cursor) {
         after = Buffer.from(cursor, 'base64url').toString('utf8');
@@ -76,7 +76,7 @@ export function memoryRecordBackend(): RecordBackend {
       const matching: { key: string; subscriber: Subscriber }[] = [];
       for (const r of records.values()) {
         const key = indexKey(r);
-        if (key !== null && r.subscriber.frequency === frequency && key < enteredBefore && key > after) {
+        if (key !== null && r.subscriber.frequency === frequency && key < enteredBefore && key >= (enteredFrom ?? '') && key > after) {
           matching.push({ key, subscriber: r.subscriber });
         }
       }

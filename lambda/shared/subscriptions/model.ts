@@ -27,6 +27,12 @@ export interface Subscriber {
   readonly transientBounces?: number;
   /** Consent the operator attested on import (`subscribers import --confirmed`); absent for a double opt-in. */
   readonly consent?: Consent;
+  /**
+   * The frequencies a confirmed subscriber held before the current one, oldest first: each from one
+   * change to the next (`until` is when they left it). Delivery sends each article through the
+   * frequency held when it was ingested, so a change neither loses nor repeats an article.
+   */
+  readonly frequencyHistory?: readonly FrequencyInterval[];
 }
 
 /**
@@ -42,6 +48,26 @@ export interface Consent {
   readonly attestedAt: string;
   /** When the person opted in at the source, when the export says. */
   readonly sourceOptInAt?: string;
+}
+
+/** A frequency a subscriber held (after `from`, until and including `until`, both ISO). */
+export interface FrequencyInterval {
+  readonly frequency: Frequency;
+  readonly from: string;
+  readonly until: string;
+}
+
+/** Past frequencies kept per subscriber: the articles of older ones have long been delivered. */
+export const FREQUENCY_HISTORY_KEPT = 10;
+
+/**
+ * The frequency a subscriber held at `at` (an article's ingest time): the current one after the last
+ * change, else the one whose interval holds `at`; before the first recorded change, the first one.
+ */
+export function frequencyAt(subscriber: Subscriber, at: string): Frequency {
+  const past = subscriber.frequencyHistory ?? [];
+  for (const interval of past) if (at <= interval.until) return interval.frequency;
+  return subscriber.frequency;
 }
 
 /** Whether a subscriber with these topics wants an article with those topics. Empty selection = everything. */

@@ -1,4 +1,4 @@
-import type { Frequency, Subscriber } from './model.ts';
+import { FREQUENCY_HISTORY_KEPT, type Frequency, type Subscriber } from './model.ts';
 import { SUBSCRIBE_REQUEST_TTL_MS, type SubscribeRequest } from './requests.ts';
 import type { ImportedState, NewSubscriber, Page, SubscriberStore, Transition } from './store.ts';
 
@@ -34,10 +34,10 @@ export interface RecordBackend {
   getLookup(emailHash: string): Promise<string | null>;
   /** Create the lookup item if absent. False when it already exists. */
   putLookup(emailHash: string, subscriberId: string, at: string): Promise<boolean>;
-  /** Confirmed subscribers of `frequency` with frequencySince < enteredBefore, ordered by (frequencySince, id). */
+  /** Confirmed subscribers of `frequency` with enteredFrom ≤ frequencySince < enteredBefore, ordered by (frequencySince, id). */
   queryConfirmed(
     frequency: Frequency,
-    options: { readonly enteredBefore: string; readonly cursor?: string; readonly limit: number },
+    options: { readonly enteredBefore: string; readonly enteredFrom?: string; readonly cursor?: string; readonly limit: number },
   ): Promise<Page<Subscriber>>;
   /** Write a subscribe request (a fresh random id: unconditional), expiring at `expiresAt` (epoch s). */
   putRequest(request: SubscribeRequest, expiresAt: number): Promise<void>;
@@ -254,7 +254,8 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
         const s = r.subscriber;
         if (s.status === 'confirmed') return { outcome: 'unchanged' };
         if (s.status !== 'pending' || !s.email) return { outcome: 'refused' };
-        const next: Subscriber = { ...s, status: 'confirmed', confirmedAt: at, updatedAt: at };
+        // A fresh start: frequencies held in an earlier subscription no longer say anything.
+        const next: Subscriber = { ...without(s, 'frequencyHistory'), status: 'confirmed', confirmedAt: at, updatedAt: at };
         return { outcome: 'changed', next: { ...r, subscriber: next, frequencySince: at } };
       });
     },
@@ -276,9 +277,13 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
         const choice = { topics: change.topics ?? s.topics, frequency: change.frequency ?? s.frequency };
         const sameTopics = s.topics.length === choice.topics.length && s.topics.every((t, i) => t === choice.topics[i]);
         if (sameTopics && s.frequency === choice.frequency) return { outcome: 'unchanged' };
-        const next: Subscriber = { ...s, topics: [...choice.topics], frequency: choice.frequency, updatedAt: at };
+        const switched = s.status === 'confirmed' && s.frequency !== choice.frequency;
+        // The frequency left is remembered: articles ingested while it was held still go out through it.
+        const left = { frequency: s.frequency, from: r.frequencySince ?? s.confirmedAt ?? at, until: at };
+        const history = switched ? { frequencyHistory: [...(s.frequencyHistory ?? []), left].slice(-FREQUENCY_HISTORY_KEPT) } : {};
+        const next: Subscriber = { ...s, ...history, topics: [...choice.topics], frequency: choice.frequency, updatedAt: at };
         // A new frequency re-enters the index now, so a digest run already under way does not pick them up twice.
-        const since = s.status === 'confirmed' && s.frequency !== choice.frequency ? at : r.frequencySince;
+        const since = switched ? at : r.frequencySince;
         const base = { ...leaveIndex(r), subscriber: next };
         return { outcome: 'changed', next: since ? { ...base, frequencySince: since } : base };
       });

@@ -16,12 +16,13 @@ export interface SubscriberReader {
   get(id: string): Promise<Subscriber | null>;
   /**
    * Confirmed subscribers of one frequency who entered it strictly before `enteredBefore` (ISO time),
-   * in a stable order, one page at a time: the GSI `byFrequency`, never a table scan. Passing the
-   * previous page's cursor resumes exactly after it, so a digest run can checkpoint and resume.
+   * and at or after `enteredFrom` when given, in a stable order, one page at a time: the GSI
+   * `byFrequency`, never a table scan. Passing the previous page's cursor resumes exactly after it,
+   * so a digest run can checkpoint and resume.
    */
   listConfirmed(
     frequency: Frequency,
-    options: { readonly enteredBefore: string; readonly cursor?: string; readonly limit: number },
+    options: { readonly enteredBefore: string; readonly enteredFrom?: string; readonly cursor?: string; readonly limit: number },
   ): Promise<Page<Subscriber>>;
 }
 
