@@ -346,6 +346,7 @@ describe('confidence and the trace', () => {
 
   it('declares the sieves in one ordered list, most reliable first', () => {
     expect(SIEVES.map((s) => s.name)).toEqual([
+      'transcript label',
       'dash byline',
       'cue after the quote',
       'nominal or infinitive cue',
