@@ -11,9 +11,6 @@ import type { Doc } from '../document.ts';
 import { TURN_LABEL } from '../marks.ts';
 import type { Sieve } from './sieve.ts';
 
-/** Capitals only, two letters or more: `PENCE`, `O'NEILL`; not `I` or `A`. */
-const CAPS = /^\p{Lu}[\p{Lu}'\u2019-]+$/u;
-
 /** How many turns each label opens in the article (at a paragraph start, after an opening mark or not). */
 const turns = new WeakMap<Doc, Map<string, number>>();
 
@@ -37,14 +34,11 @@ const titleCase = (w: string): string => w.charAt(0) + w.slice(1).toLowerCase();
 export const transcriptLabel: Sieve = {
   name: 'transcript label',
   reliability: 0.95,
-  decide({ doc, speakers, openTok, closeTok }) {
-    const first = doc.toks[openTok + 1];
-    if (!first || openTok + 1 >= closeTok) return undefined;
-    if (first.text === 'Q' && doc.toks[openTok + 2]?.text === ':') return null;
-    const words: string[] = [];
-    let k = openTok + 1;
-    while (k < closeTok && words.length < 3 && CAPS.test(doc.tok(k).text)) words.push(doc.tok(k++).text);
-    if (words.length === 0 || doc.toks[k]?.text !== ':' || doc.tok(k - 1).end !== doc.tok(k).start) return undefined;
+  decide({ doc, speakers, span }) {
+    const label = TURN_LABEL.exec(doc.text.slice(span.start, span.start + 40))?.[1];
+    if (label === undefined) return undefined;
+    if (label === 'Q') return null;
+    const words = label.split(' ');
     const surname = titleCase(words[words.length - 1] ?? '');
     // The people the article names with that surname (and, for a full label, that whole name).
     const whole = words.map(titleCase).join(' ');
@@ -59,10 +53,10 @@ export const transcriptLabel: Sieve = {
     if (named.size === 1) {
       const [mi] = named.values();
       const r = mi === undefined ? null : speakers.name(mi);
-      if (r) return { ...r, via: `"${words.join(' ')}" is ${r.speaker.name}` };
+      if (r) return { ...r, via: `"${label}" is ${r.speaker.name}` };
     }
     // A labelled passage is its own turn: never the previous quote's speaker carried on.
-    if ((turnCounts(doc).get(words.join(' ')) ?? 0) < 2) return null;
+    if ((turnCounts(doc).get(label) ?? 0) < 2) return null;
     // A role ("HOST:", "MODERATOR:") describes its speaker; two people share the surname, or the
     // article names no one else by it: the label as written.
     const lower = whole.toLowerCase();
