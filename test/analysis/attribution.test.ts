@@ -215,6 +215,17 @@ describe('a speaker must be a speaker', () => {
     expect(quote(text, 'were jokes').speaker?.name).toBe('Dan Cole');
   });
 
+  it('reads a group named for a person the same way as a speaker and as an antecedent, and never gives its role to the person', () => {
+    const text = article(
+      'Race',
+      'Ann Reyes spoke in Ohio on Monday.',
+      '"We are winning the state," the Reyes campaign manager said.',
+      'The Reyes campaign said the state was close. It called the count "a coin toss" on Tuesday.',
+    );
+    expect(quote(text, 'winning the state').speaker?.name).toBe('the Reyes campaign manager');
+    expect(quote(text, 'a coin toss').speaker?.name).toBe('the Reyes campaign');
+  });
+
   it('reads nominal and infinitive cues', () => {
     const claim = article('Check', 'Fact-checkers looked at Donald Trump\'s claim that there were "thousands of shootings" last year.');
     expect(quote(claim, 'thousands').speaker?.name).toBe('Donald Trump');
@@ -335,6 +346,7 @@ describe('confidence and the trace', () => {
 
   it('declares the sieves in one ordered list, most reliable first', () => {
     expect(SIEVES.map((s) => s.name)).toEqual([
+      'transcript label',
       'dash byline',
       'cue after the quote',
       'nominal or infinitive cue',

@@ -273,6 +273,19 @@ describe('findMarkSpans via findQuotes: odd marks', () => {
     const q = find(findQuotes(text), 'never crossed');
     expect(q.text).toBe('It never crossed my mind');
   });
+
+  it("ends an unclosed quote where the next paragraph opens with another speaker's turn label", () => {
+    const text = article(
+      'H',
+      'The host interviewed Governor Ann Reyes on Sunday.',
+      '"HOST: Governor, the plan has critics. Will it pass?',
+      '"REYES: Well, look, it will pass. The votes are there.',
+      '"HOST: And the cost?',
+    );
+    const quotes = findQuotes(text);
+    expect(find(quotes, 'Will it pass').text).toBe('HOST: Governor, the plan has critics. Will it pass?');
+    expect(find(quotes, 'votes are there').speaker?.name).toBe('Ann Reyes');
+  });
 });
 
 describe('findQuotes: more speaker cues', () => {

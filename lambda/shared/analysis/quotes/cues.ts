@@ -39,7 +39,9 @@ export const PEOPLE = words(`confidant insider ally allies friend colleague vete
 /** Party members, who speak as people ("said one Iowa Republican"). */
 export const PARTISANS = words('democrat democrats republican republicans independent independents libertarian conservative conservatives liberal liberals');
 export const COMPLEMENT = words('for of at with to from');
-/** Groups and group members that speak for someone: "the Clinton campaign said". */
+/** Bodies that may be named for a person and speak as one: "the Clinton campaign said", "Donald Trump's camp". */
+export const BODY_NOUNS = words('campaign administration team camp office committee');
+/** Groups and group members that speak for someone: "the Clinton campaign said", "the Clinton aides said". */
 export const GROUP_NOUNS = words('campaign administration team camp office aides aide staff spokesman spokeswoman spokesperson officials official lawyers attorneys supporters allies advisers adviser committee spokespeople');
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
 export const ADVERBIAL_OPENERS = words(`in at on after before when while during speaking asked as despite although though if since because last for

@@ -4,7 +4,8 @@
  */
 import type { Speaker } from '../../article/model.ts';
 import { splitSentences } from '../../text/sentences.ts';
-import { isCueAt } from './cues.ts';
+import { BODY_NOUNS, GROUP_NOUNS, PEOPLE, isCueAt } from './cues.ts';
+import { ROLE_HEADS } from './lexicon.ts';
 import { type MarkSpan, type Paragraph } from './marks.ts';
 import { type Entity, buildEntities } from './entities.ts';
 import { type Mention, type Token, findMentions, tokenize } from './tokens.ts';
@@ -57,6 +58,22 @@ export class Doc {
 
   isCue(k: number): boolean {
     return isCueAt(this.toks, k);
+  }
+
+  /**
+   * A group named for the person or body at mention mi ("the Clinton campaign", "Trump's camp", "the
+   * Clinton aides"): the token of its head noun, and whether the group is a body ("it" and "they" can
+   * stand for it, "he" never) rather than its members. Not when the noun only modifies a role or a
+   * name ("Trump's campaign manager Kellyanne Conway"), nor after an appositive.
+   */
+  groupNamedFor(mi: number): { readonly head: number; readonly body: boolean } | undefined {
+    const m = this.mention(mi);
+    if (m.to !== m.last) return undefined;
+    const head = this.toks[m.last];
+    if (!head || !head.word || head.cap || head.quote >= 0 || !(GROUP_NOUNS.has(head.lower) || PEOPLE.has(head.lower))) return undefined;
+    const after = this.toks[m.last + 1];
+    if (after && after.word && (after.cap || ROLE_HEADS.has(after.lower) || (this.owner[m.last + 1] ?? -1) >= 0)) return undefined;
+    return { head: m.last, body: BODY_NOUNS.has(head.lower) };
   }
 
   /** The speaker a name mention stands for: the entity's full name and role. */

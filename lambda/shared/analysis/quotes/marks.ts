@@ -77,13 +77,23 @@ function doubleAt(text: string, i: number): 0 | 1 | 2 {
   return 0;
 }
 
-/** First non-space offset of a paragraph, if it is an opening double mark. */
+/**
+ * A transcript's turn label, in capitals before a colon: `PENCE:`, `JAKE TAPPER:`, `Q:`. Group 1 is
+ * the label.
+ */
+export const TURN_LABEL = /^(Q|\p{Lu}[\p{Lu}'\u2019-]+(?: \p{Lu}[\p{Lu}'\u2019-]+){0,2}):\s/u;
+
+/**
+ * First non-space offset of a paragraph, if it is an opening double mark that continues a quote;
+ * not when a turn label follows it (`"PENCE: …`), which starts another speaker's quote.
+ */
 function continuationMark(text: string, p: Paragraph | undefined): number {
   if (!p) return -1;
   let i = p.start;
   while (i < p.end && SPACE.test(text[i] as string)) i++;
   const ch = text[i];
   if (ch === undefined || i >= p.end) return -1;
+  if (TURN_LABEL.test(text.slice(i + 1, i + 40))) return -1;
   return ch === '"' || OPENING_DOUBLE.has(ch) || doubleAt(text, i) === 2 ? i : -1;
 }
 

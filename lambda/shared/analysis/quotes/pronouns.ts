@@ -28,9 +28,6 @@ export type PronounKind = 'he' | 'she' | 'they' | 'it';
 /** A mention of someone: a name mention (index) or a pronoun token. */
 type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] } | { readonly body: readonly [number, number] };
 
-/** Bodies named for a person: "Donald Trump's campaign", "the Clinton camp". */
-const BODY_NOUNS = new Set(['campaign', 'administration', 'team', 'camp', 'office', 'committee']);
-
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
 
 /** The subject pronoun a token is, if any (object and possessive forms never report speech). */
@@ -220,15 +217,11 @@ export class Centering {
    * manager Kellyanne Conway", where the noun only modifies a role.
    */
   private bodyNamedFor(mi: number, from: number): Ref | undefined {
-    const { doc } = this;
-    const m = doc.mention(mi);
-    if (m.to !== m.last) return undefined; // an appositive follows the name
-    const head = doc.toks[m.last];
-    const after = doc.toks[m.last + 1];
-    if (!head || !head.word || head.cap || !BODY_NOUNS.has(head.lower)) return undefined;
-    if (after && after.word && (after.cap || ROLE_HEADS.has(after.lower) || (doc.owner[m.last + 1] ?? -1) >= 0)) return undefined;
-    const the = doc.toks[from - 1]?.lower === 'the' ? from - 1 : from;
-    return { body: [m.poss ? m.first : the, m.last] };
+    const group = this.doc.groupNamedFor(mi);
+    if (!group?.body) return undefined;
+    const m = this.doc.mention(mi);
+    const the = this.doc.toks[from - 1]?.lower === 'the' ? from - 1 : from;
+    return { body: [m.poss ? m.first : the, group.head] };
   }
 
   /** The entity a reference stands for (a pronoun through its own resolution). */

@@ -510,11 +510,12 @@ export class Speakers {
           j = m.from;
           continue;
         }
-        if (after && m.to === m.last && after.word && !after.cap && (GROUP_NOUNS.has(after.lower) || PEOPLE.has(after.lower))) {
+        const group = doc.groupNamedFor(mi);
+        if (group) {
           // "the Clinton campaign said": the group speaks, not the person it is named after.
           let a = m.from;
           if (mBefore && (mBefore.lower === 'the' || mBefore.lower === 'a')) a--;
-          return { speaker: { name: joinTokens(doc.toks, a, m.last + 1) }, confidence: 0.9, via: 'group named for a person' };
+          return { speaker: { name: joinTokens(doc.toks, a, group.head + 1) }, confidence: 0.9, via: 'group named for a person' };
         }
         return this.name(mi, direct);
       }

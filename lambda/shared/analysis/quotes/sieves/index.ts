@@ -13,8 +13,10 @@ import { nominalCue } from './nominal-cue.ts';
 import { previousSentence } from './previous-sentence.ts';
 import { sentenceSubject } from './sentence-subject.ts';
 import type { Sieve } from './sieve.ts';
+import { transcriptLabel } from './transcript-label.ts';
 
 export const SIEVES: readonly Sieve[] = [
+  transcriptLabel, //      `"PENCE: Well, look, …"` (a transcript names each turn's speaker)
   dashByline, //           `"…" ― Ana Ruiz`
   cueAfterQuote, //        `"…," Bolton said` / `"…," said Bolton` / `"…," he said`
   nominalCue, //           `Bolton's claim that "…"` / `footage of Bolton saying "…"` / `for Bolton to tweet "…"`
