@@ -13,6 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_METRICS } from '../../lambda/shared/delivery/metrics.ts';
+import type { RecipientOutcome } from '../../lambda/shared/delivery/sender.ts';
 
 /**
  * SES's review thresholds (Amazon SES developer guide, "Sending review process FAQs"): at a 5 % bounce
@@ -37,6 +38,17 @@ export interface DashboardProps {
    */
   readonly dashboardName?: string;
 }
+
+/** How the dashboard names each outcome the sender reports (a new outcome fails the type check until it has one). */
+const OUTCOME_LABELS: Record<RecipientOutcome, string> = {
+  sent: 'sent',
+  'already-done': 'already sent (ledger)',
+  skipped: 'skipped (not confirmed now)',
+  rejected: 'rejected by SES',
+  failed: 'failed (retried)',
+  uncertain: 'answer lost (sent at most once more)',
+  'given-up': 'answer lost again (not retried)',
+};
 
 const HOUR = Duration.hours(1);
 const FIVE_MINUTES = Duration.minutes(5);
@@ -124,13 +136,7 @@ export class Dashboard extends Construct {
             title: 'Sends per hour, by outcome',
             width: 24,
             stacked: true,
-            left: [
-              sent,
-              delivery(names['already-done'], 'already sent (ledger)'),
-              delivery(names.skipped, 'skipped (not confirmed now)'),
-              delivery(names.rejected, 'rejected by SES'),
-              delivery(names.failed, 'failed (retried)'),
-            ],
+            left: Object.entries(OUTCOME_LABELS).map(([outcome, label]) => delivery(names[outcome as RecipientOutcome], label)),
             leftYAxis: { min: 0, label: 'recipients', showUnits: false },
           }),
         ],
