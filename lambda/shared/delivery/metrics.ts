@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { BatchReport, RecipientOutcome } from './sender.ts';
+import { emptyCounts, type BatchReport, type RecipientOutcome } from './sender.ts';
 
 /**
  * Delivery metrics, written as CloudWatch embedded-metric-format lines in the function's log
@@ -44,7 +44,7 @@ export interface MailEventMetrics {
 
 /** A batch's outcomes summed over its jobs. */
 export function outcomeTotals(report: Pick<BatchReport, 'jobs'>): Record<RecipientOutcome, number> {
-  const totals = Object.fromEntries(Object.keys(DELIVERY_METRICS.outcomes).map((k) => [k, 0])) as Record<RecipientOutcome, number>;
+  const totals = emptyCounts();
   for (const job of report.jobs) for (const [k, n] of Object.entries(job.counts)) totals[k as RecipientOutcome] += n;
   return totals;
 }
