@@ -5,19 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './harness.ts';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { cli, tableItems } from './harness.ts';
 import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
 import { DynamoFeedStore } from '../../lambda/shared/feeds/state-dynamo.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
 import { clearOutbox, ensureTable, localDynamo, readOutbox, startStandins, type Standins } from '../../scripts/local/standins.ts';
 import { brief } from '../email/fixtures.ts';
-
-/** Every item of the table, to compare before and after. */
-async function tableItems(standins: Standins, table: string): Promise<string[]> {
-  const out = await localDynamo(standins.dynamoEndpoint).doc.send(new ScanCommand({ TableName: table }));
-  return (out.Items ?? []).map((i) => JSON.stringify(i)).sort();
-}
 
 // The --stack path end to end: the command finds the stack through CloudFormation, reads the poll
 // function's settings from Lambda and the signing key ring from Secrets Manager, and works on the
@@ -184,7 +177,7 @@ describe('npx newsbrief --stack', () => {
 
     it('renders with the settings the digest function was deployed with and sends through SES, recording nothing', async () => {
       await clearOutbox(standins.sesEndpoint);
-      const before = await tableItems(standins, TABLE);
+      const before = await tableItems(standins.dynamoEndpoint, TABLE);
       const result = await cli('send', 'test', 'ops@harbour.example.org', '--stack', 'Newsbrief');
       expect(result.err).toBe('');
       expect(result.code).toBe(0);
@@ -195,7 +188,7 @@ describe('npx newsbrief --stack', () => {
       expect(mails[0]!.body.html).toContain(brief(7).title);
       // The links point at the stack's API, signed with the stack's key ring.
       expect(mails[0]!.body.text).toContain(`${DIGEST_ENV.PUBLIC_URL}/unsubscribe?token=k1.`);
-      expect(await tableItems(standins, TABLE)).toEqual(before);
+      expect(await tableItems(standins.dynamoEndpoint, TABLE)).toEqual(before);
     }, 60_000);
 
     it('says plainly when SES refuses an unverified address in the sandbox, and what to do', async () => {
