@@ -4,6 +4,7 @@ import { digestCommand } from './digest.ts';
 import { TargetError, UsageError } from './errors.ts';
 import { feedsCommand } from './feeds.ts';
 import { stdio, type Io } from './output.ts';
+import { sendCommand } from './send.ts';
 import { subscribersCommand } from './subscribers.ts';
 
 /**
@@ -20,6 +21,7 @@ export function program(io: Io = stdio()): Command {
     .description('newsbrief operator command: act on local data (--local) or a deployed stack (--stack NAME)')
     .showHelpAfterError('(add --help for usage)');
   root.addCommand(subscribersCommand(io));
+  root.addCommand(sendCommand(io));
   root.addCommand(digestCommand(io.out));
   root.addCommand(feedsCommand(io));
   const configure = (command: Command): void => {

@@ -4,6 +4,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { feedListSchema, type FeedConfig } from '../lambda/shared/feeds/config.ts';
@@ -15,13 +16,14 @@ import { createSqsConfirmationQueue } from '../lambda/shared/subscriptions/sqs-c
 import { confirmMailRuntime, createConfirmMailHandler } from '../lambda/confirm-mail/handler.ts';
 import { lazy } from '../lambda/shared/lazy.ts';
 import { silentLog } from '../lambda/shared/logger.ts';
+import type { SesSend } from '../lambda/shared/ses-mailer.ts';
 import { startQueueWorker } from '../scripts/local/queue-worker.ts';
 import { keyringLoader, parseKeyring, type Keyring } from '../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../lambda/shared/subscriptions/dynamo-store.ts';
 import type { SubscriberStore } from '../lambda/shared/subscriptions/store.ts';
 import { LOCAL_DATA_DIR } from '../scripts/local/config.ts';
 import { keyringFile, LOCAL_FEEDS_LIST, LOCAL_TABLE_NAME, localDeliveryEnvironment, localFeedsUrl, localKeyring } from '../scripts/local/delivery-env.ts';
-import { ensureTable, localDynamo, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
+import { ensureTable, localDynamo, localSes, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
 import { TargetError } from './errors.ts';
 
 /**
@@ -40,6 +42,10 @@ export interface Target {
   readonly feedStore?: FeedStore;
   /** The feeds the target polls (none when it has no feeds configured). */
   feeds?(): Promise<FeedConfig[]>;
+  /** The delivery functions' environment (sender, newsletter, topic rules): what `send test` renders and sends with. */
+  deliveryEnvironment?(): Promise<Record<string, string>>;
+  /** SES as the sender reaches it. */
+  ses?(): SesSend;
   /** Topics and frequencies the target offers, when it says (a stack does; local data takes any). */
   readonly offered?: { readonly topics: readonly string[]; readonly frequencies: readonly Frequency[] };
   close(): Promise<void>;
@@ -101,6 +107,8 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
       return feedListSchema.parse(raw.map((f) => ({ ...f, url: new URL(f.url, localFeedsUrl()).href })));
     },
     keyring: () => Promise.resolve(parseKeyring(keyringJson)),
+    deliveryEnvironment: () => Promise.resolve(localDeliveryEnvironment(keyringJson)),
+    ses: () => localSes(standins.sesEndpoint),
     close: () => standins.stop(),
   };
 }
@@ -141,6 +149,8 @@ export interface StackTarget extends Target {
 /** Open stack `stackName`, with clients for `region` (or the standard chain's region). */
 export async function openStack(stackName: string, region?: string): Promise<StackTarget> {
   const config = region ? { region } : {};
+  // The handlers' own clients (built from the environment, as in Lambda) take the region from here.
+  if (region) process.env.AWS_REGION = region;
   const settings = await describeStackOutputs(new CloudFormationClient(config), stackName);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
   const lambda = new LambdaClient(config);
@@ -164,6 +174,9 @@ export async function openStack(stackName: string, region?: string): Promise<Sta
       : {}),
     feeds: () => (settings.PollFunctionName ? stackFeeds(lambda, settings.PollFunctionName) : Promise.resolve([])),
     keyring: keyringLoader({ SIGNING_KEY_SECRET_ARN: settings.SigningKeySecretArn }, () => new SecretsManagerClient(config)),
+    deliveryEnvironment: () => functionEnvironment(lambda, settings.DigestFunctionName),
+    // As the sender's client: one attempt (a test is not retried behind the operator's back), a bounded wait.
+    ses: () => new SESClient({ ...config, maxAttempts: 1, requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } }),
     offered: { topics: settings.Topics.split(',').filter(Boolean), frequencies },
     close: () => Promise.resolve(),
   };
@@ -171,10 +184,18 @@ export async function openStack(stackName: string, region?: string): Promise<Sta
 
 /** The feeds of a stack: the poll function's FEEDS, as the function itself reads them at cold start. */
 async function stackFeeds(lambda: Pick<LambdaClient, 'send'>, functionName: string): Promise<FeedConfig[]> {
-  const out = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-  const parsed = feedListSchema.safeParse(JSON.parse(out.Environment?.Variables?.FEEDS ?? '[]'));
+  const variables = await functionEnvironment(lambda, functionName);
+  const parsed = feedListSchema.safeParse(JSON.parse(variables.FEEDS ?? '[]'));
   if (!parsed.success) throw new TargetError(`the poll function ${functionName} has no readable FEEDS setting: deploy again`);
   return parsed.data;
+}
+
+/** A function's environment variables: the digest function's are the delivery settings the stack deployed. */
+async function functionEnvironment(lambda: Pick<LambdaClient, 'send'>, functionName: string): Promise<Record<string, string>> {
+  const out = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  const variables = out.Environment?.Variables;
+  if (!variables) throw new TargetError(`the function ${functionName} has no environment: deploy again`);
+  return variables;
 }
 
 /** Invoke the stack's digest function asynchronously, as its schedule does (retries and the failed-invocations queue apply). */

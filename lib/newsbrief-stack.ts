@@ -9,6 +9,7 @@ import { ArchiveSite } from './constructs/archive.ts';
 import { SubscribeApi } from './constructs/api.ts';
 import { ConfirmationMail } from './constructs/confirmation-mail.ts';
 import { Data } from './constructs/data.ts';
+import { Dashboard } from './constructs/dashboard.ts';
 import { Delivery } from './constructs/delivery.ts';
 import { FeedPolling } from './constructs/feeds.ts';
 import { HouseFunction } from './constructs/house-function.ts';
@@ -62,6 +63,7 @@ export class NewsbriefStack extends Stack {
   public readonly confirmations: ConfirmationMail;
   public readonly confirmMail: HouseFunction;
   public readonly alarms: Alarms;
+  public readonly dashboard: Dashboard;
   /** The web archive (absent when `archive: off`). */
   public readonly archive?: ArchiveSite;
   /** The feed poller; absent when no feed is configured. */
@@ -204,7 +206,7 @@ export class NewsbriefStack extends Stack {
       removalPolicy,
     });
 
-    this.alarms = new Alarms(this, 'Alarms', {
+    const alarmed = {
       deadLetterQueues: {
         SendJobs: this.delivery.sendDeadLetterQueue,
         FailedInvocations: this.delivery.failedInvocations,
@@ -221,10 +223,19 @@ export class NewsbriefStack extends Stack {
         ...(this.feeds !== undefined ? { Poll: this.feeds.poll } : {}),
         ConfirmMail: this.confirmMail,
       },
+    };
+    this.alarms = new Alarms(this, 'Alarms', {
+      ...alarmed,
       ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
     });
 
     if (this.feeds !== undefined) this.alarms.alarms.push(this.feeds.addFailureAlarm(this.alarms.topic));
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      queues: { SendJobs: this.delivery.sendQueue, Confirmations: this.confirmations.queue },
+      deadLetterQueues: alarmed.deadLetterQueues,
+      functions: alarmed.functions,
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the subscribe API (POST /subscribe ...)', value: this.api.url });
     new CfnOutput(this, 'BucketName', { description: 'Upload articles under articles/', value: this.data.bucket.bucketName });
@@ -236,6 +247,10 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'ConfirmationQueueUrl', { description: 'Subscribe requests for the confirmation worker (npx newsbrief subscribers import)', value: this.confirmations.queue.queueUrl });
     new CfnOutput(this, 'ConfirmationDeadLetterQueueUrl', { description: 'Confirmation-mail jobs that failed 5 times', value: this.confirmations.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'CloudWatch dashboard: sends, bounce and complaint rates, queues, dead letters, errors',
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.dashboard.dashboard.dashboardName}`,
+    });
     new CfnOutput(this, 'SigningKeySecretArn', { description: 'Token signing key ring (rotate by adding a key id)', value: signingKey.secretArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: this.mail.configurationSet.configurationSetName });
     // Read by the operator command (npx newsbrief ... --stack NAME) to check what it adds.

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { baseEnvSchema, readEnv } from '../shared/config.ts';
 import { systemClock } from '../shared/delivery/clock.ts';
 import { createMailEvents, type MailEventsService } from '../shared/delivery/mail-events.ts';
+import { powertoolsMailEventMetrics, type MailEventMetrics } from '../shared/delivery/metrics.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-store.ts';
 
@@ -17,18 +18,27 @@ import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-stor
 export const mailEventsEnvSchema = baseEnvSchema.pick({ TABLE_NAME: true });
 
 /** Build the service from the environment (clients honour AWS_ENDPOINT_URL_DYNAMODB locally). */
-export function mailEventsFromEnvironment(env: Record<string, string | undefined> = process.env, log: Log = powertoolsLog): MailEventsService {
+export function mailEventsFromEnvironment(
+  env: Record<string, string | undefined> = process.env,
+  log: Log = powertoolsLog,
+  metrics?: MailEventMetrics,
+): MailEventsService {
   const config = readEnv(mailEventsEnvSchema, env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return createMailEvents({
     suppressor: createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
     clock: systemClock,
     log,
+    ...(metrics ? { metrics } : {}),
   });
 }
 
-/** Build the SNS handler over a service factory (tests and local runs pass their own). */
-export function createMailEventsHandler(service: () => MailEventsService, log: Log = powertoolsLog): (event: SNSEvent) => Promise<void> {
+/** Build the SNS handler over a service factory (tests and local runs pass their own); `metrics` is flushed after each event. */
+export function createMailEventsHandler(
+  service: () => MailEventsService,
+  log: Log = powertoolsLog,
+  metrics?: Pick<MailEventMetrics, 'flush'>,
+): (event: SNSEvent) => Promise<void> {
   let built: MailEventsService | undefined;
   return async (event) => {
     built ??= service();
@@ -37,10 +47,15 @@ export function createMailEventsHandler(service: () => MailEventsService, log: L
       log.warn('mail-events invoked without SNS records; ignored');
       return;
     }
-    const counts = await built.handleRecords(records);
-    log.info('mail events handled', counts);
+    try {
+      const counts = await built.handleRecords(records);
+      log.info('mail events handled', counts);
+    } finally {
+      metrics?.flush();
+    }
   };
 }
 
-/** The Lambda handler. */
-export const handler = createMailEventsHandler(() => mailEventsFromEnvironment());
+const metrics = powertoolsMailEventMetrics();
+/** The Lambda handler: bounces and complaints go to CloudWatch as EMF (the stack's dashboard). */
+export const handler = createMailEventsHandler(() => mailEventsFromEnvironment(process.env, powertoolsLog, metrics), powertoolsLog, metrics);

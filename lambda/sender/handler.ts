@@ -16,6 +16,7 @@ import type { Mailer } from '../shared/mailer.ts';
 import { instanceRate, TokenBucket } from '../shared/delivery/rate-limiter.ts';
 import { S3BlobStore } from '../shared/delivery/s3-blobs.ts';
 import { SqsPostponer, stoppedJobDelaySeconds, type HeldMessage, type Postponer } from '../shared/delivery/sqs-postpone.ts';
+import { outcomeTotals, powertoolsSendMetrics, type SendMetrics } from '../shared/delivery/metrics.ts';
 import { createSender, type BatchItem, type BatchReport, type MessageComposer, type SenderService } from '../shared/delivery/sender.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
 import {
@@ -98,6 +99,8 @@ export interface SenderRuntime {
   readonly reserveMs: number;
   /** Hides jobs SES cannot send now (daily quota, paused), so they outwait it instead of dead-lettering. */
   readonly postponer?: Postponer;
+  /** Each batch's outcomes (the Lambda: Powertools Metrics, EMF; local runs: none). */
+  readonly metrics?: SendMetrics;
 }
 
 /** Ports a local runner or a test substitutes (S3 has no stand-in locally; faults are injected here). */
@@ -111,6 +114,7 @@ export interface SenderOverrides {
   readonly clock?: Clock;
   readonly log?: Log;
   readonly postponer?: Postponer;
+  readonly metrics?: SendMetrics;
 }
 
 /**
@@ -156,7 +160,14 @@ export function senderRuntime(env: Record<string, string | undefined> = process.
   });
   const queueUrl = config.SEND_QUEUE_URL?.startsWith('https://') ? config.SEND_QUEUE_URL : undefined;
   const postponer = overrides.postponer ?? (queueUrl ? new SqsPostponer(new SQSClient({}), queueUrl) : undefined);
-  return { sender, clock, log, reserveMs: config.SENDER_RESERVE_SECONDS * 1000, ...(postponer ? { postponer } : {}) };
+  return {
+    sender,
+    clock,
+    log,
+    reserveMs: config.SENDER_RESERVE_SECONDS * 1000,
+    ...(postponer ? { postponer } : {}),
+    ...(overrides.metrics ? { metrics: overrides.metrics } : {}),
+  };
 }
 
 export type SenderHandler = (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
@@ -197,6 +208,10 @@ export function createSenderHandler(
     });
     if (report.stopped) rt.log.warn('send batch stopped early', { reason: report.stopped, failed: report.failedItemIds.length });
     if (report.stopped === 'quota-exceeded' || report.stopped === 'sending-paused') await postpone(rt, event, report.failedItemIds);
+    if (rt.metrics) {
+      rt.metrics.recipients(outcomeTotals(report));
+      rt.metrics.flush();
+    }
     options.onReport?.(report);
     return { batchItemFailures: [...invalid, ...report.failedItemIds].map((itemIdentifier) => ({ itemIdentifier })) };
   };
@@ -224,5 +239,5 @@ async function postpone(rt: SenderRuntime, event: SQSEvent, failedIds: readonly 
   }
 }
 
-/** The Lambda handler. */
-export const handler = createSenderHandler(lazy(() => senderRuntime()));
+/** The Lambda handler: its outcomes go to CloudWatch as EMF (the stack's dashboard). */
+export const handler = createSenderHandler(lazy(() => senderRuntime(process.env, { metrics: powertoolsSendMetrics() })));

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { run } from '../../cli/main.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
@@ -36,4 +37,10 @@ export async function findSubscriber(dir: string, address: string) {
   } finally {
     await standins.stop();
   }
+}
+
+/** Every item of `table`, serialised and sorted: compare before and after to see that a command wrote nothing. */
+export async function tableItems(dynamoEndpoint: string, table: string = LOCAL_TABLE_NAME): Promise<string[]> {
+  const out = await localDynamo(dynamoEndpoint).doc.send(new ScanCommand({ TableName: table }));
+  return (out.Items ?? []).map((i) => JSON.stringify(i)).sort();
 }

@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './harness.ts';
+import { cli, tableItems } from './harness.ts';
+import { DynamoArticleStore } from '../../lambda/shared/delivery/articles-dynamo.ts';
 import { DynamoFeedStore } from '../../lambda/shared/feeds/state-dynamo.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
-import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { clearOutbox, ensureTable, localDynamo, readOutbox, startStandins, type Standins } from '../../scripts/local/standins.ts';
+import { brief } from '../email/fixtures.ts';
 
 // The --stack path end to end: the command finds the stack through CloudFormation, reads the poll
 // function's settings from Lambda and the signing key ring from Secrets Manager, and works on the
@@ -19,6 +21,16 @@ import { ensureTable, localDynamo, startStandins, type Standins } from '../../sc
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 const TABLE = 'Newsbrief-DataTableFDBAD0F2-1X2Y3Z4W5V6U';
 const POLL = 'Newsbrief-FeedsPoll3F9A1B2C-MnOpQrStUvWx';
+const DIGEST = 'Newsbrief-DeliveryDigest5A3C6E2B-AbCdEfGhIjKl';
+/** The digest function's environment as the stack deploys it (lib/environment.ts: the delivery runtime's keys). */
+const DIGEST_ENV = {
+  TABLE_NAME: TABLE, NEWSLETTER_NAME: 'The Harbour Brief', SENDER_ADDRESS: 'brief@harbour.example.org', SENDER_NAME: 'The Harbour Brief',
+  POSTAL_ADDRESS: '1 Quay Street, Harbourtown', PUBLIC_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod', TOPICS: 'world,asia,us-politics,diplomacy',
+  BUCKET_NAME: 'newsbrief-databucket-abc', SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Newsbrief-SendQueue', CONFIGURATION_SET: 'newsbrief-events',
+  MAX_SEND_RATE: '14', SENDER_CONCURRENCY: '2', TOPIC_RULES: '{}', DIGEST_MAX_FULL_ARTICLES: '10', ARCHIVE: 'public',
+};
+/** SES's answer to SendRawEmail in the sandbox for an address nobody verified (SES API reference, "Common errors"). */
+const SANDBOX_REFUSAL = `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>MessageRejected</Code><Message>Email address is not verified. The following identities failed the check in region EU-WEST-1: someone@example.net</Message></Error><RequestId>6f8a1c2e-0b3d-4e5f-8a9b-0c1d2e3f4a5b</RequestId></ErrorResponse>`;
 const FEEDS = [{ url: 'https://news.example.com/world.rss', topics: ['world'] }, { url: 'https://desk.example.org/asia.atom' }];
 
 describe('npx newsbrief --stack', () => {
@@ -28,6 +40,7 @@ describe('npx newsbrief --stack', () => {
   const sent: { QueueUrl: string; MessageBody: string }[] = [];
   // The SQS client sends to the queue URL's own host (as in AWS), so the recorded URL names the local server.
   let QUEUE = '';
+  let awsEndpoint = '';
   const dir = mkdtempSync(path.join(tmpdir(), 'newsbrief-stack-'));
   const saved = { ...process.env };
 
@@ -39,7 +52,15 @@ describe('npx newsbrief --stack', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        if (req.method === 'GET' && req.url === `/2015-03-31/functions/${POLL}/configuration`) {
+        if (req.method === 'GET' && req.url === `/2015-03-31/functions/${DIGEST}/configuration`) {
+          calls.push('lambda:GetFunctionConfiguration digest');
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ FunctionName: DIGEST, Runtime: 'nodejs24.x', Environment: { Variables: DIGEST_ENV } }));
+        } else if (new URLSearchParams(body).get('Action') === 'SendRawEmail') {
+          calls.push('ses:SendRawEmail');
+          res.writeHead(400, { 'content-type': 'text/xml' });
+          res.end(SANDBOX_REFUSAL);
+        } else if (req.method === 'GET' && req.url === `/2015-03-31/functions/${POLL}/configuration`) {
           calls.push('lambda:GetFunctionConfiguration');
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ FunctionName: POLL, Runtime: 'nodejs24.x', Environment: { Variables: { FEEDS: JSON.stringify(FEEDS), TABLE_NAME: TABLE } } }));
@@ -76,7 +97,9 @@ describe('npx newsbrief --stack', () => {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
       AWS_ENDPOINT_URL_SQS: endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: standins.dynamoEndpoint,
+      AWS_ENDPOINT_URL_SES: standins.sesEndpoint,
     });
+    awsEndpoint = endpoint;
   });
   afterAll(async () => {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -142,4 +165,45 @@ describe('npx newsbrief --stack', () => {
     expect(result.err).toContain(`${file}: stack NewsbriefOld has no confirmation queue output (ConfirmationQueueUrl): deploy it with this version`);
     expect(sent.length).toBe(before);
   }, 60_000);
+
+  describe('send test', () => {
+    const articleId = 'c3'.repeat(16);
+    beforeAll(async () => {
+      const articles = new DynamoArticleStore(localDynamo(standins.dynamoEndpoint).doc, TABLE);
+      const record = { id: articleId, ingestedAt: '2026-11-27T06:00:00.000Z', origin: 'articles/harbour.md', brief: brief(7, { topics: ['world'] }) };
+      await articles.putIfAbsent(record);
+      await articles.queueForDigests(record);
+    });
+
+    it('renders with the settings the digest function was deployed with and sends through SES, recording nothing', async () => {
+      await clearOutbox(standins.sesEndpoint);
+      const before = await tableItems(standins.dynamoEndpoint, TABLE);
+      const result = await cli('send', 'test', 'ops@harbour.example.org', '--stack', 'Newsbrief');
+      expect(result.err).toBe('');
+      expect(result.code).toBe(0);
+      expect(calls).toContain('lambda:GetFunctionConfiguration digest');
+      const mails = await readOutbox(standins.sesEndpoint);
+      expect(mails.map((m) => [m.destination.to.join(), m.from])).toEqual([['ops@harbour.example.org', expect.stringContaining('brief@harbour.example.org')]]);
+      expect(mails[0]!.subject).toMatch(/^\[Test\] /);
+      expect(mails[0]!.body.html).toContain(brief(7).title);
+      // The links point at the stack's API, signed with the stack's key ring.
+      expect(mails[0]!.body.text).toContain(`${DIGEST_ENV.PUBLIC_URL}/unsubscribe?token=k1.`);
+      expect(await tableItems(standins.dynamoEndpoint, TABLE)).toEqual(before);
+    }, 60_000);
+
+    it('says plainly when SES refuses an unverified address in the sandbox, and what to do', async () => {
+      process.env.AWS_ENDPOINT_URL_SES = awsEndpoint;
+      try {
+        const result = await cli('send', 'test', 'someone@example.net', '--stack', 'Newsbrief');
+        expect(calls).toContain('ses:SendRawEmail');
+        expect(result.code).toBe(1);
+        expect(result.err).toContain('SES refused the test message (MessageRejected: Email address is not verified.');
+        expect(result.err).toContain('In the SES sandbox mail goes only to verified addresses.');
+        expect(result.err).toContain('aws sesv2 create-email-identity --email-identity someone@example.net');
+        expect(result.err).not.toMatch(/\n\s+at /);
+      } finally {
+        process.env.AWS_ENDPOINT_URL_SES = standins.sesEndpoint;
+      }
+    }, 60_000);
+  });
 });

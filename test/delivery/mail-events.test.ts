@@ -9,6 +9,7 @@ import {
 } from '../../lambda/shared/delivery/mail-events.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
+import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';
 import type { SubscriberStore } from '../../lambda/shared/subscriptions/store.ts';
 import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
 
@@ -214,5 +215,25 @@ describe('mail events over the subscriber store on dynalite', () => {
       log: silentLog,
     });
     await expect(failing.handleRecords([snsRecord(bounce('x', 'Permanent'))])).rejects.toThrow('dynamo down');
+  });
+});
+
+describe('mail event metrics', () => {
+  it('counts every bounce by kind and every complaint, known subscriber or not; deliveries are not counted', async () => {
+    const seen: string[] = [];
+    const service = createMailEvents({
+      suppressor: createMemorySubscriberStore(),
+      clock: new ManualClock(Date.parse('2026-01-01T00:00:00Z')),
+      log: silentLog,
+      metrics: { event: (kind) => seen.push(kind) },
+    });
+    await service.handleRecords([
+      snsRecord(bounce('gone-1', 'Permanent')),
+      snsRecord(bounce('full-2', 'Transient')),
+      snsRecord(bounce(null, 'Undetermined')),
+      snsRecord(complaint('angry-3')),
+      snsRecord(delivery('fine-4')),
+    ]);
+    expect(seen).toEqual(['hard-bounce', 'soft-bounce', 'soft-bounce', 'complaint']);
   });
 });

@@ -23,6 +23,7 @@ import { LEASE_MS } from '../../lambda/shared/feeds/poll.ts';
 import { synthesise, type Synthesised } from './synth.ts';
 import { EXAMPLE_REFUSAL } from '../../lib/newsbrief-stack.ts';
 import { REQUIRED_OUTPUTS } from '../../cli/targets.ts';
+import { DELIVERY_METRICS } from '../../lambda/shared/delivery/metrics.ts';
 
 // One synthesis of the example configuration (with cdk-nag) shared by every test in this file.
 let s: Synthesised;
@@ -468,6 +469,79 @@ describe('CMS webhook', () => {
     });
     const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['WebhookSecretArn', 'PollFunctionName']));
+  });
+});
+
+describe('dashboard', () => {
+  interface Widget {
+    properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal?: { value: number; label: string }[] } };
+  }
+  /** The dashboard's widgets, with each deploy-time value ({Ref}, {Fn::GetAtt}) written as "<Ref X>" / "<X.Attr>". */
+  function widgets(): Widget[] {
+    const [dashboard] = Object.values(resources('AWS::CloudWatch::Dashboard')).map(props);
+    const body = dashboard!.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text =
+      typeof body === 'string'
+        ? body
+        : body['Fn::Join'][1]
+            .map((part) => {
+              if (typeof part === 'string') return part;
+              const p = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+              return p.Ref !== undefined ? `<Ref ${p.Ref}>` : `<${p['Fn::GetAtt']!.join('.')}>`;
+            })
+            .join('');
+    return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+  }
+  const widget = (title: string): Widget => {
+    const found = widgets().find((w) => w.properties.title === title);
+    if (!found) throw new Error(`no widget "${title}"`);
+    return found;
+  };
+  /** The [namespace, name, ...dimensions] part of each metric line (the options object dropped). */
+  const named = (w: Widget): string[][] =>
+    (w.properties.metrics ?? []).map((line) => line.filter((x): x is string => typeof x === 'string')).filter((line) => line.length > 0);
+
+  it('shows sends per hour by each outcome the sender reports, from its EMF metrics', () => {
+    const w = widget('Sends per hour, by outcome');
+    expect(named(w).map(([ns, name, ...dims]) => [ns, name, dims.join('=')])).toEqual(
+      Object.values(DELIVERY_METRICS.outcomes).map((name) => ['Newsbrief', name, 'service=newsbrief']),
+    );
+    for (const line of w.properties.metrics!) expect(line.at(-1)).toMatchObject({ stat: 'Sum', period: 3600 });
+  });
+
+  it.each([
+    ['Bounce rate', 'Reputation.BounceRate', 'MailHardBounces', [5, 10]],
+    ['Complaint rate', 'Reputation.ComplaintRate', 'MailComplaints', [0.1, 0.5]],
+  ])('draws the %s, SES\'s and this stack\'s in percent, against SES\'s review and pause thresholds', (title, reputation, ours, limits) => {
+    const w = widget(title);
+    expect(named(w)).toEqual(expect.arrayContaining([['AWS/SES', reputation], ['Newsbrief', ours, 'service', 'newsbrief'], ['Newsbrief', 'SendSent', 'service', 'newsbrief']]));
+    expect(JSON.stringify(w.properties.metrics)).toContain('"expression":"100 * r"');
+    expect(w.properties.annotations?.horizontal?.map((a) => a.value)).toEqual(limits);
+  });
+
+  it('shows the work queues\' depth and age, every dead-letter queue, and every function\'s errors', () => {
+    const queue = (pattern: RegExp) => Object.keys(resources('AWS::SQS::Queue')).find((id) => pattern.test(id))!;
+    const work = [queue(/^DeliverySendQueue(?!.*Dead)/), queue(/^ConfirmationsQueue/)].map((id) => `<${id}.QueueName>`).sort();
+    const queuesOf = (title: string, metric: string) =>
+      named(widget(title)).map(([ns, name, , value]) => { expect([ns, name]).toEqual(['AWS/SQS', metric]); return value; }).sort();
+    expect(queuesOf('Queue depth', 'ApproximateNumberOfMessagesVisible')).toEqual(work);
+    expect(queuesOf('Oldest message age', 'ApproximateAgeOfOldestMessage')).toEqual(work);
+    // The same dead-letter queues the alarms watch.
+    const dlqAlarms = Object.values(resources('AWS::CloudWatch::Alarm')).map(props).filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    const dlqs = dlqAlarms.map((a) => `<${((a.Dimensions as { Value: { 'Fn::GetAtt': string[] } }[])[0]!.Value['Fn::GetAtt']).join('.')}>`).sort();
+    expect(dlqs).toHaveLength(3);
+    expect(queuesOf('Dead-letter queues', 'ApproximateNumberOfMessagesVisible')).toEqual(dlqs);
+    const errors = named(widget('Function errors'));
+    for (const [ns, name] of errors) expect([ns, name]).toEqual(['AWS/Lambda', 'Errors']);
+    expect(errors.map(([, , , fn]) => fn).sort()).toEqual(Object.values(FUNCTIONS).map((f) => `<Ref ${f()}>`).sort());
+  });
+
+  it('is named after the stack and linked from an output', () => {
+    const [id, dashboard] = Object.entries(resources('AWS::CloudWatch::Dashboard'))[0]!;
+    expect(props(dashboard).DashboardName).toBe(s.stack.stackName);
+    expect((s.template.toJSON().Outputs as Record<string, { Value: unknown }>).DashboardUrl?.Value).toEqual({
+      'Fn::Join': ['', ['https://console.aws.amazon.com/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards:name=', { Ref: id }]],
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Log } from '../logger.ts';
 import type { SubscriberSuppressor } from '../subscriptions/store.ts';
 import type { Clock } from './clock.ts';
+import type { MailEventMetrics } from './metrics.ts';
 
 /**
  * Bounces and complaints: SES publishes events of the sender's configuration set to SNS, SNS invokes
@@ -127,6 +128,8 @@ export interface MailEventDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly transientLimit?: number;
+  /** Counts each bounce and complaint (the dashboard's rates); none when absent. */
+  readonly metrics?: Pick<MailEventMetrics, 'event'>;
 }
 
 export interface MailEventsService {
@@ -158,6 +161,9 @@ export function createMailEvents(deps: MailEventDeps): MailEventsService {
       log.debug('mail event type ignored', { type, messageId });
       return 'ignored';
     }
+    // Counted before anything else: SES counts every one in its rates, whoever it was for.
+    if (type === 'Complaint') deps.metrics?.event('complaint');
+    if (type === 'Bounce') deps.metrics?.event(n.bounce?.bounceType === 'Permanent' ? 'hard-bounce' : 'soft-bounce');
     const id = subscriberIdOf(n);
     if (id === null) {
       log.warn('mail event without a subscriber tag or header', { type, messageId });
