@@ -65,8 +65,9 @@ export interface RunReport {
    * Recipients this run sent to who are now suppressed for a bounce or a complaint. The mail-events
    * function suppresses the subscriber but keeps no record per message, so this cannot tell which
    * send bounced: it is who of this run's recipients bounced or complained since, by any message.
+   * Only in `runs show` (it reads every recipient's record); absent in `runs list`.
    */
-  readonly suppressedSince: { readonly bounce: number; readonly complaint: number };
+  readonly suppressedSince?: { readonly bounce: number; readonly complaint: number };
 }
 
 const OUTCOMES: readonly RunOutcome[] = ['sent', 'rejected', 'unknown', 'in-flight', 'skipped', 'failed'];
@@ -131,9 +132,16 @@ export async function recipientStates(
   return { states, recipientsOnRecord: jobs.length > 0 || run.counts.enqueued === 0, subscribers };
 }
 
-/** The report of one run. */
-export async function runReport(io: Io, target: Target & { runs: RunStore; ledger: LedgerReader }, run: RunRecord, now: number): Promise<RunReport> {
-  const { states, recipientsOnRecord, subscribers } = await recipientStates(io, run, { runs: target.runs, ledger: target.ledger, subscribers: target.subscribers }, now, true);
+/** The report of one run; `withSuppressions` also reads every recipient sent to, for the bounces and complaints since. */
+export async function runReport(
+  io: Io,
+  target: Target & { runs: RunStore; ledger: LedgerReader },
+  run: RunRecord,
+  now: number,
+  withSuppressions: boolean,
+): Promise<RunReport> {
+  const stores = { runs: target.runs, ledger: target.ledger, subscribers: target.subscribers };
+  const { states, recipientsOnRecord, subscribers } = await recipientStates(io, run, stores, now, withSuppressions);
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<RunOutcome, number>;
   const reasons = new Map<string, number>();
   const suppressedSince = { bounce: 0, complaint: 0 };
@@ -158,7 +166,7 @@ export async function runReport(io: Io, target: Target & { runs: RunStore; ledge
     recipientsOnRecord,
     outcomes,
     rejectionReasons: [...reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, count]) => ({ reason, count })),
-    suppressedSince,
+    ...(withSuppressions ? { suppressedSince } : {}),
   };
 }
 
@@ -220,7 +228,9 @@ function printReport(io: Io, r: RunReport): void {
   const o = r.outcomes;
   io.out(table(io, ['sent', 'rejected', 'unknown', 'in flight', 'skipped', 'failed'], [[o.sent, o.rejected, o.unknown, o['in-flight'], o.skipped, o.failed]]));
   if (r.rejectionReasons.length > 0) io.out(`top rejection reasons: ${r.rejectionReasons.slice(0, 5).map((x) => `${x.reason} ${x.count}`).join(', ')}`);
-  io.out(`recipients suppressed since, by a bounce ${r.suppressedSince.bounce}, by a complaint ${r.suppressedSince.complaint} (any message of theirs; mail events are not kept per message)`);
+  if (r.suppressedSince) {
+    io.out(`recipients suppressed since, by a bounce ${r.suppressedSince.bounce}, by a complaint ${r.suppressedSince.complaint} (any message of theirs; mail events are not kept per message)`);
+  }
   if (o.failed > 0) io.out(c.yellow(`${o.failed} not sent: newsbrief runs resend ${r.runId} --failed (while the run's jobs are still queued, these include recipients not reached yet)`));
   if (o.unknown > 0) io.out(`${o.unknown} with a lost SES answer (may have been sent): --unknown resends to those with tries left, at most one more copy`);
 }
@@ -230,7 +240,7 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
   withTargetOptions(
     group
       .command('list')
-      .description('the latest runs: articles, audience, and sent / rejected / unknown / skipped / failed')
+      .description('the latest runs, newest first: articles, audience, and sent / rejected / unknown / skipped / failed')
       .option('--limit <n>', 'runs to show', '20')
       .option('--json', 'print JSON'),
   ).action(async (options: ListOptions) => {
@@ -240,7 +250,7 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
       const target = runStores(t);
       const now = Date.now();
       const reports: RunReport[] = [];
-      for (const run of await target.runs.listRuns(limit)) reports.push(await runReport(io, target, run, now));
+      for (const run of await target.runs.listRuns(limit)) reports.push(await runReport(io, target, run, now, false));
       if (options.json) return printJson(io, reports);
       if (reports.length === 0) return io.out(`${target.description} has no runs yet (newsbrief digest run daily starts one)`);
       io.out(
@@ -268,7 +278,7 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
   ).action(async (runId: string, options: ListOptions) => {
     await onTarget(options, async (t) => {
       const target = runStores(t);
-      const report = await runReport(io, target, await getRun(target, runId), Date.now());
+      const report = await runReport(io, target, await getRun(target, runId), Date.now(), true);
       if (options.json) printJson(io, report);
       else printReport(io, report);
     });

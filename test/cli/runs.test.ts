@@ -107,6 +107,7 @@ describe('newsbrief runs --local', () => {
     const [report] = JSON.parse(json.out) as { runId: string; articleIds: string[]; audience: { enqueued: number }; outcomes: Record<string, number> }[];
     expect(report).toMatchObject({ runId, audience: { enqueued: 4 }, outcomes: { sent: 2, rejected: 1, failed: 1, unknown: 0, skipped: 0 } });
     expect(report!.articleIds).toHaveLength(1);
+    expect(report).not.toHaveProperty('suppressedSince'); // list reads no recipient it sent to
   }, 60_000);
 
   it('show: the outcomes, the top rejection reasons, and no address anywhere', async () => {
