@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamo-query.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   claimVerdict,
@@ -220,27 +221,17 @@ export class DynamoLedger implements DeliveryLedger, LedgerReader {
   }
 
   async runEntries(runId: string): Promise<LedgerEntry[]> {
-    const found: LedgerEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      let out;
-      try {
-        out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': ledgerKeys({ runId, subscriberId: '' }).pk },
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-      } catch (error) {
-        throw new LedgerError('ledger read failed', { cause: error });
-      }
-      for (const item of out.Items ?? []) found.push(entryOf(item as LedgerItem));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return found;
+    const items = await queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': ledgerKeys({ runId, subscriberId: '' }).pk },
+        ConsistentRead: true,
+      },
+      (error) => new LedgerError('ledger read failed', { cause: error }),
+    );
+    return items.map((item) => entryOf(item as unknown as LedgerItem));
   }
 }
 

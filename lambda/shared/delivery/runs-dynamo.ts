@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS } from '../table.ts';
+import { queryAll } from './dynamo-query.ts';
 import type { DigestFrequency } from '../subscriptions/model.ts';
 import { LEDGER_RETENTION_SECONDS } from './ledger.ts';
 import type { SendJob } from './ports.ts';
@@ -266,29 +267,23 @@ export class DynamoRunStore implements RunStore {
   }
 
   async listJobs(runId: string): Promise<RunJobRecord[]> {
-    const jobs: RunJobRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      let out;
-      try {
-        out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :job)',
-            ExpressionAttributeValues: { ':pk': runKey(runId).pk, ':job': 'JOB#' },
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-      } catch (error) {
-        throw new RunStoreError(`list jobs of run ${runId} failed`, { cause: error });
-      }
-      for (const item of out.Items ?? []) {
-        jobs.push({ runId, page: Number(item.page), index: Number(item.index), issueKey: String(item.issueKey), recipients: (item.recipients as string[]) ?? [] });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return jobs;
+    const items = await queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :job)',
+        ExpressionAttributeValues: { ':pk': runKey(runId).pk, ':job': 'JOB#' },
+        ConsistentRead: true,
+      },
+      (error) => new RunStoreError(`list jobs of run ${runId} failed`, { cause: error }),
+    );
+    return items.map((item) => ({
+      runId,
+      page: Number(item.page),
+      index: Number(item.index),
+      issueKey: String(item.issueKey),
+      recipients: (item.recipients as string[] | undefined) ?? [],
+    }));
   }
 
   async listRuns(limit: number): Promise<RunRecord[]> {
