@@ -1,18 +1,11 @@
-import path from 'node:path';
 import { Command } from 'commander';
 import { createDigestHandler } from '../lambda/digest/handler.ts';
-import { createSenderHandler, senderRuntime } from '../lambda/sender/handler.ts';
-import { FolderBlobStore } from '../lambda/shared/delivery/folder-blobs.ts';
-import { MemoryJobQueue } from '../lambda/shared/delivery/memory-queue.ts';
 import { deliveryRuntime } from '../lambda/shared/delivery/runtime.ts';
-import { emptyCounts, type BatchReport, type RecipientOutcome } from '../lambda/shared/delivery/sender.ts';
 import { lazy } from '../lambda/shared/lazy.ts';
 import { silentLog } from '../lambda/shared/logger.ts';
-import { createSesMailer } from '../lambda/shared/ses-mailer.ts';
 import type { DigestFrequency } from '../lambda/shared/subscriptions/model.ts';
-import { LOCAL_SENDER_ADDRESS, localDeliveryEnvironment, localKeyring } from '../scripts/local/delivery-env.ts';
-import { localSes } from '../scripts/local/standins.ts';
 import { UsageError } from './errors.ts';
+import { localSender, type LocalSendOptions } from './local-sender.ts';
 import { onTarget, withTargetOptions, type TargetOptions } from './target-options.ts';
 import { invokeDigest, type LocalTarget } from './targets.ts';
 
@@ -26,18 +19,11 @@ import { invokeDigest, type LocalTarget } from './targets.ts';
 const DIGEST_FREQUENCIES: readonly DigestFrequency[] = ['daily', 'weekly'];
 
 /** Run the digest and its sends over local data; returns the lines to print. */
-export async function runLocalDigest(target: LocalTarget, frequency: DigestFrequency): Promise<string[]> {
-  const env = localDeliveryEnvironment(localKeyring(target.dataDir));
-  const blobs = new FolderBlobStore(path.join(target.dataDir, 'blobs'));
-  const queue = new MemoryJobQueue({ visibilityTimeoutMs: 2_000, maxReceives: 5 });
+export async function runLocalDigest(target: LocalTarget, frequency: DigestFrequency, options: LocalSendOptions = {}): Promise<string[]> {
+  const { env, blobs, queue, drain } = localSender(target, options);
   const runtime = lazy(() => deliveryRuntime(env, { blobs, queue, log: silentLog }));
   const result = await createDigestHandler(runtime, env)({ frequency });
-  const sent: Record<RecipientOutcome, number> = emptyCounts();
-  const mailer = createSesMailer(localSes(target.standins.sesEndpoint), { from: LOCAL_SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET! });
-  const onReport = (report: BatchReport) => {
-    for (const job of report.jobs) for (const [k, n] of Object.entries(job.counts)) sent[k as RecipientOutcome] += n;
-  };
-  await queue.drain(createSenderHandler(lazy(() => senderRuntime(env, { blobs, mailer, log: silentLog })), { onReport }));
+  const sent = await drain();
   return [
     `digest ${result.runId}: ${result.outcome}, ${result.articleIds.length} article(s), ${result.counts.enqueued} recipient(s) enqueued`,
     `sent ${sent.sent}, already sent before ${sent['already-done']}, skipped ${sent.skipped}, rejected ${sent.rejected}, failed ${sent.failed} (to the SES emulator of this run)`,

@@ -5,6 +5,8 @@ import { TargetError, UsageError } from './errors.ts';
 import { feedsCommand } from './feeds.ts';
 import { stdio, type Io } from './output.ts';
 import { sendCommand } from './send.ts';
+import { resendThroughTarget } from './resend.ts';
+import { runsCommand, type ResendSender } from './runs.ts';
 import { subscribersCommand } from './subscribers.ts';
 
 /**
@@ -15,8 +17,13 @@ import { subscribersCommand } from './subscribers.ts';
 
 export type { Io };
 
+/** What a test substitutes: how `runs resend` sends (a fault-injecting mailer around the real one). */
+export interface CommandDeps {
+  readonly resend?: ResendSender;
+}
+
 /** The command tree; parsing errors throw instead of exiting, so `run` maps them to exit codes. */
-export function program(io: Io = stdio()): Command {
+export function program(io: Io = stdio(), deps: CommandDeps = {}): Command {
   const root = new Command('newsbrief')
     .description('newsbrief operator command: act on local data (--local) or a deployed stack (--stack NAME)')
     .showHelpAfterError('(add --help for usage)');
@@ -24,6 +31,7 @@ export function program(io: Io = stdio()): Command {
   root.addCommand(sendCommand(io));
   root.addCommand(digestCommand(io.out));
   root.addCommand(feedsCommand(io));
+  root.addCommand(runsCommand(io, deps.resend ?? resendThroughTarget));
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
     command.commands.forEach(configure);
@@ -33,9 +41,9 @@ export function program(io: Io = stdio()): Command {
 }
 
 /** Run the command line `argv` (without node and the script); resolves to the exit code. */
-export async function run(argv: readonly string[], io: Io = stdio()): Promise<number> {
+export async function run(argv: readonly string[], io: Io = stdio(), deps: CommandDeps = {}): Promise<number> {
   try {
-    await program(io).parseAsync([...argv], { from: 'user' });
+    await program(io, deps).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -24,6 +24,10 @@ import type { SubscriberStore } from '../lambda/shared/subscriptions/store.ts';
 import { LOCAL_DATA_DIR } from '../scripts/local/config.ts';
 import { keyringFile, LOCAL_FEEDS_LIST, LOCAL_TABLE_NAME, localDeliveryEnvironment, localFeedsUrl, localKeyring } from '../scripts/local/delivery-env.ts';
 import { ensureTable, localDynamo, localSes, standinEnvironment, startStandins, type Standins } from '../scripts/local/standins.ts';
+import { DynamoLedger } from '../lambda/shared/delivery/ledger-dynamo.ts';
+import type { LedgerReader } from '../lambda/shared/delivery/ledger.ts';
+import { DynamoRunStore } from '../lambda/shared/delivery/runs-dynamo.ts';
+import type { RunStore } from '../lambda/shared/delivery/runs.ts';
 import { TargetError } from './errors.ts';
 
 /**
@@ -46,6 +50,10 @@ export interface Target {
   deliveryEnvironment?(): Promise<Record<string, string>>;
   /** SES as the sender reaches it. */
   ses?(): SesSend;
+  /** Digest and alert run records, with the jobs each enqueued. */
+  readonly runs?: RunStore;
+  /** The delivery ledger, read per run. */
+  readonly ledger?: LedgerReader;
   /** Topics and frequencies the target offers, when it says (a stack does; local data takes any). */
   readonly offered?: { readonly topics: readonly string[]; readonly frequencies: readonly Frequency[] };
   close(): Promise<void>;
@@ -93,6 +101,8 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
     dataDir,
     standins,
     subscribers: store,
+    runs: new DynamoRunStore(doc, LOCAL_TABLE_NAME),
+    ledger: new DynamoLedger(doc, LOCAL_TABLE_NAME),
     feedStore: new DynamoFeedStore(doc, LOCAL_TABLE_NAME),
     // The confirmation worker of `npm run serve`, in this process, mailing the SES emulator.
     pending: () => {
@@ -116,7 +126,7 @@ export async function openLocal(dataDir: string): Promise<LocalTarget> {
 /** The stack outputs the command needs, by output key. */
 export const REQUIRED_OUTPUTS = ['TableName', 'SigningKeySecretArn', 'DigestFunctionName', 'Topics', 'Frequencies'] as const;
 /** Outputs a stack has only with some configuration (PollFunctionName when feeds are configured) or from some version on. */
-export const OPTIONAL_OUTPUTS = ['PollFunctionName', 'ConfirmationQueueUrl', 'ApiUrl'] as const;
+export const OPTIONAL_OUTPUTS = ['PollFunctionName', 'ConfirmationQueueUrl', 'ApiUrl', 'SendQueueUrl'] as const;
 export type StackSettings = Record<(typeof REQUIRED_OUTPUTS)[number], string> & Partial<Record<(typeof OPTIONAL_OUTPUTS)[number], string>>;
 
 /** The outputs of stack `stackName`, through CloudFormation DescribeStacks. */
@@ -144,6 +154,8 @@ export async function describeStackOutputs(cloudFormation: Pick<CloudFormationCl
 export interface StackTarget extends Target {
   readonly settings: StackSettings;
   readonly lambda: LambdaClient;
+  /** The region named by --region; absent: the standard chain's. */
+  readonly region?: string;
 }
 
 /** Open stack `stackName`, with clients for `region` (or the standard chain's region). */
@@ -159,7 +171,10 @@ export async function openStack(stackName: string, region?: string): Promise<Sta
     description: `stack ${stackName}`,
     settings,
     lambda,
+    ...(region ? { region } : {}),
     subscribers: createDynamoSubscriberStore({ doc, tableName: settings.TableName }),
+    runs: new DynamoRunStore(doc, settings.TableName),
+    ledger: new DynamoLedger(doc, settings.TableName),
     feedStore: new DynamoFeedStore(doc, settings.TableName),
     ...(settings.ConfirmationQueueUrl && settings.ApiUrl
       ? {

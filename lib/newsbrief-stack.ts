@@ -242,6 +242,7 @@ export class NewsbriefStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'DigestFunctionName', { description: 'Invoke by hand to run a digest', value: this.delivery.digest.functionName });
     new CfnOutput(this, 'IngestFunctionName', { description: 'Re-run a failed ingest event by hand', value: this.delivery.ingest.functionName });
+    new CfnOutput(this, 'SendQueueUrl', { description: 'Send jobs for the sender (npx newsbrief runs resend)', value: this.delivery.sendQueue.queueUrl });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.delivery.sendDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.delivery.failedInvocations.queueUrl });
     new CfnOutput(this, 'ConfirmationQueueUrl', { description: 'Subscribe requests for the confirmation worker (npx newsbrief subscribers import)', value: this.confirmations.queue.queueUrl });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { run } from '../../cli/main.ts';
+import { run, type CommandDeps } from '../../cli/main.ts';
 import { parseKeyring } from '../../lambda/shared/signing-keys.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
 import { emailHashes } from '../../lambda/shared/subscriptions/tokens.ts';
@@ -13,9 +13,14 @@ import { localDynamo, startStandins } from '../../scripts/local/standins.ts';
 
 /** Run the command in-process; returns its exit code and what it printed. */
 export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith({}, ...argv);
+}
+
+/** Run the command in-process with substituted parts (`deps`). */
+export async function cliWith(deps: CommandDeps, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, deps);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -42,6 +42,27 @@ describe.each(adapters)('article store contract (%s)', (_name, make) => {
 });
 
 describe.each(adapters)('run store contract (%s)', (_name, make) => {
+  it('keeps the jobs of each page in page order, a page written again overwriting its own, and lists runs newest first', async () => {
+    const { runs } = await make();
+    const job = (issueKey: string, recipients: string[]) => ({ runId: run().runId, kind: 'digest' as const, issueKey, recipients });
+    const big = Array.from({ length: 30 }, (_, i) => job(`issues/k${i}`, [`s${i}`]));
+    await runs.recordJobs(run().runId, 1, [job('issues/b', ['s3'])], '2026-11-27T06:00:02.000Z');
+    await runs.recordJobs(run().runId, 0, big, '2026-11-27T06:00:02.000Z');
+    // The crash case: page 0 enqueued again after a lost checkpoint (same jobs) is still one set of records.
+    await runs.recordJobs(run().runId, 0, big, '2026-11-27T06:00:03.000Z');
+    const jobs = await runs.listJobs(run().runId);
+    expect(jobs).toHaveLength(31);
+    expect(jobs.map((j) => `${j.page}.${j.index}`).slice(0, 3)).toEqual(['0.0', '0.1', '0.2']);
+    expect(jobs.at(-1)).toEqual({ runId: run().runId, page: 1, index: 0, issueKey: 'issues/b', recipients: ['s3'] });
+    expect(await runs.listJobs('digest#weekly#other')).toEqual([]);
+
+    await runs.create(run());
+    await runs.create(run({ runId: 'alert#a9', kind: 'alert', frequency: 'immediate', startedAt: '2026-11-27T07:00:00.000Z' }));
+    await runs.create(run({ runId: 'digest#daily#2026-11-26T06:00:00.000Z', startedAt: '2026-11-26T06:00:01.000Z' }));
+    expect((await runs.listRuns(10)).map((r) => r.runId)).toEqual(['alert#a9', run().runId, 'digest#daily#2026-11-26T06:00:00.000Z']);
+    expect((await runs.listRuns(1))[0]).toEqual(run({ runId: 'alert#a9', kind: 'alert', frequency: 'immediate', startedAt: '2026-11-27T07:00:00.000Z' }));
+  });
+
   it('creates a run once', async () => {
     const { runs } = await make();
     expect(await runs.create(run())).toBe('created');

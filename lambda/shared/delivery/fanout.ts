@@ -16,6 +16,9 @@ import type { RunCounts, RunRecord, RunStore } from './runs.ts';
  * re-enqueues nothing. Only a crash or a lost write between `enqueue` and `checkpoint` makes the next
  * invocation enqueue that one page again: at most `pageSize` recipients, and the sender's ledger
  * (one claim per run and subscriber) turns those into no second email.
+ *
+ * Each page's jobs are recorded with the run (runs.ts `recordJobs`, keyed by page number, so a page
+ * enqueued again overwrites its records) before they are enqueued: the run's recipients on record.
  */
 
 /** Returns the archive key of the issue a subscriber found in `phase` is owed, or null when it is owed nothing. */
@@ -135,7 +138,11 @@ export async function fanOut(
       else byIssue.set(key, [subscriber.id]);
     }
     const jobs = [...byIssue].flatMap(([key, ids]) => toJobs(run as RunRecord, key, ids));
-    if (jobs.length > 0) await deps.queue.enqueue(jobs);
+    if (jobs.length > 0) {
+      // On record before on the queue: every recipient a job may reach is one `runs show` can account for.
+      await runs.recordJobs(runId, counts.pages, jobs, new Date(deps.now()).toISOString());
+      await deps.queue.enqueue(jobs);
+    }
     const recipients = owed;
     enqueuedNow += recipients;
     counts = {

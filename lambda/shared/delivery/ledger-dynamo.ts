@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamo-query.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   claimVerdict,
@@ -12,6 +13,7 @@ import {
   type DeliveryLedger,
   type LedgerEntry,
   type LedgerKey,
+  type LedgerReader,
   type LedgerState,
 } from './ledger.ts';
 
@@ -45,7 +47,7 @@ function isConditionFailure(error: unknown): boolean {
  * writes, no transactions, so it behaves the same on DynamoDB and on dynalite. `expiresAt` (TTL) only
  * keeps the table small: correctness never depends on expiry.
  */
-export class DynamoLedger implements DeliveryLedger {
+export class DynamoLedger implements DeliveryLedger, LedgerReader {
   constructor(
     private readonly doc: LedgerDynamoClient,
     private readonly tableName: string,
@@ -215,17 +217,35 @@ export class DynamoLedger implements DeliveryLedger {
       throw new LedgerError('ledger read failed', { cause: error });
     }
     const item = out.Item as LedgerItem | undefined;
-    if (!item) return null;
-    return {
-      runId: item.runId,
-      subscriberId: item.subscriberId,
-      state: item.state,
-      updatedAt: item.updatedAt,
-      ...(item.claimId !== undefined ? { claimId: item.claimId } : {}),
-      ...(item.leaseUntil !== undefined ? { leaseUntil: item.leaseUntil } : {}),
-      ...(item.tries !== undefined ? { tries: item.tries } : {}),
-      ...(item.messageId !== undefined ? { messageId: item.messageId } : {}),
-      ...(item.reason !== undefined ? { reason: item.reason } : {}),
-    };
+    return item ? entryOf(item) : null;
   }
+
+  async runEntries(runId: string): Promise<LedgerEntry[]> {
+    const items = await queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': ledgerKeys({ runId, subscriberId: '' }).pk },
+        ConsistentRead: true,
+      },
+      (error) => new LedgerError('ledger read failed', { cause: error }),
+    );
+    return items.map((item) => entryOf(item as unknown as LedgerItem));
+  }
+}
+
+/** A stored ledger item as the port's entry. */
+function entryOf(item: LedgerItem): LedgerEntry {
+  return {
+    runId: item.runId,
+    subscriberId: item.subscriberId,
+    state: item.state,
+    updatedAt: item.updatedAt,
+    ...(item.claimId !== undefined ? { claimId: item.claimId } : {}),
+    ...(item.leaseUntil !== undefined ? { leaseUntil: item.leaseUntil } : {}),
+    ...(item.tries !== undefined ? { tries: item.tries } : {}),
+    ...(item.messageId !== undefined ? { messageId: item.messageId } : {}),
+    ...(item.reason !== undefined ? { reason: item.reason } : {}),
+  };
 }

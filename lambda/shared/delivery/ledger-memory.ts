@@ -1,7 +1,7 @@
-import { claimVerdict, type ClaimOptions, type ClaimResult, type DeliveryLedger, type LedgerEntry, type LedgerKey } from './ledger.ts';
+import { claimVerdict, type ClaimOptions, type ClaimResult, type DeliveryLedger, type LedgerEntry, type LedgerKey, type LedgerReader } from './ledger.ts';
 
 /** In-memory ledger with the same semantics as the DynamoDB one, for fast tests and the property test. */
-export class MemoryLedger implements DeliveryLedger {
+export class MemoryLedger implements DeliveryLedger, LedgerReader {
   private readonly items = new Map<string, LedgerEntry>();
 
   private id(key: LedgerKey): string {
@@ -64,5 +64,9 @@ export class MemoryLedger implements DeliveryLedger {
   /** Every entry (tests). */
   entries(): LedgerEntry[] {
     return [...this.items.values()].map((e) => ({ ...e }));
+  }
+
+  async runEntries(runId: string): Promise<LedgerEntry[]> {
+    return [...this.items.values()].filter((e) => e.runId === runId).map((e) => ({ ...e }));
   }
 }

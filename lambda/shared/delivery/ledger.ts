@@ -76,6 +76,12 @@ export interface DeliveryLedger {
   get(key: LedgerKey): Promise<LedgerEntry | null>;
 }
 
+/** Reads a run's whole ledger partition (the operator's `runs show`); not part of the send path. */
+export interface LedgerReader {
+  /** Every entry of run `runId`. */
+  runEntries(runId: string): Promise<LedgerEntry[]>;
+}
+
 /** What a claim attempt finds in an existing entry (shared by both adapters, so they decide alike). */
 export function claimVerdict(existing: LedgerEntry, now: number): ClaimResult | 'take-over' {
   if (existing.state === 'sent' || existing.state === 'rejected') return { outcome: 'done', state: existing.state };

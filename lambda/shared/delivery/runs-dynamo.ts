@@ -1,8 +1,22 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEYS } from '../table.ts';
+import { queryAll } from './dynamo-query.ts';
 import type { DigestFrequency } from '../subscriptions/model.ts';
-import { RunStoreError, type DigestLock, type DigestState, type RunCounts, type RunRecord, type RunStore } from './runs.ts';
+import { LEDGER_RETENTION_SECONDS } from './ledger.ts';
+import type { SendJob } from './ports.ts';
+import {
+  jobSortKey,
+  runOrderKey,
+  RunStoreError,
+  type DigestLock,
+  type DigestState,
+  type RunCounts,
+  type RunJobRecord,
+  type RunRecord,
+  type RunStore,
+} from './runs.ts';
 
 /** The document-client capability the run store needs. */
 export type RunDynamoClient = Pick<DynamoDBDocumentClient, 'send'>;
@@ -17,8 +31,11 @@ function isConditionFailure(error: unknown): boolean {
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const stateKey = (frequency: DigestFrequency) => ({ pk: `DIGEST#${frequency}`, sk: 'STATE' });
 
+/** Run records are listed through the GSI, newest first: gsi1pk = "RUNS", gsi1sk = "<start>#<run id>". */
+const RUNS_INDEX_PK = 'RUNS';
+
 function fromItem(item: Record<string, unknown>): RunRecord {
-  const { pk: _pk, sk: _sk, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, ...rest } = item;
   return rest as unknown as RunRecord;
 }
 
@@ -45,7 +62,7 @@ export class DynamoRunStore implements RunStore {
       `create run ${run.runId}`,
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...runKey(run.runId), ...run },
+        Item: { ...runKey(run.runId), gsi1pk: RUNS_INDEX_PK, gsi1sk: runOrderKey(run), ...run },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -226,5 +243,64 @@ export class DynamoRunStore implements RunStore {
         ExpressionAttributeValues: { ':w': watermark },
       }),
     );
+  }
+
+  async recordJobs(runId: string, page: number, jobs: readonly SendJob[], at: string): Promise<void> {
+    // Kept as long as the ledger entries they are read with.
+    const expiresAt = Math.floor(Date.parse(at) / 1000) + LEDGER_RETENTION_SECONDS;
+    const puts = jobs.map((job, index) => ({
+      PutRequest: { Item: { pk: runKey(runId).pk, sk: jobSortKey(page, index), runId, page, index, issueKey: job.issueKey, recipients: job.recipients, expiresAt } },
+    }));
+    for (let i = 0; i < puts.length; i += 25) {
+      let pending: typeof puts = puts.slice(i, i + 25);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > 5) throw new RunStoreError(`record jobs of run ${runId}: ${pending.length} write(s) left unprocessed`);
+        try {
+          const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+          pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof puts;
+        } catch (error) {
+          throw new RunStoreError(`record jobs of run ${runId} failed`, { cause: error });
+        }
+        if (pending.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async listJobs(runId: string): Promise<RunJobRecord[]> {
+    const items = await queryAll(
+      this.doc,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :job)',
+        ExpressionAttributeValues: { ':pk': runKey(runId).pk, ':job': 'JOB#' },
+        ConsistentRead: true,
+      },
+      (error) => new RunStoreError(`list jobs of run ${runId} failed`, { cause: error }),
+    );
+    return items.map((item) => ({
+      runId,
+      page: Number(item.page),
+      index: Number(item.index),
+      issueKey: String(item.issueKey),
+      recipients: (item.recipients as string[] | undefined) ?? [],
+    }));
+  }
+
+  async listRuns(limit: number): Promise<RunRecord[]> {
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_KEYS.gsi.name,
+          KeyConditionExpression: 'gsi1pk = :runs',
+          ExpressionAttributeValues: { ':runs': RUNS_INDEX_PK },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).map(fromItem);
+    } catch (error) {
+      throw new RunStoreError('list runs failed', { cause: error });
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { DigestFrequency, Frequency } from '../subscriptions/model.ts';
+import type { SendJob } from './ports.ts';
 
 /**
  * Run records: one per digest run or per article's alert fan-out. A run fixes its articles and its
@@ -81,6 +82,20 @@ export interface DigestLock {
   readonly startedAt: string;
 }
 
+/**
+ * One send job a run enqueued, kept with the run: who the run addressed, and with which issue. The
+ * ledger says what happened to each of them; a recipient here without a final ledger entry was not
+ * sent (`runs show` counts them failed, `runs resend --failed` sends them the same issue again).
+ */
+export interface RunJobRecord {
+  readonly runId: string;
+  /** The page the job came from and its place in it: the same page enqueued again after a crash overwrites its records. */
+  readonly page: number;
+  readonly index: number;
+  readonly issueKey: string;
+  readonly recipients: readonly string[];
+}
+
 /** The run store port. DynamoDB adapter in runs-dynamo.ts; in-memory below (same contract tests). */
 export interface RunStore {
   /** Create the run unless one with this id exists. */
@@ -119,6 +134,23 @@ export interface RunStore {
   unlockDigest(frequency: DigestFrequency, runId: string): Promise<void>;
   /** Forget the pre-queue watermark once its articles were queued (only while it is `watermark`). */
   clearWatermark(frequency: DigestFrequency, watermark: string): Promise<void>;
+
+  /** Keep the jobs of a run's page (numbered from 0) before they are enqueued; writing a page again overwrites it. */
+  recordJobs(runId: string, page: number, jobs: readonly SendJob[], at: string): Promise<void>;
+  /** Every job a run recorded, in page order. */
+  listJobs(runId: string): Promise<RunJobRecord[]>;
+  /** The latest `limit` runs, newest first (by start). */
+  listRuns(limit: number): Promise<RunRecord[]>;
+}
+
+/** The sort key of a run's job record: page and index, zero-padded so keys sort in enqueue order. */
+export function jobSortKey(page: number, index: number): string {
+  return `JOB#${String(page).padStart(8, '0')}#${String(index).padStart(4, '0')}`;
+}
+
+/** Runs sort by their start, then id: the order `listRuns` answers in (reversed). */
+export function runOrderKey(run: Pick<RunRecord, 'startedAt' | 'runId'>): string {
+  return `${run.startedAt}#${run.runId}`;
 }
 
 /** Run store failures (not condition failures, which are answers). */
@@ -130,6 +162,27 @@ export class RunStoreError extends Error {
 export class MemoryRunStore implements RunStore {
   readonly runs = new Map<string, RunRecord>();
   readonly states = new Map<DigestFrequency, DigestState>();
+  readonly jobs = new Map<string, RunJobRecord>();
+
+  async recordJobs(runId: string, page: number, jobs: readonly SendJob[]): Promise<void> {
+    jobs.forEach((job, index) =>
+      this.jobs.set(`${runId}|${jobSortKey(page, index)}`, { runId, page, index, issueKey: job.issueKey, recipients: [...job.recipients] }),
+    );
+  }
+
+  async listJobs(runId: string): Promise<RunJobRecord[]> {
+    return [...this.jobs.entries()]
+      .filter(([, j]) => j.runId === runId)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, j]) => structuredClone(j));
+  }
+
+  async listRuns(limit: number): Promise<RunRecord[]> {
+    return [...this.runs.values()]
+      .sort((a, b) => runOrderKey(b).localeCompare(runOrderKey(a)))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
 
   async create(run: RunRecord): Promise<'created' | 'exists'> {
     if (this.runs.has(run.runId)) return 'exists';

@@ -1,0 +1,185 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLocalDigest } from '../../cli/digest.ts';
+import { resendVia } from '../../cli/resend.ts';
+import { openLocal } from '../../cli/targets.ts';
+import { createIngestHandler } from '../../lambda/ingest/handler.ts';
+import { systemClock } from '../../lambda/shared/delivery/clock.ts';
+import { FolderBlobStore } from '../../lambda/shared/delivery/folder-blobs.ts';
+import { createMailEvents } from '../../lambda/shared/delivery/mail-events.ts';
+import { MemoryJobQueue } from '../../lambda/shared/delivery/memory-queue.ts';
+import { deliveryRuntime } from '../../lambda/shared/delivery/runtime.ts';
+import { lazy } from '../../lambda/shared/lazy.ts';
+import { silentLog } from '../../lambda/shared/logger.ts';
+import type { Mailer } from '../../lambda/shared/mailer.ts';
+import { localDeliveryEnvironment, localKeyring } from '../../scripts/local/delivery-env.ts';
+import { cli, cliWith, dataFolder, findSubscriber } from './harness.ts';
+
+// runs list / show / resend over local data: dynalite holds the runs, their jobs and the ledger, the
+// SES emulator takes the mail through the real SDK. Faults are injected by a wrapper around the real
+// SES-emulator mailer (it throws before calling SES for the addresses chosen to fail), and the same
+// kind of wrapper counts what SES accepted, per address, across the digest and the resends.
+
+const ARTICLE = `Harbour council votes on the new ferry line
+
+The council of the harbour town voted on Tuesday to open a ferry line to the islands.
+
+"We have waited ten years for this," the mayor said.
+`;
+
+const ADDRESSES = ['ada@example.com', 'bo@example.com', 'cy@example.com', 'di@example.com'];
+const FAIL = 'bo@example.com';
+const REJECT = 'cy@example.com';
+
+/** Copies SES accepted, per address: the same counter for every send of the test. */
+const accepted = new Map<string, number>();
+function counting(mailer: Mailer): Mailer {
+  return {
+    async send(message) {
+      const out = await mailer.send(message);
+      accepted.set(message.to, (accepted.get(message.to) ?? 0) + 1);
+      return out;
+    },
+  };
+}
+
+/** The digest's mailer: FAIL cannot be reached (a connection refused: not sent, for certain), REJECT is refused by SES. */
+function faulty(mailer: Mailer): Mailer {
+  const inner = counting(mailer);
+  return {
+    async send(message) {
+      if (message.to === FAIL) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      if (message.to === REJECT) throw Object.assign(new Error('Address blacklisted.'), { name: 'MessageRejected' });
+      return inner.send(message);
+    },
+  };
+}
+
+/** Put one article into the data folder through the ingest handler, as npm start does. */
+async function ingestArticle(dir: string): Promise<void> {
+  const target = await openLocal(dir);
+  try {
+    const env = localDeliveryEnvironment(localKeyring(dir));
+    const blobs = new FolderBlobStore(path.join(dir, 'blobs'));
+    const queue = new MemoryJobQueue({ visibilityTimeoutMs: 2_000 });
+    await blobs.put('articles/ferry.txt', ARTICLE, 'text/plain');
+    const summary = await createIngestHandler(lazy(() => deliveryRuntime(env, { blobs, queue, log: silentLog })))({
+      Records: [{ s3: { bucket: { name: env.BUCKET_NAME }, object: { key: 'articles/ferry.txt' } } }],
+    });
+    expect(summary.rejected).toEqual([]);
+  } finally {
+    await target.close();
+  }
+}
+
+describe('newsbrief runs --local', () => {
+  const dir = dataFolder();
+  let runId = '';
+  const ids = new Map<string, string>();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    for (const address of ADDRESSES) {
+      const added = await cli('subscribers', 'add', address, '--confirmed', '--frequency', 'daily', '--local', dir);
+      expect(added.code).toBe(0);
+      ids.set(address, (await findSubscriber(dir, address))!.id);
+    }
+    await ingestArticle(dir);
+    // The digest with the faults injected; one receive per job, so the failed job dead-letters at once.
+    const target = await openLocal(dir);
+    try {
+      const lines = await runLocalDigest(target, 'daily', { wrapMailer: faulty, maxReceives: 1 });
+      runId = /^digest (\S+):/.exec(lines[0]!)![1]!;
+      expect(lines[1]).toContain('sent 2,');
+    } finally {
+      await target.close();
+    }
+  }, 120_000);
+
+  it('list: each run with its articles, audience and outcomes (human and --json)', async () => {
+    const human = await cli('runs', 'list', '--local', dir);
+    expect(human.err).toBe('');
+    expect(human.code).toBe(0);
+    expect(human.out).toContain(runId);
+    const json = await cli('runs', 'list', '--json', '--local', dir);
+    expect(json.code).toBe(0);
+    const [report] = JSON.parse(json.out) as { runId: string; articleIds: string[]; audience: { enqueued: number }; outcomes: Record<string, number> }[];
+    expect(report).toMatchObject({ runId, audience: { enqueued: 4 }, outcomes: { sent: 2, rejected: 1, failed: 1, unknown: 0, skipped: 0 } });
+    expect(report!.articleIds).toHaveLength(1);
+    expect(report).not.toHaveProperty('suppressedSince'); // list reads no recipient it sent to
+  }, 60_000);
+
+  it('show: the outcomes, the top rejection reasons, and no address anywhere', async () => {
+    const human = await cli('runs', 'show', runId, '--local', dir);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('top rejection reasons: MessageRejected 1');
+    expect(human.out).toMatch(/sent\s+rejected\s+unknown\s+in flight\s+skipped\s+failed\s*\n\s*2\s+1\s+0\s+0\s+0\s+1/);
+    expect(human.out).toContain(`newsbrief runs resend ${runId} --failed`);
+    for (const address of ADDRESSES) expect(human.out + human.err).not.toContain(address);
+    const json = JSON.parse((await cli('runs', 'show', runId, '--json', '--local', dir)).out) as { rejectionReasons: unknown };
+    expect(json.rejectionReasons).toEqual([{ reason: 'MessageRejected', count: 1 }]);
+  }, 60_000);
+
+  it('resend --failed: the failed recipient gets exactly one copy, the others none; a second resend sends nothing', async () => {
+    const before = new Map(accepted);
+    expect(before.get(FAIL)).toBeUndefined();
+    const first = await cliWith({ resend: resendVia({ wrapMailer: counting }) }, 'runs', 'resend', runId, '--failed', '--json', '--local', dir);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ runId, recipients: 1, jobs: 1, sent: { sent: 1 } });
+    expect(accepted.get(FAIL)).toBe(1);
+    for (const address of ADDRESSES.filter((a) => a !== FAIL)) expect(accepted.get(address)).toBe(before.get(address));
+
+    const second = await cliWith({ resend: resendVia({ wrapMailer: counting }) }, 'runs', 'resend', runId, '--failed', '--local', dir);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('nothing to resend');
+    expect(accepted.get(FAIL)).toBe(1);
+    expect((JSON.parse((await cli('runs', 'show', runId, '--json', '--local', dir)).out) as { outcomes: unknown }).outcomes).toMatchObject({ sent: 3, failed: 0, rejected: 1 });
+  }, 60_000);
+
+  it('resend goes through the ledger: a recipient the ledger holds as sent is not mailed even when asked for', async () => {
+    // The same job again, straight to the sender: the ledger answers "already sent" for every recipient.
+    const target = await openLocal(dir);
+    try {
+      const sent = await resendVia({ wrapMailer: counting })(target, [
+        { runId, kind: 'digest', issueKey: (await target.runs!.listJobs(runId))[0]!.issueKey, recipients: [...ids.values()] },
+      ]);
+      expect(sent).toMatchObject({ sent: 0, 'already-done': 4 });
+    } finally {
+      await target.close();
+    }
+    expect(accepted.get(FAIL)).toBe(1);
+  }, 60_000);
+
+  it('show: recipients of the run since suppressed by a bounce or a complaint, through the mail-events service', async () => {
+    const target = await openLocal(dir);
+    try {
+      const events = createMailEvents({ suppressor: target.subscribers, clock: systemClock, log: silentLog });
+      await events.handle({ eventType: 'Bounce', mail: { messageId: 'm-1', tags: { subscriberId: [ids.get('ada@example.com')!] } }, bounce: { bounceType: 'Permanent', feedbackId: 'f-1' } });
+      await events.handle({ eventType: 'Complaint', mail: { messageId: 'm-2', tags: { subscriberId: [ids.get('di@example.com')!] } }, complaint: { feedbackId: 'f-2' } });
+    } finally {
+      await target.close();
+    }
+    const show = await cli('runs', 'show', runId, '--json', '--local', dir);
+    expect((JSON.parse(show.out) as { suppressedSince: unknown }).suppressedSince).toEqual({ bounce: 1, complaint: 1 });
+  }, 60_000);
+
+  it.each([
+    [['runs', 'resend', 'x'], 2, 'say what to resend: --failed'],
+    [['runs', 'list', '--limit', '0'], 2, '--limit: a whole number from 1 to 1000'],
+    [['runs', 'show', 'digest#daily#2000-01-01T00:00:00.000Z'], 1, 'has no run digest#daily#2000-01-01T00:00:00.000Z'],
+  ])('exit codes: %j → %i', async (argv, code, message) => {
+    const result = await cli(...argv, '--local', dir);
+    expect(result.code).toBe(code);
+    expect(result.err).toContain(message);
+  }, 60_000);
+
+  it('has --help on each runs command', async () => {
+    for (const argv of [['runs'], ['runs', 'list'], ['runs', 'show'], ['runs', 'resend']]) {
+      const result = await cli(...argv, '--help');
+      expect(result.code).toBe(0);
+      expect(result.out).toContain('Usage: newsbrief runs');
+    }
+  });
+});
