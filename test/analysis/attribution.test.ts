@@ -125,6 +125,40 @@ describe('pronouns: centering, not the nearest name', () => {
     );
     expect(quote(text, 'a disaster').speaker).toBeNull();
   });
+
+  it('gives "she" the woman the previous sentence introduces before a speaker from an earlier paragraph', () => {
+    const text = article(
+      'Outreach',
+      'Ana Ruiz doubted the outreach.',
+      '"It comes across as pandering," she said.',
+      'It has become an issue in the race, with Maria Lopez, the caucus head, attacking the plan.',
+      '"No one is writing songs for us," she said.',
+    );
+    expect(quote(text, 'writing songs').speaker?.name).toBe('Maria Lopez');
+  });
+
+  it('never gives "he" to an organisation the previous sentence names ("told AFP")', () => {
+    const text = article(
+      'Anchor',
+      'Anchor Jorge Ramos spoke out on Monday.',
+      '"We were wrong from the start," Ramos, 58, told AFP in an interview in the capital.',
+      '"Many simply did not react," he said.',
+    );
+    expect(quote(text, 'did not react').speaker?.name).toBe('Jorge Ramos');
+  });
+
+  it('keeps the established speaker when the previous sentence names someone only after a preposition or as a modifier', () => {
+    const text = article(
+      'Rallies',
+      '"Faith matters," Glenn Hart said.',
+      'The radio host has filled his speeches for Ted Moss with religious imagery.',
+      '"He was raised for these times," he said.',
+      'Nine reasons favour a Dan Cole presidency.',
+      '"Anyone is better than the other side," he said.',
+    );
+    expect(quote(text, 'raised for these').speaker?.name).toBe('Glenn Hart');
+    expect(quote(text, 'Anyone is better').speaker?.name).not.toBe('Dan Cole');
+  });
 });
 
 describe('first person and relayed quotes', () => {

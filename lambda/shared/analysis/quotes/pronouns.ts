@@ -17,7 +17,7 @@
  * confidence, lowered when another person of the same gender stands nearby, or when the gender is
  * unknown. Nothing agreeing within reach → null: an unresolved pronoun is never guessed.
  */
-import { ADVERBIAL_OPENERS, AUX, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS } from './cues.ts';
+import { ADVERBIAL_OPENERS, AUX, DESCRIBERS, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS, personNoun } from './cues.ts';
 import type { Doc, Entity } from './document.ts';
 import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
@@ -27,6 +27,8 @@ export type PronounKind = 'he' | 'she' | 'they' | 'it';
 
 /** A mention of someone: a name mention (index) or a pronoun token. */
 type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] } | { readonly body: readonly [number, number] };
+
+const DASH_OR_COMMA = new Set([',', '—', '–', '-', '--']);
 
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
 
@@ -59,7 +61,7 @@ interface Agreement {
 function agrees(e: Entity, kind: PronounKind): Agreement {
   if (e.plural) return kind === 'they' ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
   if (kind === 'he' || kind === 'she') {
-    if (e.person === 'no' || isPlace(e)) return { ok: false, certainty: 0 };
+    if (e.person === 'no' || isPlace(e) || isOrganisation(e)) return { ok: false, certainty: 0 };
     const want: Gender = kind === 'he' ? 'm' : 'f';
     if (e.gender === want) return { ok: true, certainty: 1 };
     if (e.gender !== null) return { ok: false, certainty: 0 };
@@ -281,10 +283,15 @@ export class Centering {
     if (opening) tried.push({ ref: opening, base: 0.85, why: 'subject of the opening clause', since: sid });
     if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
-    if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
-    // Then the only agreeing person named since the previous sentence, whatever their role in it.
     const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
-    if (only !== undefined) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
+    // The only agreeing person named since the previous sentence, whatever their role in it. Centering
+    // ranks what the previous sentence realises above anyone further back, so when an established
+    // speaker is not named there, the person the previous sentence introduces comes first
+    // ("… concerns Henry Crespo, president of the caucus." ¶ "…," he said).
+    const onlyFirst = only !== undefined && established !== undefined && this.introduced(only, kind, sid) && !this.realisedSince(established.ref, kind, sid - 1, k);
+    if (onlyFirst) tried.push({ ref: { mi: only }, base: 0.8, why: 'the agreeing person the previous sentence names', since: sid - 1 });
+    if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
+    if (only !== undefined && !onlyFirst) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
     for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
     for (const t of tried) {
       if (!t.ref) continue;
@@ -312,6 +319,79 @@ export class Centering {
       if (this.entityOf(s.ref)) return { ref: s.ref, paras };
     }
     return undefined;
+  }
+
+  /**
+   * Whether mention mi is a person the previous sentence introduces as a participant: surely a person
+   * of the pronoun's gender, named as a subject or object (not after a preposition: "rally speeches
+   * for Cruz"), in a sentence whose own subject is not a described person ("The radio talker …").
+   */
+  private introduced(mi: number, kind: PronounKind, sid: number): boolean {
+    const { doc } = this;
+    const e = doc.entity(mi);
+    const sure = agrees(e, kind).certainty === 1 || e.person === 'yes';
+    if (!sure || (this.oblique(mi) && !this.absolute(mi)) || this.modifier(mi)) return false;
+    return !this.describedSubject(sid - 1);
+  }
+
+  /** "with Hillary Clinton — who's called for … — lambasting the plan": the subject of an absolute phrase, not an object. */
+  private absolute(mi: number): boolean {
+    const { doc } = this;
+    const m = doc.mention(mi);
+    if (doc.toks[m.from - 1]?.lower !== 'with') return false;
+    let j = m.to;
+    // Past an inserted clause between dashes or commas.
+    const open = doc.toks[j]?.text;
+    if (open !== undefined && DASH_OR_COMMA.has(open)) {
+      j++;
+      while (j < doc.toks.length && j - m.to < 15 && doc.tok(j).text !== open) j++;
+      j++;
+    }
+    const t = doc.toks[j];
+    return !!t && t.word && !t.cap && t.quote < 0 && t.lower.endsWith('ing');
+  }
+
+  /** A name used as a noun's modifier after a determiner: "a Trump presidency", "the Obama years". */
+  private modifier(mi: number): boolean {
+    const { doc } = this;
+    const m = doc.mention(mi);
+    const before = doc.toks[m.from - 1]?.lower;
+    const after = doc.toks[m.to];
+    return (before === 'a' || before === 'an' || before === 'the') && !!after && after.word && !after.cap && after.quote < 0 && !AUX.has(after.lower) && !doc.isCue(m.to);
+  }
+
+  /** Whether sentence sid opens (past an adverbial) with a described person: "The radio talker has …", "A former aide said". */
+  private describedSubject(sid: number): boolean {
+    const { doc } = this;
+    const lo = this.sentStart[sid];
+    if (lo === undefined || sid < 0) return false;
+    const hi = sid + 1 < this.sentStart.length ? (this.sentStart[sid + 1] as number) : doc.toks.length;
+    let j = lo;
+    const first = doc.tok(j);
+    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower) || this.participleOpener(j)) {
+      while (j < hi && j - lo < 14 && doc.tok(j).text !== ',') j++;
+      j++;
+    }
+    if (j >= hi || !DESCRIBERS.has(doc.tok(j).lower)) return false;
+    for (let n = j + 1; n < hi && n - j <= 4; n++) {
+      const t = doc.tok(n);
+      if (!t.word || t.quote >= 0 || (doc.owner[n] ?? -1) >= 0) return false;
+      if (personNoun(t.lower)) return true;
+    }
+    return false;
+  }
+
+  /** Whether the entity `ref` stands for is named (or is the resolved subject pronoun) between sentence `since` and token k. */
+  private realisedSince(ref: Ref, kind: PronounKind, since: number, k: number): boolean {
+    const e = this.entityOf(ref);
+    if (!e || !agrees(e, kind).ok) return true; // nothing to outrank: keep the order
+    const { doc } = this;
+    for (let j = this.sentStart[Math.max(0, since)] as number; j < k; j++) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi >= 0 && doc.entity(mi) === e) return true;
+      if (pronounKind(doc.tok(j)) === kind && this.resolve(j)?.entity === e) return true;
+    }
+    return false;
   }
 
   /** The mention of the one agreeing person named (not only as a possessor) since the previous sentence, if exactly one. */
