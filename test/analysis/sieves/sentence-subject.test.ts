@@ -18,4 +18,12 @@ describe('sieve: subject of the sentence', () => {
     const text = article('Mines', 'In January, Gov. Earl Ray Tomblin of West Virginia praised the firm for its "new and innovative ideas."');
     expect(decide(sentenceSubject, text, 'innovative ideas')).toBe('Earl Ray Tomblin');
   });
+
+  it('gives a quote in a clause of time to that clause\'s subject, not to the main subject ("… after she blamed …")', () => {
+    const text = article('Row', 'Gov. Dan Ortiz described Mayor Ann Lowe as a "disgrace" after she blamed the floods on "years of neglect" in the city.');
+    expect(decide(sentenceSubject, text, 'years of neglect')).toBe('Ann Lowe');
+    // A reason is the subject's own argument: "because he had accepted" stays with the sentence's subject.
+    const reason = article('Row', 'Ann Lowe portrayed Dan Ortiz as a hypocrite because he had accepted "about $200,000" from banks.');
+    expect(decide(sentenceSubject, reason, 'about $200,000')).toBe('Ann Lowe');
+  });
 });

@@ -397,8 +397,10 @@ export class Centering {
   /** The mention of the one agreeing person named (not only as a possessor) since the previous sentence, if exactly one. */
   private onlyAgreeing(k: number, kind: PronounKind, sid: number): number | undefined {
     const { doc } = this;
-    const from = this.sentStart[Math.max(0, sid - 1)] as number;
+    let from = this.sentStart[Math.max(0, sid - 1)] as number;
     if (doc.tok(k).para - doc.tok(from).para > 1) return undefined;
+    // The headline is no sentence of the discourse: a name there competes with no one in the body.
+    if (doc.tok(from).para === 0 && doc.tok(k).para > 0) from = this.sentStart[sid] as number;
     let found: number | undefined;
     let entity: Entity | undefined;
     for (let j = from; j < k; j++) {

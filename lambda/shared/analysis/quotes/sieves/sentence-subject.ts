@@ -1,14 +1,56 @@
 /**
  * No reporting verb, but the quote sits in a sentence with a subject: `Trump attacked Romney as a
- * "failed candidate."` The subject said or wrote the words, or adopted them.
+ * "failed candidate."` The subject said or wrote the words, or adopted them. When the quote stands
+ * in a subordinate clause with its own subject (`Christie called Clinton a "disgrace" after she
+ * blamed the shootings on "implicit bias"`), that clause's subject is the one who spoke.
  */
+import { AUX } from '../cues.ts';
+import type { Doc } from '../document.ts';
+import { pronounKind } from '../pronouns.ts';
+import type { Speakers } from '../speakers.ts';
 import type { Sieve } from './sieve.ts';
+
+/** Subordinators of time, whose clause tells of an act of its own subject. */
+const EVENT_SUBORDINATORS = new Set(['after', 'before', 'when', 'while', 'once', 'until']);
+
+/**
+ * The token of the subject of a subordinate clause that holds the quote opening at openTok: a
+ * subordinator of time ("after", "when", "while") followed by a subject pronoun or a name, with no quote
+ * comma or other clause break between it and the quote. Undefined when the quote is in the main clause.
+ */
+export function subordinateSubject(doc: Doc, lo: number, openTok: number): number | undefined {
+  // Only a clause that tells of an act ("after she blamed …", "while Trump calls him …"): a reason or
+  // a condition ("because he had accepted …", "if she gave …") is usually the subject's own argument.
+  for (let j = openTok - 1; j > lo; j--) {
+    const t = doc.tok(j - 1);
+    if (t.quote >= 0 || doc.tok(j).quote >= 0 || t.text === ';' || t.text === ':' || t.text === ',') return undefined;
+    if (!EVENT_SUBORDINATORS.has(t.lower)) continue;
+    if (pronounKind(doc.tok(j))) return j;
+    // "after" and "before" are prepositions too ("gone after Trump as a "…""): a name is a subject only before its verb.
+    const mi = doc.mentionAt(j);
+    if (mi < 0 || doc.mention(mi).poss) return undefined;
+    const verb = doc.toks[doc.mention(mi).to];
+    return verb && verb.word && !verb.cap && (AUX.has(verb.lower) || doc.isCue(doc.mention(mi).to) || (verb.lower.length > 3 && /(?:ed|s)$/.test(verb.lower))) ? j : undefined;
+  }
+  return undefined;
+}
+
+/** The speaker the subordinate subject at token j stands for. */
+function clauseSpeaker(doc: Doc, speakers: Speakers, j: number) {
+  if (pronounKind(doc.tok(j))) return speakers.pronoun(j);
+  return speakers.name(doc.mentionAt(j));
+}
 
 export const sentenceSubject: Sieve = {
   name: 'subject of the sentence',
   reliability: 0.75,
-  decide({ speakers, openTok, wordsBefore, title }) {
+  decide({ doc, speakers, lo, openTok, wordsBefore, title }) {
     if (!wordsBefore || title) return undefined;
+    const j = subordinateSubject(doc, lo, openTok);
+    if (j !== undefined) {
+      const s = clauseSpeaker(doc, speakers, j);
+      if (s) return { ...s, via: `${s.via}; subject of the clause holding the quote` };
+    }
     return speakers.sentenceSubject(openTok, true);
   },
 };
