@@ -147,6 +147,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'did not react').speaker?.name).toBe('Jorge Ramos');
   });
 
+  it('gives a quote in a clause of time to its own subject, not to who labelled that person earlier in the sentence', () => {
+    const text = article(
+      'Mayor called a disgrace',
+      'Gov. Dan Ortiz described Mayor Ann Lowe as a "disgrace" after she blamed the floods on "years of neglect" in the city.',
+    );
+    expect(quote(text, 'disgrace').speaker?.name).toBe('Dan Ortiz');
+    expect(quote(text, 'years of neglect').speaker?.name).toBe('Ann Lowe');
+  });
+
   it('keeps the established speaker when the previous sentence names someone only after a preposition or as a modifier', () => {
     const text = article(
       'Rallies',
