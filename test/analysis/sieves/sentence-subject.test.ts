@@ -26,4 +26,14 @@ describe('sieve: subject of the sentence', () => {
     const reason = article('Row', 'Ann Lowe portrayed Dan Ortiz as a hypocrite because he had accepted "about $200,000" from banks.');
     expect(decide(sentenceSubject, reason, 'about $200,000')).toBe('Ann Lowe');
   });
+
+  it("continues the account of the previous sentence's speaker when the subject is a thing, and only then", () => {
+    const text = article(
+      'Strategy',
+      'Ana Ruiz, the campaign spokeswoman, noted that the team faced a choice in May. The choice was between calling the rival "unfit to serve" or mocking his record.',
+      'Prices rose again. The rise was called "a disgrace" by many.',
+    );
+    expect(decide(sentenceSubject, text, 'unfit to serve')).toBe('Ana Ruiz');
+    expect(decide(sentenceSubject, text, 'a disgrace')).toBeNull();
+  });
 });

@@ -7,6 +7,7 @@
 import { AUX } from '../cues.ts';
 import type { Doc } from '../document.ts';
 import { pronounKind } from '../pronouns.ts';
+import { type Resolved, scaled } from '../resolved.ts';
 import type { Speakers } from '../speakers.ts';
 import type { Sieve } from './sieve.ts';
 
@@ -41,6 +42,28 @@ function clauseSpeaker(doc: Doc, speakers: Speakers, j: number) {
   return speakers.name(doc.mentionAt(j));
 }
 
+/** Whether sentence lo opens with a determiner and a lowercase noun: "The choice was …", "A memo said …". */
+function thingSubject(doc: Doc, lo: number): boolean {
+  const d = doc.toks[lo];
+  const n = doc.toks[lo + 1];
+  return !!d && !!n && d.quote < 0 && THING_DETERMINERS.has(d.lower) && n.word && !n.cap && n.quote < 0 && (doc.owner[lo + 1] ?? -1) < 0;
+}
+
+/** The named speaker of the reporting verb in the sentence before lo, in the same paragraph, if any. */
+function previousReporter(doc: Doc, speakers: Speakers, lo: number): Resolved | undefined {
+  const pt = lo - 1;
+  if (pt < 0 || doc.tok(pt).para !== doc.tok(lo).para) return undefined;
+  const plo = doc.sentenceStart(pt);
+  for (let c = plo; c <= pt; c++) {
+    if (doc.tok(c).quote >= 0 || !doc.isCue(c)) continue;
+    const s = speakers.beforeCue(c, plo);
+    return s && s.entity && s.entity.person !== 'no' ? s : undefined;
+  }
+  return undefined;
+}
+
+const THING_DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that']);
+
 export const sentenceSubject: Sieve = {
   name: 'subject of the sentence',
   reliability: 0.75,
@@ -51,6 +74,12 @@ export const sentenceSubject: Sieve = {
       const s = clauseSpeaker(doc, speakers, j);
       if (s) return { ...s, via: `${s.via}; subject of the clause holding the quote` };
     }
-    return speakers.sentenceSubject(openTok, true);
+    const found = speakers.sentenceSubject(openTok, true);
+    if (found !== null || !thingSubject(doc, lo)) return found;
+    // "Brian Fallon noted that the campaign faced a crossroads. The choice was between going after
+    // Trump as "unfit" or …": a thing as subject, in a paragraph whose previous sentence reports
+    // someone's account, continues that account.
+    const carried = previousReporter(doc, speakers, lo);
+    return carried ? scaled(carried, 0.8, "the previous sentence's speaker, whose account this sentence continues") : null;
   },
 };
