@@ -156,6 +156,11 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'years of neglect').speaker?.name).toBe('Ann Lowe');
   });
 
+  it('reads the subject past a title set off after an opening phrase ("In her memoir, Second Wind, Ann Lowe …")', () => {
+    const text = article('Memoir', 'In her 2011 memoir, Second Wind, Ann Lowe described the injury.', '"It was the worst week of my life," she said.');
+    expect(quote(text, 'worst week').speaker?.name).toBe('Ann Lowe');
+  });
+
   it('keeps the established speaker when the previous sentence names someone only after a preposition or as a modifier', () => {
     const text = article(
       'Rallies',

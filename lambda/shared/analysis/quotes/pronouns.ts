@@ -154,11 +154,27 @@ export class Centering {
       j = c + 1;
     }
     const found = this.subjectAt(j, hi);
-    if (found || j !== lo) return found;
+    if (j !== lo) return this.pastAppositive(found, hi);
+    if (found) return found;
     // "Ultimately, Mr. Clarke …", "But right now, he …": a short opening phrase ends at its comma.
     let c = j;
     while (c < hi && c - j < 6 && doc.tok(c).word && doc.tok(c).quote < 0 && (doc.owner[c] ?? -1) < 0 && !pronounKind(doc.tok(c)) && !doc.isCue(c)) c++;
-    return c > j && c < hi && doc.tok(c).text === ',' ? this.subjectAt(c + 1, hi) : undefined;
+    return c > j && c < hi && doc.tok(c).text === ',' ? this.pastAppositive(this.subjectAt(c + 1, hi), hi) : undefined;
+  }
+
+  /**
+   * "In her 2003 book, Living History, Clinton noted …": a name set off by commas right after an
+   * opening phrase names what that phrase is about; the subject is the name after it.
+   */
+  private pastAppositive(found: Ref | undefined, hi: number): Ref | undefined {
+    if (!found || !('mi' in found)) return found;
+    const { doc } = this;
+    const to = doc.mention(found.mi).to;
+    if (doc.toks[to]?.text !== ',' || to + 1 >= hi) return found;
+    const next = doc.mentionAt(to + 1);
+    if (next < 0 || doc.mention(next).poss) return found;
+    const after = doc.toks[doc.mention(next).to];
+    return after && after.word && !after.cap ? { mi: next } : found;
   }
 
   /** "Looking ahead to the election, Ham explained …": a sentence opening with a participle, whose phrase ends at a comma. */
