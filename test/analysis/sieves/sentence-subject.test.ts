@@ -36,4 +36,13 @@ describe('sieve: subject of the sentence', () => {
     expect(decide(sentenceSubject, text, 'unfit to serve')).toBe('Ana Ruiz');
     expect(decide(sentenceSubject, text, 'a disgrace')).toBeNull();
   });
+
+  it('gives a quote in an opening reporting participle ("After saying …, she …") to the main clause\'s subject', () => {
+    const text = article(
+      'Recovery',
+      'In her 2011 memoir, Second Wind, Ann Lowe described the injury.',
+      'After saying her knee was "so swollen I could barely walk," she was rushed to a clinic for tests.',
+    );
+    expect(decide(sentenceSubject, text, 'so swollen')).toBe('Ann Lowe');
+  });
 });

@@ -36,6 +36,26 @@ export function subordinateSubject(doc: Doc, lo: number, openTok: number): numbe
   return undefined;
 }
 
+/**
+ * "After saying her foot was "so swollen I could barely walk," she was …": a sentence that opens with
+ * a reporting participle ("After saying", "Asked whether", "Calling") takes its speaker from the main
+ * clause, whose subject follows the quote and its comma. The token of that subject, if any.
+ */
+function openingParticipleSubject(doc: Doc, lo: number, openTok: number, closeTok: number): number | undefined {
+  let c = lo;
+  if (EVENT_SUBORDINATORS.has(doc.tok(c).lower)) c++;
+  if (c >= openTok || !doc.isCue(c) || !doc.tok(c).lower.endsWith('ing')) return undefined;
+  for (let j = c + 1; j < openTok; j++) if (doc.tok(j).quote >= 0 || doc.tok(j).text === ',' || doc.isCue(j)) return undefined;
+  let j = closeTok + 1;
+  if (doc.toks[j]?.text === ',') j++;
+  else if (doc.toks[closeTok - 1]?.text !== ',') return undefined;
+  const t = doc.toks[j];
+  if (!t || t.quote >= 0 || doc.sentOf[j] !== doc.sentOf[openTok]) return undefined;
+  if (pronounKind(t)) return j;
+  const mi = doc.mentionAt(j);
+  return mi >= 0 && !doc.mention(mi).poss ? j : undefined;
+}
+
 /** The speaker the subordinate subject at token j stands for. */
 function clauseSpeaker(doc: Doc, speakers: Speakers, j: number) {
   if (pronounKind(doc.tok(j))) return speakers.pronoun(j);
@@ -67,12 +87,17 @@ const THING_DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that']);
 export const sentenceSubject: Sieve = {
   name: 'subject of the sentence',
   reliability: 0.75,
-  decide({ doc, speakers, lo, openTok, wordsBefore, title }) {
+  decide({ doc, speakers, lo, openTok, closeTok, wordsBefore, title }) {
     if (!wordsBefore || title) return undefined;
     const j = subordinateSubject(doc, lo, openTok);
     if (j !== undefined) {
       const s = clauseSpeaker(doc, speakers, j);
       if (s) return { ...s, via: `${s.via}; subject of the clause holding the quote` };
+    }
+    const opening = openingParticipleSubject(doc, lo, openTok, closeTok);
+    if (opening !== undefined) {
+      const s = clauseSpeaker(doc, speakers, opening);
+      if (s) return { ...s, via: `${s.via}; subject of the main clause after the opening participle` };
     }
     const found = speakers.sentenceSubject(openTok, true);
     if (found !== null || !thingSubject(doc, lo)) return found;
