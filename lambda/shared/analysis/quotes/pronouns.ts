@@ -19,6 +19,7 @@
  */
 import { ADVERBIAL_OPENERS, AUX, DESCRIBERS, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS, personNoun } from './cues.ts';
 import type { Doc, Entity } from './document.ts';
+import { Kin } from './kin.ts';
 import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
 import { type Gender, type Token, joinTokens } from './tokens.ts';
@@ -26,7 +27,12 @@ import { type Gender, type Token, joinTokens } from './tokens.ts';
 export type PronounKind = 'he' | 'she' | 'they' | 'it';
 
 /** A mention of someone: a name mention (index) or a pronoun token. */
-type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] } | { readonly body: readonly [number, number] };
+type Ref =
+  | { readonly mi: number }
+  | { readonly pron: number }
+  | { readonly pair: readonly [number, number] }
+  | { readonly body: readonly [number, number] }
+  | { readonly kin: number };
 
 const DASH_OR_COMMA = new Set([',', '—', '–', '-', '--']);
 
@@ -91,8 +97,11 @@ export class Centering {
   private readonly sentStart: number[] = [];
   /** Tokens where someone reports speech, with the mention or pronoun who does. */
   private readonly speakers: { at: number; ref: Ref }[] = [];
+  /** The writer's relatives ("my father"), for first-person pieces. */
+  readonly kin: Kin;
 
   constructor(private readonly doc: Doc) {
+    this.kin = new Kin(doc);
     const { toks, sentOf } = doc;
     for (let k = 0; k < toks.length; k++) if (k === 0 || sentOf[k] !== sentOf[k - 1]) this.sentStart.push(k);
     for (let c = 0; c < toks.length; c++) {
@@ -112,6 +121,9 @@ export class Centering {
       const mi = doc.owner[j] ?? -1;
       if (mi >= 0 && doc.mention(mi).to === j + 1 && !doc.mention(mi).poss && !this.oblique(mi)) return { mi };
       if (pronounKind(t)) return { pron: j };
+      // "my father often said": the relative, past one adverb.
+      if (this.kin.at(j)) return { kin: j };
+      if (t.word && !t.cap && this.kin.at(j - 1)) return { kin: j - 1 };
     }
     const before = doc.toks[c - 1];
     if (before && (before.quote >= 0 || before.text === ',')) {
@@ -226,6 +238,8 @@ export class Centering {
       return next >= 0 && !doc.mention(next).poss ? { mi: next } : undefined;
     }
     if (pronounKind(doc.tok(j))) return { pron: j };
+    // "My father spent …": a relative the writer names by relation.
+    if (this.kin.at(j + 1)) return { kin: j + 1 };
     return undefined;
   }
 
@@ -245,6 +259,7 @@ export class Centering {
   /** The entity a reference stands for (a pronoun through its own resolution). */
   private entityOf(ref: Ref): Entity | undefined {
     if ('mi' in ref) return this.doc.entity(ref.mi);
+    if ('kin' in ref) return this.kin.at(ref.kin);
     if ('pair' in ref) {
       const [a, b] = ref.pair;
       const key = `${a},${b}`;
