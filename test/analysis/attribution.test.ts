@@ -183,6 +183,22 @@ describe('first person and relayed quotes', () => {
     expect(quote(unsigned, 'believe in ghosts').speaker).toBeNull();
   });
 
+  it('gives "my father" and "my mother" the names the piece gives them, and "he"/"she" the relative the previous sentence is about', () => {
+    const text = article(
+      'My father would have voted for him',
+      'I grew up in a fearful household.',
+      'My father bought land upstate. "We live in dark times," my father often said.',
+      'He also told his friends that "fear is the answer."',
+      'Lest you think my parents, James and Olive Hale, were uneducated, I should say more. My mother has softened, but even now she still says "people are not equal."',
+    );
+    expect(quote(text, 'dark times').speaker?.name).toBe('James Hale');
+    expect(quote(text, 'fear is the answer').speaker?.name).toBe('James Hale');
+    expect(quote(text, 'not equal').speaker?.name).toBe('Olive Hale');
+    // Unnamed, the relative stays a description: never a proper name.
+    const unnamed = article('Home', 'My father bought land upstate.', 'He often told us that "fear is the answer."');
+    expect(quote(unnamed, 'fear is the answer').speaker?.name).toBe('my father');
+  });
+
   it('gives a relayed quote to its original speaker, not to who relays it', () => {
     const text = article('Memoir', 'Anna Weiss remembers her father, Karl Weiss, well. She recalled him saying "work comes first" every morning.');
     expect(quote(text, 'work comes first').speaker?.name).toBe('Karl Weiss');
