@@ -161,6 +161,16 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'worst week').speaker?.name).toBe('Ann Lowe');
   });
 
+  it('gives "he" the man the previous sentence introduces with a role, among several men named there', () => {
+    const text = article(
+      'Songs',
+      '"A lot of it comes across as pandering," Bryan Cole said.',
+      'While Obama had many artists writing songs for him, that has not happened for Clinton, which worries Henry Diaz, president of the county caucus.',
+      '"No one is writing songs for her," he said.',
+    );
+    expect(quote(text, 'writing songs for her').speaker?.name).toBe('Henry Diaz');
+  });
+
   it('keeps the established speaker when the previous sentence names someone only after a preposition or as a modifier', () => {
     const text = article(
       'Rallies',

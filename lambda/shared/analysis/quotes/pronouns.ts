@@ -307,7 +307,7 @@ export class Centering {
       const p = s >= 0 ? doc.tok(this.sentStart[s] as number).para : -1;
       return s >= 0 && para - p <= 1 && (p > 0 || para === 0);
     };
-    const tried: { ref: Ref | undefined; base: number; why: string; since: number }[] = [];
+    const tried: { ref: Ref | undefined; base: number; why: string; since: number; chosen?: true }[] = [];
     const own = this.subjectOf(sid, k);
     if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence', since: sid - 1 });
     const opening = this.openingClauseSubject(sid, k);
@@ -315,6 +315,11 @@ export class Centering {
     if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
     const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
+    // Several agree: the one the previous sentence introduces, chosen among them (so no rival discount).
+    const fresh = only === undefined && (kind === 'he' || kind === 'she') ? this.newcomer(k, kind, sid) : undefined;
+    if (fresh !== undefined && established !== undefined && this.introduced(fresh, kind, sid) && !this.realisedSince(established.ref, kind, sid - 1, k)) {
+      tried.push({ ref: { mi: fresh }, base: 0.75, why: 'the person the previous sentence introduces', since: sid - 1, chosen: true });
+    }
     // The only agreeing person named since the previous sentence, whatever their role in it. Centering
     // ranks what the previous sentence realises above anyone further back, so when an established
     // speaker is not named there, the person the previous sentence introduces comes first
@@ -330,7 +335,7 @@ export class Centering {
       if (!e) continue;
       const a = agrees(e, kind);
       if (!a.ok) continue;
-      const rival = this.rivalNear(k, e, kind, t.since);
+      const rival = !t.chosen && this.rivalNear(k, e, kind, t.since);
       const confidence = t.base * a.certainty * (rival ? (t.base >= 0.85 ? 0.8 : 0.6) : 1);
       const speaker = e.role ? { name: e.name, role: e.role } : { name: e.name };
       return { speaker, confidence, via: `pronoun "${doc.tok(k).text}": ${t.why}${rival ? ', with a rival nearby' : ''}`, entity: e };
@@ -423,6 +428,34 @@ export class Centering {
       if (pronounKind(doc.tok(j)) === kind && this.resolve(j)?.entity === e) return true;
     }
     return false;
+  }
+
+  /**
+   * "… which concerns Henry Crespo, president of the caucus." ¶ "…," he said: when several agreeing
+   * people are named since the previous sentence, the one it introduces (first named there, with a
+   * role set off after the name) is who news copy quotes next. The mention, if exactly one.
+   */
+  private newcomer(k: number, kind: PronounKind, sid: number): number | undefined {
+    const { doc } = this;
+    const from = this.sentStart[Math.max(0, sid - 1)] as number;
+    if (sid < 1 || doc.tok(from).para === 0) return undefined;
+    let found: number | undefined;
+    for (let j = from; j < k; j++) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi < 0 || doc.mention(mi).from !== j) continue;
+      const m = doc.mention(mi);
+      const e = doc.entity(mi);
+      // A person set off with a role, not a place after a comma ("Manchester, N.H., resident …") or a prepositional object.
+      if (m.poss || e.person !== 'yes' || !agrees(e, kind).ok || m.to === m.last || doc.toks[m.last]?.text !== ',') continue;
+      if (doc.toks[m.from - 1]?.text === ',' || this.oblique(mi)) continue;
+      // First named here: no earlier mention of the same person.
+      let earlier = false;
+      for (let p = 0; p < mi && !earlier; p++) if (doc.entity(p) === e) earlier = true;
+      if (earlier) continue;
+      if (found !== undefined) return undefined;
+      found = mi;
+    }
+    return found;
   }
 
   /** The mention of the one agreeing person named (not only as a possessor) since the previous sentence, if exactly one. */
