@@ -424,6 +424,7 @@ describe('confidence and the trace', () => {
       'dash byline',
       'cue after the quote',
       'nominal or infinitive cue',
+      'perspective',
       'cue before the quote',
       'colon introduction',
       'cue later in the sentence',
