@@ -8,7 +8,7 @@ describe('sieve: perspective', () => {
     const text = article(
       'Film',
       'Ana Ruiz runs the media center.',
-      'She credits the movement for speaking out because to her, "nothing matters more than telling the story right."',
+      'She gives credit to storytellers and the Open Streets movement for speaking out because to her, "nothing matters more than telling the story right."',
       'To Tom Hale, "the film was a betrayal."',
     );
     expect(decide(perspective, text, 'telling the story')).toBe('Ana Ruiz');
