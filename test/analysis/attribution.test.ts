@@ -171,6 +171,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(text, 'writing songs for her').speaker?.name).toBe('Henry Diaz');
   });
 
+  it('reads "Ortiz\'s been making the case" as Ortiz the subject, not a possessor', () => {
+    const text = article(
+      'Debate',
+      '"He is not ready," Dan Ortiz said on Friday.',
+      'Dan Ortiz\'s been making the case for weeks that Tom Hale is not ready. "You have never been held accountable," he said.',
+    );
+    expect(quote(text, 'held accountable').speaker?.name).toBe('Dan Ortiz');
+  });
+
   it('keeps the established speaker when the previous sentence names someone only after a preposition or as a modifier', () => {
     const text = article(
       'Rallies',

@@ -34,6 +34,9 @@ type Ref =
   | { readonly body: readonly [number, number] }
   | { readonly kin: number };
 
+/** Words after "X's" that make it "X has" or "X is": "Christie's been", "Trump's got", "she's going". */
+const CONTRACTED_AFTER = new Set(['been', 'got', 'gotten', 'had', 'never', 'not', 'going', 'also', 'already', 'now', 'still', 'always']);
+
 const DASH_OR_COMMA = new Set([',', '—', '–', '-', '--']);
 
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
@@ -138,6 +141,12 @@ export class Centering {
     return undefined;
   }
 
+  /** A possessor ("Trump's plan"), not a contraction of has or is ("Christie's been making the case"). */
+  private possessor(mi: number): boolean {
+    const m = this.doc.mention(mi);
+    return m.poss && !CONTRACTED_AFTER.has(this.doc.toks[m.to]?.lower ?? '');
+  }
+
   /** A mention after a preposition ("under President Obama") is no subject. */
   private oblique(mi: number): boolean {
     const b = this.doc.toks[this.doc.mention(mi).from - 1];
@@ -232,7 +241,7 @@ export class Centering {
       if (!m.poss && second >= 0 && !doc.mention(second).poss && doc.entity(mi).person === 'yes' && doc.entity(second).person === 'yes') return { pair: [mi, second] };
       const body = this.bodyNamedFor(mi, j);
       if (body) return body;
-      if (!m.poss) return { mi };
+      if (!this.possessor(mi)) return { mi };
       // "Germany's Chancellor Angela Merkel said": the name after the possessive.
       const next = doc.owner[m.to] ?? -1;
       return next >= 0 && !doc.mention(next).poss ? { mi: next } : undefined;
@@ -469,7 +478,7 @@ export class Centering {
     let entity: Entity | undefined;
     for (let j = from; j < k; j++) {
       const mi = doc.owner[j] ?? -1;
-      if (mi < 0 || doc.mention(mi).from !== j || doc.mention(mi).poss) continue;
+      if (mi < 0 || doc.mention(mi).from !== j || this.possessor(mi)) continue;
       const e = doc.entity(mi);
       if (!agrees(e, kind).ok || e === entity) continue;
       if (entity) return undefined;
@@ -491,7 +500,7 @@ export class Centering {
       // A possessor or a prepositional object ("a demand of Obama") competes for no pronoun; "with X
       // lambasting …" makes X the subject of its phrase, so it still does.
       const oblique = this.oblique(mi) && doc.toks[doc.mention(mi).from - 1]?.lower !== 'with';
-      if (e === chosen || doc.mention(mi).poss || oblique) continue;
+      if (e === chosen || this.possessor(mi) || oblique) continue;
       const a = agrees(e, kind);
       if (a.ok && a.certainty === 1) return true;
     }
