@@ -52,6 +52,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(he, 'must end').speaker).toBeNull();
   });
 
+  it('gives "they" the two people a plural subject names as its members ("Critics, like Senators Reed and Lowe, …")', () => {
+    const text = article(
+      'Visa',
+      'Critics of the EB-5 visa program, like Senators Tom Reed, Republican of Iowa, and Ann Lowe, Democrat of Vermont, see renewal as a chance to fix it. They sent a letter on Thursday.',
+      '"The program must be reformed or allowed to expire," they wrote.',
+    );
+    expect(quote(text, 'must be reformed').speaker?.name).toBe('Tom Reed and Ann Lowe');
+  });
+
   it('reads the subject after a short opening phrase ("Ultimately, Mr. Clarke …", "But right now, he …")', () => {
     const text = article(
       'Coal plan',

@@ -221,6 +221,8 @@ export class Centering {
     const { doc } = this;
     while (j < hi && (LOOSE_OPENERS.has(doc.tok(j).lower) || doc.tok(j).text === ',')) j++;
     if (j >= hi) return undefined;
+    const examples = this.namedExamples(j, hi);
+    if (examples) return examples;
     let mi = doc.owner[j] ?? -1;
     // "retired general Norman Hale said", "Radio talk host Rush Limbaugh": words of a role before the name
     // (lowercase, but for the capital that opens the sentence).
@@ -249,6 +251,33 @@ export class Centering {
     if (pronounKind(doc.tok(j))) return { pron: j };
     // "My father spent …": a relative the writer names by relation.
     if (this.kin.at(j + 1)) return { kin: j + 1 };
+    return undefined;
+  }
+
+  /**
+   * "Critics of the program, like Senators Tom Reed, Republican of Iowa, and Ann Lowe, …, see …": a
+   * plural subject for people whose members the sentence names, two people "they" can stand for.
+   */
+  private namedExamples(j: number, hi: number): Ref | undefined {
+    const { doc } = this;
+    const head = doc.tok(j);
+    if (!head.word || !head.lower.endsWith('s') || !personNoun(head.lower)) return undefined;
+    let k = j + 1;
+    while (k < hi && k - j < 10 && doc.tok(k).lower !== 'like' && doc.tok(k).lower !== 'including') {
+      if (doc.tok(k).quote >= 0 || doc.isCue(k) || pronounKind(doc.tok(k))) return undefined;
+      k++;
+    }
+    if (k >= hi || k - j >= 10) return undefined;
+    // Past a plural title ("Senators"), the first person, then "and" and the second.
+    let a = -1;
+    for (let n = k + 1; n < hi && n - k <= 3 && a < 0; n++) a = doc.mentionAt(n);
+    if (a < 0 || doc.entity(a).person !== 'yes') return undefined;
+    for (let n = doc.mention(a).to; n < hi && n - doc.mention(a).to <= 8; n++) {
+      if (doc.tok(n).quote >= 0) return undefined;
+      if (doc.tok(n).lower !== 'and') continue;
+      const b = doc.mentionAt(n + 1);
+      return b >= 0 && doc.entity(b).person === 'yes' && !doc.mention(b).poss ? { pair: [a, b] } : undefined;
+    }
     return undefined;
   }
 
