@@ -8,25 +8,18 @@ import type { Doc, Entity } from './document.ts';
 import { genderOf } from './gender.ts';
 import type { Gender } from './tokens.ts';
 
-const RELATIONS: Record<string, { readonly rel: string; readonly gender: Gender }> = {
-  father: { rel: 'father', gender: 'm' },
-  dad: { rel: 'father', gender: 'm' },
-  mother: { rel: 'mother', gender: 'f' },
-  mom: { rel: 'mother', gender: 'f' },
-  mum: { rel: 'mother', gender: 'f' },
-  brother: { rel: 'brother', gender: 'm' },
-  sister: { rel: 'sister', gender: 'f' },
-  son: { rel: 'son', gender: 'm' },
-  daughter: { rel: 'daughter', gender: 'f' },
-  husband: { rel: 'husband', gender: 'm' },
-  wife: { rel: 'wife', gender: 'f' },
-  grandfather: { rel: 'grandfather', gender: 'm' },
-  grandmother: { rel: 'grandmother', gender: 'f' },
-};
+/** Relation nouns by gender; a familiar word stands for its relation ("dad" is the father). */
+const RELATIONS = new Map<string, { readonly rel: string; readonly gender: Gender }>();
+for (const [gender, nouns] of [['m', 'father dad:father brother son husband grandfather'], ['f', 'mother mom:mother mum:mother sister daughter wife grandmother']] as const) {
+  for (const noun of nouns.split(' ')) {
+    const [word, rel] = noun.split(':') as [string, string | undefined];
+    RELATIONS.set(word, { rel: rel ?? word, gender });
+  }
+}
 
 const NAME = String.raw`\p{Lu}[\p{Ll}'’-]+`;
 /** "my father, James Hale," / "my mother Olive Hale" */
-const APPOSITIVE = new RegExp(String.raw`\b[Mm]y (${Object.keys(RELATIONS).join('|')}),? ((?:${NAME} ){1,2}${NAME})(?=[,.;)]|\s+(?:was|is|had|has|who)\b)`, 'gu');
+const APPOSITIVE = new RegExp(String.raw`\b[Mm]y (${[...RELATIONS.keys()].join('|')}),? ((?:${NAME} ){1,2}${NAME})(?=[,.;)]|\s+(?:was|is|had|has|who)\b)`, 'gu');
 /** "my parents, James and Olive Hale" */
 const PARENTS = new RegExp(String.raw`\b[Mm]y parents,? (${NAME}) and (${NAME}) (${NAME})\b`, 'u');
 
@@ -37,7 +30,7 @@ export class Kin {
 
   constructor(private readonly doc: Doc) {
     for (const m of doc.text.matchAll(APPOSITIVE)) {
-      const rel = RELATIONS[m[1] as string]?.rel;
+      const rel = RELATIONS.get(m[1] as string)?.rel;
       if (rel && !this.names.has(rel)) this.names.set(rel, m[2] as string);
     }
     const p = PARENTS.exec(doc.text);
@@ -60,7 +53,7 @@ export class Kin {
     const t = this.doc.toks[k];
     const before = this.doc.toks[k - 1];
     if (!t || !before || t.quote >= 0 || t.poss || before.lower !== 'my') return undefined;
-    const relation = RELATIONS[t.lower];
+    const relation = RELATIONS.get(t.lower);
     if (!relation) return undefined;
     let e = this.entities.get(relation.rel);
     if (!e) {
