@@ -8,8 +8,13 @@
  *      pronoun that opens the main clause, the subject of the opening clause ("After Hale left, he …");
  *   2. the subject of the previous sentence, read past an opening adverbial or participial phrase
  *      (a subject pronoun there is resolved first, so chains of "he" carry the centre along);
- *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph;
+ *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph,
+ *      unless the previous sentence does not name them and introduces an agreeing person instead
+ *      (a subject or object, or among several the one set off with a role), who then comes first;
  *   4. the subject of one of the two sentences before that.
+ *
+ * Besides names: two people named together ("Tom Reed and Ann Lowe wrote", "Critics, like Senators
+ * Reed and Lowe, …"), a body named for a person, and the writer's relatives ("my father", kin.ts).
  *
  * Agreement: he/she need a person of that gender or of unknown gender (never an organisation,
  * place or group); they/it need an organisation (never one named person), and "they" may also be
@@ -353,18 +358,19 @@ export class Centering {
     if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
     const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
-    // Several agree: the one the previous sentence introduces, chosen among them (so no rival discount).
+    // Centering ranks what the previous sentence realises above anyone further back. When an
+    // established speaker is not named there: the one agreeing person it names as subject or object
+    // ("… with Hillary Clinton lambasting the plan." ¶ "…," she said), or, among several, the one it
+    // introduces with a role ("… which concerns Henry Crespo, president of the caucus." ¶ "…," he
+    // said), chosen among them, so with no rival discount.
     const fresh = only === undefined && (kind === 'he' || kind === 'she') ? this.newcomer(k, kind, sid) : undefined;
     if (fresh !== undefined && established !== undefined && this.introduced(fresh, kind, sid) && !this.realisedSince(established.ref, kind, sid - 1, k)) {
       tried.push({ ref: { mi: fresh }, base: 0.75, why: 'the person the previous sentence introduces', since: sid - 1, chosen: true });
     }
-    // The only agreeing person named since the previous sentence, whatever their role in it. Centering
-    // ranks what the previous sentence realises above anyone further back, so when an established
-    // speaker is not named there, the person the previous sentence introduces comes first
-    // ("… concerns Henry Crespo, president of the caucus." ¶ "…," he said).
     const onlyFirst = only !== undefined && established !== undefined && this.introduced(only, kind, sid) && !this.realisedSince(established.ref, kind, sid - 1, k);
     if (onlyFirst) tried.push({ ref: { mi: only }, base: 0.8, why: 'the agreeing person the previous sentence names', since: sid - 1 });
     if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
+    // Then the only agreeing person named since the previous sentence, whatever their role in it.
     if (only !== undefined && !onlyFirst) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
     for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
     for (const t of tried) {
