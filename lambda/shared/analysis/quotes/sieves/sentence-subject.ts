@@ -16,7 +16,7 @@ const EVENT_SUBORDINATORS = new Set(['after', 'before', 'when', 'while', 'once',
 
 /**
  * The token of the subject of a subordinate clause that holds the quote opening at openTok: a
- * subordinator of time ("after", "when", "while") followed by a subject pronoun or a name, with no quote
+ * subordinator of time ("after", "when", "while") followed by a subject pronoun or a name, with no quote,
  * comma or other clause break between it and the quote. Undefined when the quote is in the main clause.
  */
 export function subordinateSubject(doc: Doc, lo: number, openTok: number): number | undefined {
