@@ -52,6 +52,15 @@ describe('pronouns: centering, not the nearest name', () => {
     expect(quote(he, 'must end').speaker).toBeNull();
   });
 
+  it('gives "they" the two people a plural subject names as its members ("Critics, like Senators Reed and Lowe, …")', () => {
+    const text = article(
+      'Visa',
+      'Critics of the EB-5 visa program, like Senators Tom Reed, Republican of Iowa, and Ann Lowe, Democrat of Vermont, see renewal as a chance to fix it. They sent a letter on Thursday.',
+      '"The program must be reformed or allowed to expire," they wrote.',
+    );
+    expect(quote(text, 'must be reformed').speaker?.name).toBe('Tom Reed and Ann Lowe');
+  });
+
   it('reads the subject after a short opening phrase ("Ultimately, Mr. Clarke …", "But right now, he …")', () => {
     const text = article(
       'Coal plan',
@@ -125,6 +134,73 @@ describe('pronouns: centering, not the nearest name', () => {
     );
     expect(quote(text, 'a disaster').speaker).toBeNull();
   });
+
+  it('gives "she" the woman the previous sentence introduces before a speaker from an earlier paragraph', () => {
+    const text = article(
+      'Outreach',
+      'Ana Ruiz doubted the outreach.',
+      '"It comes across as pandering," she said.',
+      'It has become an issue in the race, with Maria Lopez, the caucus head, attacking the plan.',
+      '"No one is writing songs for us," she said.',
+    );
+    expect(quote(text, 'writing songs').speaker?.name).toBe('Maria Lopez');
+  });
+
+  it('never gives "he" to an organisation the previous sentence names ("told AFP")', () => {
+    const text = article(
+      'Anchor',
+      'Anchor Jorge Ramos spoke out on Monday.',
+      '"We were wrong from the start," Ramos, 58, told AFP in an interview in the capital.',
+      '"Many simply did not react," he said.',
+    );
+    expect(quote(text, 'did not react').speaker?.name).toBe('Jorge Ramos');
+  });
+
+  it('gives a quote in a clause of time to its own subject, not to who labelled that person earlier in the sentence', () => {
+    const text = article(
+      'Mayor called a disgrace',
+      'Gov. Dan Ortiz described Mayor Ann Lowe as a "disgrace" after she blamed the floods on "years of neglect" in the city.',
+    );
+    expect(quote(text, 'disgrace').speaker?.name).toBe('Dan Ortiz');
+    expect(quote(text, 'years of neglect').speaker?.name).toBe('Ann Lowe');
+  });
+
+  it('reads the subject past a title set off after an opening phrase ("In her memoir, Second Wind, Ann Lowe …")', () => {
+    const text = article('Memoir', 'In her 2011 memoir, Second Wind, Ann Lowe described the injury.', '"It was the worst week of my life," she said.');
+    expect(quote(text, 'worst week').speaker?.name).toBe('Ann Lowe');
+  });
+
+  it('gives "he" the man the previous sentence introduces with a role, among several men named there', () => {
+    const text = article(
+      'Songs',
+      '"A lot of it comes across as pandering," Bryan Cole said.',
+      'While Obama had many artists writing songs for him, that has not happened for Clinton, which worries Henry Diaz, president of the county caucus.',
+      '"No one is writing songs for her," he said.',
+    );
+    expect(quote(text, 'writing songs for her').speaker?.name).toBe('Henry Diaz');
+  });
+
+  it('reads "Ortiz\'s been making the case" as Ortiz the subject, not a possessor', () => {
+    const text = article(
+      'Debate',
+      '"He is not ready," Dan Ortiz said on Friday.',
+      'Dan Ortiz\'s been making the case for weeks that Tom Hale is not ready. "You have never been held accountable," he said.',
+    );
+    expect(quote(text, 'held accountable').speaker?.name).toBe('Dan Ortiz');
+  });
+
+  it('keeps the established speaker when the previous sentence names someone only after a preposition or as a modifier', () => {
+    const text = article(
+      'Rallies',
+      '"Faith matters," Glenn Hart said.',
+      'The radio host has filled his speeches for Ted Moss with religious imagery.',
+      '"He was raised for these times," he said.',
+      'Nine reasons favour a Dan Cole presidency.',
+      '"Anyone is better than the other side," he said.',
+    );
+    expect(quote(text, 'raised for these').speaker?.name).toBe('Glenn Hart');
+    expect(quote(text, 'Anyone is better').speaker?.name).not.toBe('Dan Cole');
+  });
 });
 
 describe('first person and relayed quotes', () => {
@@ -133,6 +209,22 @@ describe('first person and relayed quotes', () => {
     expect(quote(letters, 'Keep the library').speaker?.name).toBe('Chris Smith');
     const unsigned = article('Memories', 'I laughed and said, "I do not believe in ghosts."');
     expect(quote(unsigned, 'believe in ghosts').speaker).toBeNull();
+  });
+
+  it('gives "my father" and "my mother" the names the piece gives them, and "he"/"she" the relative the previous sentence is about', () => {
+    const text = article(
+      'My father would have voted for him',
+      'I grew up in a fearful household.',
+      'My father bought land upstate. "We live in dark times," my father often said.',
+      'He also told his friends that "fear is the answer."',
+      'Lest you think my parents, James and Olive Hale, were uneducated, I should say more. My mother has softened, but even now she still says "people are not equal."',
+    );
+    expect(quote(text, 'dark times').speaker?.name).toBe('James Hale');
+    expect(quote(text, 'fear is the answer').speaker?.name).toBe('James Hale');
+    expect(quote(text, 'not equal').speaker?.name).toBe('Olive Hale');
+    // Unnamed, the relative stays a description: never a proper name.
+    const unnamed = article('Home', 'My father bought land upstate.', 'He often told us that "fear is the answer."');
+    expect(quote(unnamed, 'fear is the answer').speaker?.name).toBe('my father');
   });
 
   it('gives a relayed quote to its original speaker, not to who relays it', () => {
@@ -350,6 +442,7 @@ describe('confidence and the trace', () => {
       'dash byline',
       'cue after the quote',
       'nominal or infinitive cue',
+      'perspective',
       'cue before the quote',
       'colon introduction',
       'cue later in the sentence',

@@ -8,8 +8,13 @@
  *      pronoun that opens the main clause, the subject of the opening clause ("After Hale left, he …");
  *   2. the subject of the previous sentence, read past an opening adverbial or participial phrase
  *      (a subject pronoun there is resolved first, so chains of "he" carry the centre along);
- *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph;
+ *   3. the paragraph's established speaker: who last reported speech in this or the previous paragraph,
+ *      unless the previous sentence does not name them and introduces an agreeing person instead
+ *      (a subject or object, or among several the one set off with a role), who then comes first;
  *   4. the subject of one of the two sentences before that.
+ *
+ * Besides names: two people named together ("Tom Reed and Ann Lowe wrote", "Critics, like Senators
+ * Reed and Lowe, …"), a body named for a person, and the writer's relatives ("my father", kin.ts).
  *
  * Agreement: he/she need a person of that gender or of unknown gender (never an organisation,
  * place or group); they/it need an organisation (never one named person), and "they" may also be
@@ -17,8 +22,9 @@
  * confidence, lowered when another person of the same gender stands nearby, or when the gender is
  * unknown. Nothing agreeing within reach → null: an unresolved pronoun is never guessed.
  */
-import { ADVERBIAL_OPENERS, AUX, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS } from './cues.ts';
+import { ADVERBIAL_OPENERS, AUX, DESCRIBERS, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS, personNoun } from './cues.ts';
 import type { Doc, Entity } from './document.ts';
+import { Kin } from './kin.ts';
 import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
 import { type Gender, type Token, joinTokens } from './tokens.ts';
@@ -26,7 +32,17 @@ import { type Gender, type Token, joinTokens } from './tokens.ts';
 export type PronounKind = 'he' | 'she' | 'they' | 'it';
 
 /** A mention of someone: a name mention (index) or a pronoun token. */
-type Ref = { readonly mi: number } | { readonly pron: number } | { readonly pair: readonly [number, number] } | { readonly body: readonly [number, number] };
+type Ref =
+  | { readonly mi: number }
+  | { readonly pron: number }
+  | { readonly pair: readonly [number, number] }
+  | { readonly body: readonly [number, number] }
+  | { readonly kin: number };
+
+/** Words after "X's" that make it "X has" or "X is": "Christie's been", "Trump's got", "she's going". */
+const CONTRACTED_AFTER = new Set(['been', 'got', 'gotten', 'had', 'never', 'not', 'going', 'also', 'already', 'now', 'still', 'always']);
+
+const DASH_OR_COMMA = new Set([',', '—', '–', '-', '--']);
 
 const KIND: Record<string, PronounKind> = { he: 'he', she: 'she', they: 'they', it: 'it' };
 
@@ -59,7 +75,7 @@ interface Agreement {
 function agrees(e: Entity, kind: PronounKind): Agreement {
   if (e.plural) return kind === 'they' ? { ok: true, certainty: 0.9 } : { ok: false, certainty: 0 };
   if (kind === 'he' || kind === 'she') {
-    if (e.person === 'no' || isPlace(e)) return { ok: false, certainty: 0 };
+    if (e.person === 'no' || isPlace(e) || isOrganisation(e)) return { ok: false, certainty: 0 };
     const want: Gender = kind === 'he' ? 'm' : 'f';
     if (e.gender === want) return { ok: true, certainty: 1 };
     if (e.gender !== null) return { ok: false, certainty: 0 };
@@ -89,8 +105,11 @@ export class Centering {
   private readonly sentStart: number[] = [];
   /** Tokens where someone reports speech, with the mention or pronoun who does. */
   private readonly speakers: { at: number; ref: Ref }[] = [];
+  /** The writer's relatives ("my father"), for first-person pieces. */
+  readonly kin: Kin;
 
   constructor(private readonly doc: Doc) {
+    this.kin = new Kin(doc);
     const { toks, sentOf } = doc;
     for (let k = 0; k < toks.length; k++) if (k === 0 || sentOf[k] !== sentOf[k - 1]) this.sentStart.push(k);
     for (let c = 0; c < toks.length; c++) {
@@ -110,6 +129,9 @@ export class Centering {
       const mi = doc.owner[j] ?? -1;
       if (mi >= 0 && doc.mention(mi).to === j + 1 && !doc.mention(mi).poss && !this.oblique(mi)) return { mi };
       if (pronounKind(t)) return { pron: j };
+      // "my father often said": the relative, past one adverb.
+      if (this.kin.at(j)) return { kin: j };
+      if (t.word && !t.cap && this.kin.at(j - 1)) return { kin: j - 1 };
     }
     const before = doc.toks[c - 1];
     if (before && (before.quote >= 0 || before.text === ',')) {
@@ -122,6 +144,12 @@ export class Centering {
       if (pronounKind(doc.toks[after])) return { pron: after };
     }
     return undefined;
+  }
+
+  /** A possessor ("Trump's plan"), not a contraction of has or is ("Christie's been making the case"). */
+  private possessor(mi: number): boolean {
+    const m = this.doc.mention(mi);
+    return m.poss && !CONTRACTED_AFTER.has(this.doc.toks[m.to]?.lower ?? '');
   }
 
   /** A mention after a preposition ("under President Obama") is no subject. */
@@ -152,11 +180,27 @@ export class Centering {
       j = c + 1;
     }
     const found = this.subjectAt(j, hi);
-    if (found || j !== lo) return found;
+    if (j !== lo) return this.pastAppositive(found, hi);
+    if (found) return found;
     // "Ultimately, Mr. Clarke …", "But right now, he …": a short opening phrase ends at its comma.
     let c = j;
     while (c < hi && c - j < 6 && doc.tok(c).word && doc.tok(c).quote < 0 && (doc.owner[c] ?? -1) < 0 && !pronounKind(doc.tok(c)) && !doc.isCue(c)) c++;
-    return c > j && c < hi && doc.tok(c).text === ',' ? this.subjectAt(c + 1, hi) : undefined;
+    return c > j && c < hi && doc.tok(c).text === ',' ? this.pastAppositive(this.subjectAt(c + 1, hi), hi) : undefined;
+  }
+
+  /**
+   * "In her 2003 book, Living History, Clinton noted …": a name set off by commas right after an
+   * opening phrase names what that phrase is about; the subject is the name after it.
+   */
+  private pastAppositive(found: Ref | undefined, hi: number): Ref | undefined {
+    if (!found || !('mi' in found)) return found;
+    const { doc } = this;
+    const to = doc.mention(found.mi).to;
+    if (doc.toks[to]?.text !== ',' || to + 1 >= hi) return found;
+    const next = doc.mentionAt(to + 1);
+    if (next < 0 || doc.mention(next).poss) return found;
+    const after = doc.toks[doc.mention(next).to];
+    return after && after.word && !after.cap ? { mi: next } : found;
   }
 
   /** "Looking ahead to the election, Ham explained …": a sentence opening with a participle, whose phrase ends at a comma. */
@@ -182,6 +226,8 @@ export class Centering {
     const { doc } = this;
     while (j < hi && (LOOSE_OPENERS.has(doc.tok(j).lower) || doc.tok(j).text === ',')) j++;
     if (j >= hi) return undefined;
+    const examples = this.namedExamples(j, hi);
+    if (examples) return examples;
     let mi = doc.owner[j] ?? -1;
     // "retired general Norman Hale said", "Radio talk host Rush Limbaugh": words of a role before the name
     // (lowercase, but for the capital that opens the sentence).
@@ -202,12 +248,41 @@ export class Centering {
       if (!m.poss && second >= 0 && !doc.mention(second).poss && doc.entity(mi).person === 'yes' && doc.entity(second).person === 'yes') return { pair: [mi, second] };
       const body = this.bodyNamedFor(mi, j);
       if (body) return body;
-      if (!m.poss) return { mi };
+      if (!this.possessor(mi)) return { mi };
       // "Germany's Chancellor Angela Merkel said": the name after the possessive.
       const next = doc.owner[m.to] ?? -1;
       return next >= 0 && !doc.mention(next).poss ? { mi: next } : undefined;
     }
     if (pronounKind(doc.tok(j))) return { pron: j };
+    // "My father spent …": a relative the writer names by relation.
+    if (this.kin.at(j + 1)) return { kin: j + 1 };
+    return undefined;
+  }
+
+  /**
+   * "Critics of the program, like Senators Tom Reed, Republican of Iowa, and Ann Lowe, …, see …": a
+   * plural subject for people whose members the sentence names, two people "they" can stand for.
+   */
+  private namedExamples(j: number, hi: number): Ref | undefined {
+    const { doc } = this;
+    const head = doc.tok(j);
+    if (!head.word || !head.lower.endsWith('s') || !personNoun(head.lower)) return undefined;
+    let k = j + 1;
+    while (k < hi && k - j < 10 && doc.tok(k).lower !== 'like' && doc.tok(k).lower !== 'including') {
+      if (doc.tok(k).quote >= 0 || doc.isCue(k) || pronounKind(doc.tok(k))) return undefined;
+      k++;
+    }
+    if (k >= hi || k - j >= 10) return undefined;
+    // Past a plural title ("Senators"), the first person, then "and" and the second.
+    let a = -1;
+    for (let n = k + 1; n < hi && n - k <= 3 && a < 0; n++) a = doc.mentionAt(n);
+    if (a < 0 || doc.entity(a).person !== 'yes') return undefined;
+    for (let n = doc.mention(a).to; n < hi && n - doc.mention(a).to <= 8; n++) {
+      if (doc.tok(n).quote >= 0) return undefined;
+      if (doc.tok(n).lower !== 'and') continue;
+      const b = doc.mentionAt(n + 1);
+      return b >= 0 && doc.entity(b).person === 'yes' && !doc.mention(b).poss ? { pair: [a, b] } : undefined;
+    }
     return undefined;
   }
 
@@ -227,6 +302,7 @@ export class Centering {
   /** The entity a reference stands for (a pronoun through its own resolution). */
   private entityOf(ref: Ref): Entity | undefined {
     if ('mi' in ref) return this.doc.entity(ref.mi);
+    if ('kin' in ref) return this.kin.at(ref.kin);
     if ('pair' in ref) {
       const [a, b] = ref.pair;
       const key = `${a},${b}`;
@@ -274,17 +350,28 @@ export class Centering {
       const p = s >= 0 ? doc.tok(this.sentStart[s] as number).para : -1;
       return s >= 0 && para - p <= 1 && (p > 0 || para === 0);
     };
-    const tried: { ref: Ref | undefined; base: number; why: string; since: number }[] = [];
+    const tried: { ref: Ref | undefined; base: number; why: string; since: number; chosen?: true }[] = [];
     const own = this.subjectOf(sid, k);
     if (own && !('pron' in own && own.pron === k)) tried.push({ ref: own, base: 0.92, why: 'subject of its sentence', since: sid - 1 });
     const opening = this.openingClauseSubject(sid, k);
     if (opening) tried.push({ ref: opening, base: 0.85, why: 'subject of the opening clause', since: sid });
     if (near(sid - 1)) tried.push({ ref: this.subjectOf(sid - 1), base: 0.88, why: 'subject of the previous sentence', since: sid - 1 });
     const established = this.establishedSpeaker(k);
+    const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
+    // Centering ranks what the previous sentence realises above anyone further back. When an
+    // established speaker is not named there: the one agreeing person it names as subject or object
+    // ("… with Hillary Clinton lambasting the plan." ¶ "…," she said), or, among several, the one it
+    // introduces with a role ("… which concerns Henry Crespo, president of the caucus." ¶ "…," he
+    // said), chosen among them, so with no rival discount.
+    const fresh = only === undefined && (kind === 'he' || kind === 'she') ? this.newcomer(k, kind, sid) : undefined;
+    if (fresh !== undefined && established !== undefined && this.introduced(fresh, kind, sid) && !this.realisedSince(established.ref, kind, sid - 1, k)) {
+      tried.push({ ref: { mi: fresh }, base: 0.75, why: 'the person the previous sentence introduces', since: sid - 1, chosen: true });
+    }
+    const onlyFirst = only !== undefined && established !== undefined && this.introduced(only, kind, sid) && !this.realisedSince(established.ref, kind, sid - 1, k);
+    if (onlyFirst) tried.push({ ref: { mi: only }, base: 0.8, why: 'the agreeing person the previous sentence names', since: sid - 1 });
     if (established) tried.push({ ref: established.ref, base: established.paras <= 1 ? 0.82 : 0.72, why: "the paragraph's established speaker", since: sid - 1 });
     // Then the only agreeing person named since the previous sentence, whatever their role in it.
-    const only = kind === 'he' || kind === 'she' ? this.onlyAgreeing(k, kind, sid) : undefined;
-    if (only !== undefined) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
+    if (only !== undefined && !onlyFirst) tried.push({ ref: { mi: only }, base: 0.72, why: 'the only agreeing person nearby', since: sid - 1 });
     for (const s of [sid - 2, sid - 3]) if (near(s)) tried.push({ ref: this.subjectOf(s), base: 0.62, why: 'subject of an earlier sentence', since: s });
     for (const t of tried) {
       if (!t.ref) continue;
@@ -292,7 +379,7 @@ export class Centering {
       if (!e) continue;
       const a = agrees(e, kind);
       if (!a.ok) continue;
-      const rival = this.rivalNear(k, e, kind, t.since);
+      const rival = !t.chosen && this.rivalNear(k, e, kind, t.since);
       const confidence = t.base * a.certainty * (rival ? (t.base >= 0.85 ? 0.8 : 0.6) : 1);
       const speaker = e.role ? { name: e.name, role: e.role } : { name: e.name };
       return { speaker, confidence, via: `pronoun "${doc.tok(k).text}": ${t.why}${rival ? ', with a rival nearby' : ''}`, entity: e };
@@ -314,16 +401,119 @@ export class Centering {
     return undefined;
   }
 
+  /**
+   * Whether mention mi is a person the previous sentence introduces as a participant: surely a person
+   * of the pronoun's gender, named as a subject or object (not after a preposition: "rally speeches
+   * for Cruz"), in a sentence whose own subject is not a described person ("The radio talker …").
+   */
+  private introduced(mi: number, kind: PronounKind, sid: number): boolean {
+    const { doc } = this;
+    const e = doc.entity(mi);
+    const sure = agrees(e, kind).certainty === 1 || e.person === 'yes';
+    if (!sure || (this.oblique(mi) && !this.absolute(mi)) || this.modifier(mi)) return false;
+    return !this.describedSubject(sid - 1);
+  }
+
+  /** "with Hillary Clinton — who's called for … — lambasting the plan": the subject of an absolute phrase, not an object. */
+  private absolute(mi: number): boolean {
+    const { doc } = this;
+    const m = doc.mention(mi);
+    if (doc.toks[m.from - 1]?.lower !== 'with') return false;
+    let j = m.to;
+    // Past an inserted clause between dashes or commas.
+    const open = doc.toks[j]?.text;
+    if (open !== undefined && DASH_OR_COMMA.has(open)) {
+      j++;
+      while (j < doc.toks.length && j - m.to < 15 && doc.tok(j).text !== open) j++;
+      j++;
+    }
+    const t = doc.toks[j];
+    return !!t && t.word && !t.cap && t.quote < 0 && t.lower.endsWith('ing');
+  }
+
+  /** A name used as a noun's modifier after a determiner: "a Trump presidency", "the Obama years". */
+  private modifier(mi: number): boolean {
+    const { doc } = this;
+    const m = doc.mention(mi);
+    const before = doc.toks[m.from - 1]?.lower;
+    const after = doc.toks[m.to];
+    return (before === 'a' || before === 'an' || before === 'the') && !!after && after.word && !after.cap && after.quote < 0 && !AUX.has(after.lower) && !doc.isCue(m.to);
+  }
+
+  /** Whether sentence sid opens (past an adverbial) with a described person: "The radio talker has …", "A former aide said". */
+  private describedSubject(sid: number): boolean {
+    const { doc } = this;
+    const lo = this.sentStart[sid];
+    if (lo === undefined || sid < 0) return false;
+    const hi = sid + 1 < this.sentStart.length ? (this.sentStart[sid + 1] as number) : doc.toks.length;
+    let j = lo;
+    const first = doc.tok(j);
+    if (ADVERBIAL_OPENERS.has(first.lower) || SUBORDINATORS.has(first.lower) || this.participleOpener(j)) {
+      while (j < hi && j - lo < 14 && doc.tok(j).text !== ',') j++;
+      j++;
+    }
+    if (j >= hi || !DESCRIBERS.has(doc.tok(j).lower)) return false;
+    for (let n = j + 1; n < hi && n - j <= 4; n++) {
+      const t = doc.tok(n);
+      if (!t.word || t.quote >= 0 || (doc.owner[n] ?? -1) >= 0) return false;
+      if (personNoun(t.lower)) return true;
+    }
+    return false;
+  }
+
+  /** Whether the entity `ref` stands for is named (or is the resolved subject pronoun) between sentence `since` and token k. */
+  private realisedSince(ref: Ref, kind: PronounKind, since: number, k: number): boolean {
+    const e = this.entityOf(ref);
+    if (!e || !agrees(e, kind).ok) return true; // nothing to outrank: keep the order
+    const { doc } = this;
+    for (let j = this.sentStart[Math.max(0, since)] as number; j < k; j++) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi >= 0 && doc.entity(mi) === e) return true;
+      if (pronounKind(doc.tok(j)) === kind && this.resolve(j)?.entity === e) return true;
+    }
+    return false;
+  }
+
+  /**
+   * "… which concerns Henry Crespo, president of the caucus." ¶ "…," he said: when several agreeing
+   * people are named since the previous sentence, the one it introduces (first named there, with a
+   * role set off after the name) is who news copy quotes next. The mention, if exactly one.
+   */
+  private newcomer(k: number, kind: PronounKind, sid: number): number | undefined {
+    const { doc } = this;
+    const from = this.sentStart[Math.max(0, sid - 1)] as number;
+    if (sid < 1 || doc.tok(from).para === 0) return undefined;
+    let found: number | undefined;
+    for (let j = from; j < k; j++) {
+      const mi = doc.owner[j] ?? -1;
+      if (mi < 0 || doc.mention(mi).from !== j) continue;
+      const m = doc.mention(mi);
+      const e = doc.entity(mi);
+      // A person set off with a role, not a place after a comma ("Manchester, N.H., resident …") or a prepositional object.
+      if (m.poss || e.person !== 'yes' || !agrees(e, kind).ok || m.to === m.last || doc.toks[m.last]?.text !== ',') continue;
+      if (doc.toks[m.from - 1]?.text === ',' || this.oblique(mi)) continue;
+      // First named here: no earlier mention of the same person.
+      let earlier = false;
+      for (let p = 0; p < mi && !earlier; p++) if (doc.entity(p) === e) earlier = true;
+      if (earlier) continue;
+      if (found !== undefined) return undefined;
+      found = mi;
+    }
+    return found;
+  }
+
   /** The mention of the one agreeing person named (not only as a possessor) since the previous sentence, if exactly one. */
   private onlyAgreeing(k: number, kind: PronounKind, sid: number): number | undefined {
     const { doc } = this;
-    const from = this.sentStart[Math.max(0, sid - 1)] as number;
+    let from = this.sentStart[Math.max(0, sid - 1)] as number;
     if (doc.tok(k).para - doc.tok(from).para > 1) return undefined;
+    // The headline is no sentence of the discourse: a name there competes with no one in the body.
+    if (doc.tok(from).para === 0 && doc.tok(k).para > 0) from = this.sentStart[sid] as number;
     let found: number | undefined;
     let entity: Entity | undefined;
     for (let j = from; j < k; j++) {
       const mi = doc.owner[j] ?? -1;
-      if (mi < 0 || doc.mention(mi).from !== j || doc.mention(mi).poss) continue;
+      if (mi < 0 || doc.mention(mi).from !== j || this.possessor(mi)) continue;
       const e = doc.entity(mi);
       if (!agrees(e, kind).ok || e === entity) continue;
       if (entity) return undefined;
@@ -345,7 +535,7 @@ export class Centering {
       // A possessor or a prepositional object ("a demand of Obama") competes for no pronoun; "with X
       // lambasting …" makes X the subject of its phrase, so it still does.
       const oblique = this.oblique(mi) && doc.toks[doc.mention(mi).from - 1]?.lower !== 'with';
-      if (e === chosen || doc.mention(mi).poss || oblique) continue;
+      if (e === chosen || this.possessor(mi) || oblique) continue;
       const a = agrees(e, kind);
       if (a.ok && a.certainty === 1) return true;
     }

@@ -127,6 +127,9 @@ export class Speakers {
     let speaks = false;
     for (let k = a + 1; k <= h; k++) if (personal(doc.tok(k).lower)) speaks = true;
     if (!speaks) return DOCUMENT_NOUNS.has(headWord) ? this.author(a, h) : null;
+    // "my father": the writer's relative, by name when the article gives it (kin.ts).
+    const relative = b - a === 2 ? this.centering.kin.at(a + 1) : undefined;
+    if (relative) return { speaker: { name: relative.name }, confidence: 0.9, via: `"${joinTokens(doc.toks, a, b)}" is the writer's ${doc.tok(a + 1).lower}`, entity: relative };
     // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer").
     const words = joinTokens(doc.toks, a, b);
     const name = DESCRIBERS.has(first.lower) ? words.charAt(0).toLowerCase() + words.slice(1) : words;

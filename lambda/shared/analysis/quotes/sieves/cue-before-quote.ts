@@ -9,6 +9,7 @@
 import { ADVERBIAL_OPENERS, CLAUSE_LINKS, DESCRIBERS, PREPOSITIONS, SUBORDINATORS, isLabelVerb } from '../cues.ts';
 import type { Doc } from '../document.ts';
 import type { Speakers } from '../speakers.ts';
+import { subordinateSubject } from './sentence-subject.ts';
 import type { Sieve } from './sieve.ts';
 
 const RELATIVE_PRONOUNS = new Set(['who', 'which', 'that']);
@@ -39,7 +40,10 @@ export const cueBeforeQuote: Sieve = {
     }
     const order: number[] = [];
     for (let c = clauseStart; c < openTok; c++) order.push(c);
-    for (let c = clauseStart - 1; c >= lo; c--) order.push(c);
+    // Past an earlier quote, a cue speaks this one too, unless it only labelled someone and this quote
+    // stands in a clause of time with its own subject ("described her as a "disgrace" after she blamed … on "…"").
+    const ownClause = clauseStart > lo && subordinateSubject(doc, clauseStart - 1, openTok) !== undefined;
+    for (let c = clauseStart - 1; c >= lo; c--) if (!(ownClause && isLabelVerb(doc.tok(c).lower))) order.push(c);
     // The verb of a relative clause on an object ("paying an architect who said he was owed money,
     // saying, "…"") tells about someone the sentence mentions; it speaks the quote only when no other
     // cue does. A clause on the subject ("Clinton, who called …, told", "the groups who wrote … say") keeps its place.

@@ -10,6 +10,7 @@ import { cueBeforeQuote } from './cue-before-quote.ts';
 import { cueLaterInSentence } from './cue-later-in-sentence.ts';
 import { dashByline } from './dash-byline.ts';
 import { nominalCue } from './nominal-cue.ts';
+import { perspective } from './perspective.ts';
 import { previousSentence } from './previous-sentence.ts';
 import { sentenceSubject } from './sentence-subject.ts';
 import type { Sieve } from './sieve.ts';
@@ -20,6 +21,7 @@ export const SIEVES: readonly Sieve[] = [
   dashByline, //           `"…" ― Ana Ruiz`
   cueAfterQuote, //        `"…," Bolton said` / `"…," said Bolton` / `"…," he said`
   nominalCue, //           `Bolton's claim that "…"` / `footage of Bolton saying "…"` / `for Bolton to tweet "…"`
+  perspective, //          `because to her, "…"` / `To Bolton, "…"`
   cueBeforeQuote, //       `Bolton said "…"` / `According to Bolton, "…"`
   colonIntroduction, //    `Bolton on Twitter: "…"`
   cueLaterInSentence, //   `"…" is how Bolton put it, he said`
