@@ -98,7 +98,7 @@ describe('sender handler over dynalite and the SES emulator', () => {
     expect(reports[1]?.jobs[0]?.counts).toMatchObject({ sent: 0, 'already-done': 3 });
   }, 60_000);
 
-  it('sends with the configuration set, a subscriberId tag and RFC 8058 headers in the MIME', async () => {
+  it('sends with the configuration set, subscriber and run tags and RFC 8058 headers in the MIME', async () => {
     const runId = 'digest#daily#2026-01-03T06:00:00.000Z';
     const key = await publishIssue(runId);
     const id = await subscriber();
@@ -106,7 +106,12 @@ describe('sender handler over dynalite and the SES emulator', () => {
     await handlerWith({ mailer: recordingSesMailer(commands) })(sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: [id] }]), context());
     expect(commands).toHaveLength(1);
     const input = commands[0]?.input;
-    expect(input).toMatchObject({ ConfigurationSetName: 'newsbrief-events', Destinations: [addr(id)], Tags: [{ Name: 'subscriberId', Value: id }] });
+    expect(input).toMatchObject({ ConfigurationSetName: 'newsbrief-events', Destinations: [addr(id)], Tags: [
+        { Name: 'subscriberId', Value: id },
+        { Name: 'runId', Value: Buffer.from(runId).toString('base64url') },
+        { Name: 'runKind', Value: 'digest' },
+      ],
+    });
     const raw = Buffer.from(input?.RawMessage?.Data ?? new Uint8Array()).toString('utf8');
     expect(raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/127\.0\.0\.1:8080\/unsubscribe\?token=/m);
     expect(raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
