@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { toJobs } from '../lambda/shared/delivery/fanout.ts';
 import { MAX_TRIES, type LedgerEntry, type LedgerReader } from '../lambda/shared/delivery/ledger.ts';
 import type { SendJob } from '../lambda/shared/delivery/ports.ts';
-import type { RunRecord, RunStore } from '../lambda/shared/delivery/runs.ts';
+import type { RunJobRecord, RunRecord, RunStore } from '../lambda/shared/delivery/runs.ts';
 import type { Subscriber } from '../lambda/shared/subscriptions/model.ts';
 import type { SubscriberReader } from '../lambda/shared/subscriptions/store.ts';
 import { TargetError, UsageError } from './errors.ts';
@@ -36,6 +36,9 @@ export type RunOutcome =
 export interface RecipientState {
   readonly subscriberId: string;
   readonly issueKey: string;
+  /** The job record that addressed them (page, place), where a resend's sender notes them if found already sent. */
+  readonly page: number;
+  readonly index: number;
   readonly outcome: RunOutcome;
   readonly tries?: number;
   readonly reason?: string;
@@ -59,6 +62,12 @@ export interface RunReport {
   /** Whether the run recorded its jobs (runs from before that have no per-recipient account). */
   readonly recipientsOnRecord: boolean;
   readonly outcomes: Record<RunOutcome, number>;
+  /**
+   * Recipients a sender found the ledger already holding as sent, and so did not mail again: a
+   * redelivered job, a resend that raced a late send. Noted on the run's job records by the sender;
+   * they are counted under `sent` too.
+   */
+  readonly alreadySent: number;
   /** Rejection reasons (SES error names), most frequent first. */
   readonly rejectionReasons: readonly { readonly reason: string; readonly count: number }[];
   /**
@@ -107,26 +116,29 @@ export async function recipientStates(
   run: RunRecord,
   stores: { runs: RunStore; ledger: LedgerReader; subscribers: Pick<SubscriberReader, 'get'> },
   now: number,
-): Promise<{ states: RecipientState[]; recipientsOnRecord: boolean; entries: readonly LedgerEntry[] }> {
+): Promise<{ states: RecipientState[]; recipientsOnRecord: boolean; entries: readonly LedgerEntry[]; alreadySent: number }> {
   const jobs = await stores.runs.listJobs(run.runId);
-  const issueOf = new Map<string, string>();
-  for (const job of jobs) for (const id of job.recipients) if (!issueOf.has(id)) issueOf.set(id, job.issueKey);
+  const jobOf = new Map<string, RunJobRecord>();
+  for (const job of jobs) for (const id of job.recipients) if (!jobOf.has(id)) jobOf.set(id, job);
   const entries = await stores.ledger.runEntries(run.runId);
   const ledger = new Map(entries.map((e) => [e.subscriberId, e]));
   // Only the unsent are read: whether they are still subscribed tells failed from skipped.
-  const subscribers = await readSubscribers(io, stores.subscribers, [...issueOf.keys()].filter((id) => ledger.get(id) === undefined));
-  const states = [...issueOf].map(([subscriberId, issueKey]): RecipientState => {
+  const subscribers = await readSubscribers(io, stores.subscribers, [...jobOf.keys()].filter((id) => ledger.get(id) === undefined));
+  const states = [...jobOf].map(([subscriberId, job]): RecipientState => {
     const entry = ledger.get(subscriberId);
     const outcome = outcomeOf(entry, subscribers.get(subscriberId), now);
     return {
       subscriberId,
-      issueKey,
+      issueKey: job.issueKey,
+      page: job.page,
+      index: job.index,
       outcome,
       ...(entry?.tries !== undefined && outcome === 'unknown' ? { tries: entry.tries } : {}),
       ...(entry?.reason !== undefined ? { reason: entry.reason } : {}),
     };
   });
-  return { states, recipientsOnRecord: jobs.length > 0 || run.counts.enqueued === 0, entries };
+  const alreadySent = new Set(jobs.flatMap((job) => job.alreadySent ?? [])).size;
+  return { states, recipientsOnRecord: jobs.length > 0 || run.counts.enqueued === 0, entries, alreadySent };
 }
 
 /** The run's bounces and complaints, from its ledger entries (one of each kind at most per recipient). */
@@ -142,7 +154,7 @@ export function mailEventCounts(entries: readonly LedgerEntry[]): RunReport['mai
 /** The report of one run. */
 export async function runReport(io: Io, target: Target & { runs: RunStore; ledger: LedgerReader }, run: RunRecord, now: number): Promise<RunReport> {
   const stores = { runs: target.runs, ledger: target.ledger, subscribers: target.subscribers };
-  const { states, recipientsOnRecord, entries } = await recipientStates(io, run, stores, now);
+  const { states, recipientsOnRecord, entries, alreadySent } = await recipientStates(io, run, stores, now);
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<RunOutcome, number>;
   const reasons = new Map<string, number>();
   for (const s of states) {
@@ -160,6 +172,7 @@ export async function runReport(io: Io, target: Target & { runs: RunStore; ledge
     audience: { enqueued: run.counts.enqueued, noMatchingArticle: run.counts.skipped },
     recipientsOnRecord,
     outcomes,
+    alreadySent,
     rejectionReasons: [...reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, count]) => ({ reason, count })),
     mailEvents: mailEventCounts(entries),
   };
@@ -177,11 +190,19 @@ async function getRun(target: Target & { runs: RunStore }, runId: string): Promi
   return run;
 }
 
-/** The send jobs that resend a run's issue to `recipients` (one job per issue, ≤ 50 recipients each). */
+/**
+ * The send jobs that resend a run's issue to `recipients`: one per job record they came from (its
+ * issue, at most 50 recipients), naming that record, so the sender notes there whom it finds already sent.
+ */
 export function resendJobs(run: Pick<RunRecord, 'runId' | 'kind'>, recipients: readonly RecipientState[]): SendJob[] {
-  const byIssue = new Map<string, string[]>();
-  for (const r of recipients) byIssue.set(r.issueKey, [...(byIssue.get(r.issueKey) ?? []), r.subscriberId]);
-  return [...byIssue].flatMap(([issueKey, ids]) => toJobs(run, issueKey, ids));
+  const byJob = new Map<string, { issueKey: string; page: number; index: number; ids: string[] }>();
+  for (const r of recipients) {
+    const key = `${r.page}#${r.index}`;
+    const job = byJob.get(key) ?? { issueKey: r.issueKey, page: r.page, index: r.index, ids: [] };
+    job.ids.push(r.subscriberId);
+    byJob.set(key, job);
+  }
+  return [...byJob.values()].flatMap(({ issueKey, page, index, ids }) => toJobs(run, issueKey, ids).map((job) => ({ ...job, page, index })));
 }
 
 /** Who a resend addresses: the failed, and with `unknown` the unknown whose tries are not used up. */
@@ -221,7 +242,8 @@ function printReport(io: Io, r: RunReport): void {
     return;
   }
   const o = r.outcomes;
-  io.out(table(io, ['sent', 'rejected', 'unknown', 'in flight', 'skipped', 'failed'], [[o.sent, o.rejected, o.unknown, o['in-flight'], o.skipped, o.failed]]));
+  io.out(table(io, ['sent', 'already sent', 'rejected', 'unknown', 'in flight', 'skipped', 'failed'], [[o.sent, r.alreadySent, o.rejected, o.unknown, o['in-flight'], o.skipped, o.failed]]));
+  if (r.alreadySent > 0) io.out(`already sent: ${r.alreadySent} recipient(s) the ledger held as sent when a job reached them again (a redelivery or a resend); not mailed twice`);
   if (r.rejectionReasons.length > 0) io.out(`top rejection reasons: ${r.rejectionReasons.slice(0, 5).map((x) => `${x.reason} ${x.count}`).join(', ')}`);
   const { bounces, complaints } = r.mailEvents;
   io.out(`bounces ${bounces.hard + bounces.soft} (hard ${bounces.hard}, soft ${bounces.soft}), complaints ${complaints}: this run's own messages, from the mail events`);
@@ -234,7 +256,7 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
   withTargetOptions(
     group
       .command('list')
-      .description('the latest runs, newest first: articles, audience, sent / rejected / unknown / skipped / failed, bounces and complaints')
+      .description('the latest runs, newest first: articles, audience, sent / already sent / rejected / unknown / skipped / failed, bounces and complaints')
       .option('--limit <n>', 'runs to show', '20')
       .option('--json', 'print JSON'),
   ).action(async (options: ListOptions) => {
@@ -250,13 +272,15 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
       io.out(
         table(
           io,
-          ['run', 'status', 'articles', 'enqueued', 'sent', 'rejected', 'unknown', 'skipped', 'failed', 'bounces', 'complaints'],
+          ['run', 'status', 'articles', 'enqueued', 'sent', 'already sent', 'rejected', 'unknown', 'skipped', 'failed', 'bounces', 'complaints'],
           reports.map((r) => [
             r.runId,
             r.status,
             r.articleIds.length,
             r.audience.enqueued,
-            ...(r.recipientsOnRecord ? [r.outcomes.sent, r.outcomes.rejected, r.outcomes.unknown, r.outcomes.skipped, r.outcomes.failed] : ['-', '-', '-', '-', '-']),
+            ...(r.recipientsOnRecord
+              ? [r.outcomes.sent, r.alreadySent, r.outcomes.rejected, r.outcomes.unknown, r.outcomes.skipped, r.outcomes.failed]
+              : ['-', '-', '-', '-', '-', '-']),
             r.mailEvents.bounces.hard + r.mailEvents.bounces.soft,
             r.mailEvents.complaints,
           ]),

@@ -162,7 +162,7 @@ describe('newsbrief runs --local', () => {
     const human = await cli('runs', 'show', runId, '--local', dir);
     expect(human.code).toBe(0);
     expect(human.out).toContain('top rejection reasons: MessageRejected 1');
-    expect(human.out).toMatch(/sent\s+rejected\s+unknown\s+in flight\s+skipped\s+failed\s*\n\s*2\s+1\s+0\s+0\s+0\s+1/);
+    expect(human.out).toMatch(/sent\s+already sent\s+rejected\s+unknown\s+in flight\s+skipped\s+failed\s*\n\s*2\s+0\s+1\s+0\s+0\s+0\s+1/);
     expect(human.out).toContain(`newsbrief runs resend ${runId} --failed`);
     for (const address of ADDRESSES) expect(human.out + human.err).not.toContain(address);
     const json = JSON.parse((await cli('runs', 'show', runId, '--json', '--local', dir)).out) as { rejectionReasons: unknown };
@@ -186,18 +186,25 @@ describe('newsbrief runs --local', () => {
     expect((JSON.parse((await cli('runs', 'show', runId, '--json', '--local', dir)).out) as { outcomes: unknown }).outcomes).toMatchObject({ sent: 3, failed: 0, rejected: 1 });
   }, 60_000);
 
-  it('resend goes through the ledger: a recipient the ledger holds as sent is not mailed even when asked for', async () => {
-    // The same job again, straight to the sender: the ledger answers "already sent" for every recipient.
+  it('resend goes through the ledger: a recipient the ledger holds as sent is not mailed even when asked for, and is counted already sent', async () => {
+    // The run's recorded job again, straight to the sender (as a redelivery would bring it): the ledger
+    // finished every recipient, 3 sent and 1 rejected.
     const target = await openLocal(dir);
     try {
-      const sent = await resendVia({ wrapMailer: counting })(target, [
-        { runId, kind: 'digest', issueKey: (await target.runs!.listJobs(runId))[0]!.issueKey, recipients: [...ids.values()] },
-      ]);
-      expect(sent).toMatchObject({ sent: 0, 'already-done': 4 });
+      const [job] = await target.runs!.listJobs(runId);
+      expect(job?.alreadySent).toBeUndefined();
+      const resent = { runId, kind: 'digest' as const, issueKey: job!.issueKey, recipients: [...job!.recipients], page: job!.page, index: job!.index };
+      expect(await resendVia({ wrapMailer: counting })(target, [resent])).toMatchObject({ sent: 0, 'already-done': 4 });
+      expect(await resendVia({ wrapMailer: counting })(target, [resent])).toMatchObject({ sent: 0, 'already-done': 4 }); // twice: still 3
+      expect((await target.runs!.listJobs(runId))[0]?.alreadySent).toEqual(['ada@example.com', 'bo@example.com', 'di@example.com'].map((a) => ids.get(a)).sort());
     } finally {
       await target.close();
     }
     expect(accepted.get(FAIL)).toBe(1);
+    const show = JSON.parse((await cli('runs', 'show', runId, '--json', '--local', dir)).out) as { alreadySent: number; outcomes: Record<string, number> };
+    expect(show).toMatchObject({ alreadySent: 3, outcomes: { sent: 3, rejected: 1 } });
+    const human = await cli('runs', 'show', runId, '--local', dir);
+    expect(human.out).toMatch(/sent\s+already sent\s+rejected[^\n]*\n\s*3\s+3\s+1/);
   }, 60_000);
 
   it("show and list: the run's own bounces and complaints, from SES events carrying its tag, each counted once however often SNS delivers it", async () => {
