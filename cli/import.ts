@@ -211,7 +211,6 @@ const DESCRIBE: Record<ImportOutcome, string> = {
 
 /** The same outcomes in a dry run's words: what the import would do. */
 const WOULD: Record<ImportOutcome, string> = {
-  ...DESCRIBE,
   confirmed: 'would be imported, confirmed (consent attested)',
   requested: 'would be imported, pending: a confirmation mail queued',
   'opted-out': 'would be recorded as opted out at the source (never mailed)',

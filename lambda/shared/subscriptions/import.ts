@@ -199,13 +199,16 @@ function optOutState(state: SourceState): ImportedState {
   return state === 'unsubscribed' ? { status: 'unsubscribed' } : { status: 'suppressed', reason: `import:${state}` };
 }
 
+/** Whether the source says the person opted out (recorded so, never mailed). */
+const isOptOut = (state: SourceState): boolean => state !== 'subscribed' && state !== 'unconfirmed';
+
 /**
  * What importing `row` would do, from what the store holds for its address (`hit`), writing nothing:
  * the outcome of a row no other writer touches in between.
  */
 function wouldDo(row: PlannedRow, hit: { subscriber: Subscriber | null } | undefined, confirmed: boolean): ImportOutcome {
   if (hit?.subscriber) return existingOutcome(hit.subscriber);
-  if (row.state !== 'subscribed' && row.state !== 'unconfirmed') return 'opted-out';
+  if (isOptOut(row.state)) return 'opted-out';
   return confirmed ? 'confirmed' : 'requested';
 }
 
@@ -243,7 +246,7 @@ export function createImporter(deps: ImporterDeps, options: Pick<ImportOptions, 
           results[index] = { line: row.line, outcome: existingOutcome(hit.subscriber), subscriberId: hit.subscriberId };
           return;
         }
-        const optOut = row.state !== 'subscribed' && row.state !== 'unconfirmed';
+        const optOut = isOptOut(row.state);
         if (!optOut && !options.confirmed) {
           if (!deps.requests) throw new Error('the importer needs a subscribe-request path for rows without attested consent');
           requesting.push(deps.requests.request({ email: row.email, topics: row.topics, frequency: row.frequency }));
