@@ -32,6 +32,21 @@ async function importJson(dir: string, ...args: string[]): Promise<Report> {
   return JSON.parse(result.out) as Report;
 }
 
+/** A data folder and the SES emulator the local worker mails (read back through `ses.endpoint()`), for one describe block. */
+function folderAndSesEmulator(): { dir: string; ses: { endpoint(): string } } {
+  const dir = dataFolder();
+  let standins: Standins | undefined;
+  beforeAll(async () => {
+    standins = await startStandins();
+    await clearOutbox(standins.sesEndpoint);
+  });
+  afterAll(async () => {
+    await standins?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, ses: { endpoint: () => standins!.sesEndpoint } };
+}
+
 /** Only the outcomes that occurred. */
 const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 
@@ -105,16 +120,7 @@ describe('subscribers import --confirmed', () => {
 });
 
 describe('subscribers import (pending: double opt-in)', () => {
-  const dir = dataFolder();
-  let ses: Standins;
-  beforeAll(async () => {
-    ses = await startStandins();
-    await clearOutbox(ses.sesEndpoint);
-  });
-  afterAll(async () => {
-    await ses.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, ses } = folderAndSesEmulator();
 
   it('creates each person pending and sends one confirmation mail each, through the SES emulator', async () => {
     const report = await importJson(dir, fixture('plain.csv'), '--rate', '50');
@@ -127,26 +133,17 @@ describe('subscribers import (pending: double opt-in)', () => {
     expect(uma).toMatchObject({ status: 'pending', topics: ['asia', 'diplomacy'], frequency: 'daily' });
     expect(uma?.consent).toBeUndefined();
     expect(await findSubscriber(dir, 'xavi@example.org')).toMatchObject({ status: 'pending', topics: ['world', 'asia'] });
-    const mails = await readOutbox(ses.sesEndpoint);
+    const mails = await readOutbox(ses.endpoint());
     expect(mails.map((m) => m.destination.to.join()).sort()).toEqual(['uma@example.com', 'vic@example.org', 'wen@example.com', 'xavi@example.org']);
     // Again: everyone is pending already, so no second mail.
     const again = await importJson(dir, fixture('plain.csv'));
     expect(nonZero(again.counts)).toEqual({ 'already-pending': 4, invalid: 2 });
-    expect(await readOutbox(ses.sesEndpoint)).toHaveLength(4);
+    expect(await readOutbox(ses.endpoint())).toHaveLength(4);
   }, 60_000);
 });
 
 describe('subscribers import --dry-run', () => {
-  const dir = dataFolder();
-  let ses: Standins;
-  beforeAll(async () => {
-    ses = await startStandins();
-    await clearOutbox(ses.sesEndpoint);
-  });
-  afterAll(async () => {
-    await ses.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, ses } = folderAndSesEmulator();
 
   /** Every item of the folder's table, to see that a dry run wrote nothing. */
   async function items(): Promise<string[]> {
@@ -189,7 +186,7 @@ describe('subscribers import --dry-run', () => {
 
     expect(await items()).toEqual(before);
     expect(await findSubscriber(dir, 'new@example.com')).toBeNull();
-    expect(await readOutbox(ses.sesEndpoint)).toEqual([]);
+    expect(await readOutbox(ses.endpoint())).toEqual([]);
 
     const real = await importJson(dir, file, '--confirmed');
     expect(real.counts).toEqual(dry.counts);
