@@ -4,12 +4,12 @@
  * dynalite, through the same importFile the command runs, at BENCH_IMPORT_CONCURRENCY rows in flight
  * (batches of 100 rows; default 4, the command's default). dynalite runs in a child process (bench/child-standins.ts), in
  * memory. Then the same file again, which must change nothing. Prints rows/s for both (goal ≥ 2,000
- * rows/s on the first) and the load average. Bounded, loopback only, nothing persisted but a temp file.
+ * rows/s on the first), the CPU time per row of the import and of dynalite, and the load average. Bounded, loopback only, nothing persisted but a temp file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { importFile, type ImportReport } from '../cli/import.ts';
+import { importFile } from '../cli/import.ts';
 import type { Io } from '../cli/output.ts';
 import type { Target } from '../cli/targets.ts';
 import { parseKeyring } from '../lambda/shared/signing-keys.ts';
@@ -53,14 +53,21 @@ async function main(): Promise<void> {
     const io: Io = { out: () => {}, err: (l) => console.error(l), ...(process.stderr.isTTY ? { progress: process.stderr } : {}) };
     const options = { confirmed: true, frequency: 'daily' as const, rate: 10, concurrency, json: false };
     console.log(`bench:import: ${rows.toLocaleString('en-US')} rows, concurrency ${concurrency}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const print = (label: string, report: ImportReport) => {
+    // CPU per row, of this process (CSV, checks, SDK calls) and of dynalite's: unlike rows/s, barely moved by other load on the machine.
+    const timed = async (label: string) => {
+      const cpu = process.cpuUsage();
+      const standinsCpu = standins.cpuMs();
+      const report = await importFile(target, file, options, io);
+      const own = process.cpuUsage(cpu);
+      const theirs = standinsCpu === undefined ? undefined : (standins.cpuMs() ?? 0) - standinsCpu;
       const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`).join(', ');
+      const perRow = (ms: number) => (ms / report.rows).toFixed(2);
       console.log(`${label}: ${report.seconds.toFixed(1)} s, ${Math.round(report.rows / report.seconds).toLocaleString('en-US')} rows/s (${counts})`);
+      console.log(`  CPU ms per row: import ${perRow((own.user + own.system) / 1000)}, dynalite ${theirs === undefined ? 'n/a' : perRow(theirs)}`);
+      return report;
     };
-    const first = await importFile(target, file, options, io);
-    print('first import ', first);
-    const again = await importFile(target, file, options, io);
-    print('same file again', again);
+    const first = await timed('first import ');
+    const again = await timed('same file again');
     const rate = first.rows / first.seconds;
     const changed = again.counts.confirmed + again.counts['opted-out'];
     console.log(`goal ≥ ${GOAL_ROWS_PER_SECOND.toLocaleString('en-US')} rows/s: ${rate >= GOAL_ROWS_PER_SECOND ? 'met' : 'MISSED'}; second import changed ${changed} row(s)`);

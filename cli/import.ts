@@ -35,6 +35,8 @@ export interface ImportCommandOptions {
   /** Batches of IMPORT_BATCH rows in flight at once. */
   readonly concurrency: number;
   readonly json: boolean;
+  /** Read only: report what the import would do, write nothing, queue and mail nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** What the import did, as `--json` prints it. */
@@ -42,6 +44,8 @@ export interface ImportReport {
   readonly file: string;
   readonly format: ImportFormat;
   readonly mode: 'confirmed' | 'pending';
+  /** Nothing was written: the counts say what importing the file would do now. */
+  readonly dryRun: boolean;
   readonly rows: number;
   readonly counts: Record<ImportOutcome, number>;
   /** Every row that was not imported, with its line and why (no addresses). */
@@ -107,7 +111,7 @@ export async function importFile(target: Target, file: string, options: ImportCo
   // per window). --rate paces the requests, so the worker's sends stay within the SES send rate.
   let pending: PendingPath | undefined;
   let requests: SubscribeRequester | undefined;
-  if (!options.confirmed && plan.planned.some((r) => r.state === 'subscribed' || r.state === 'unconfirmed')) {
+  if (!options.dryRun && !options.confirmed && plan.planned.some((r) => r.state === 'subscribed' || r.state === 'unconfirmed')) {
     if (!target.pending) {
       throw new TargetError(
         `${file}: ${target.description} has no confirmation queue output (ConfirmationQueueUrl): deploy it with this version of newsbrief ` +
@@ -133,14 +137,14 @@ export async function importFile(target: Target, file: string, options: ImportCo
 
   const importer = createImporter(
     { store: target.subscribers, keyring: await target.keyring(), ...(requests ? { requests } : {}) },
-    { confirmed: options.confirmed, source: `${parsed.format}:${name}` },
+    { confirmed: options.confirmed, source: `${parsed.format}:${name}`, ...(options.dryRun ? { dryRun: true } : {}) },
   );
   const started = Date.now();
   const results: RowResult[] = [
     ...parsed.problems.map((p) => ({ line: p.line, outcome: 'invalid' as const, reason: p.reason })),
     ...plan.decided,
   ];
-  const bar = progress(io, 'importing', plan.planned.length);
+  const bar = progress(io, options.dryRun ? 'checking' : 'importing', plan.planned.length);
   const limit = pLimit(options.concurrency);
   const batches: (typeof plan.planned)[] = [];
   for (let i = 0; i < plan.planned.length; i += IMPORT_BATCH) batches.push(plan.planned.slice(i, i + IMPORT_BATCH));
@@ -176,6 +180,7 @@ export async function importFile(target: Target, file: string, options: ImportCo
     file,
     format: parsed.format,
     mode: options.confirmed ? 'confirmed' : 'pending',
+    dryRun: options.dryRun === true,
     rows: parsed.rows.length + parsed.problems.length,
     counts,
     skipped: results
@@ -204,10 +209,27 @@ const DESCRIBE: Record<ImportOutcome, string> = {
   forgotten: 'skipped: asked to be forgotten',
 };
 
+/** The same outcomes in a dry run's words: what the import would do. */
+const WOULD: Record<ImportOutcome, string> = {
+  confirmed: 'would be imported, confirmed (consent attested)',
+  requested: 'would be imported, pending: a confirmation mail queued',
+  'opted-out': 'would be recorded as opted out at the source (never mailed)',
+  unconfirmed: 'would be skipped: never confirmed at the source',
+  'already-confirmed': 'would be skipped: already subscribed',
+  'already-pending': 'would be skipped: already pending',
+  unsubscribed: 'would be skipped: unsubscribed here before',
+  suppressed: 'would be skipped: suppressed (bounce or complaint)',
+  forgotten: 'would be skipped: asked to be forgotten',
+  invalid: 'would be skipped: invalid',
+  duplicate: 'would be skipped: repeated in the file',
+};
+
 function printImportReport(io: Io, report: ImportReport, where: string): void {
   const c = colours(io);
-  io.out(`${c.bold(report.file)}: ${report.format} export, ${report.rows.toLocaleString('en-US')} row(s) into ${where} (${report.mode})`);
-  const rows = IMPORT_OUTCOMES.filter((o) => report.counts[o] > 0).map((o) => [DESCRIBE[o], report.counts[o]] as const);
+  const into = report.dryRun ? `checked against ${where}, dry run: nothing written` : `into ${where}`;
+  io.out(`${c.bold(report.file)}: ${report.format} export, ${report.rows.toLocaleString('en-US')} row(s) ${into} (${report.mode})`);
+  const words = report.dryRun ? WOULD : DESCRIBE;
+  const rows = IMPORT_OUTCOMES.filter((o) => report.counts[o] > 0).map((o) => [words[o], report.counts[o]] as const);
   io.out(table(io, ['outcome', 'rows'], rows));
   const details = report.skipped.filter((s) => s.reason !== undefined);
   for (const s of details.slice(0, 50)) io.out(c.yellow(`  line ${s.line}: ${s.outcome}: ${s.reason}`));
@@ -218,5 +240,6 @@ function printImportReport(io: Io, report: ImportReport, where: string): void {
   }
   // A rate over a fraction of a second says nothing; over a long import it says how long the next will take.
   const rate = report.seconds >= 1 ? ` (${Math.round(report.rows / report.seconds).toLocaleString('en-US')} rows/s)` : '';
-  io.out(`done in ${report.seconds.toFixed(1)} s${rate}; importing this file again changes nothing`);
+  if (report.dryRun) io.out(`checked in ${report.seconds.toFixed(1)} s${rate}; nothing was written: run it again without --dry-run to import`);
+  else io.out(`done in ${report.seconds.toFixed(1)} s${rate}; importing this file again changes nothing`);
 }

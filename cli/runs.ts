@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { toJobs } from '../lambda/shared/delivery/fanout.ts';
 import { MAX_TRIES, type LedgerEntry, type LedgerReader } from '../lambda/shared/delivery/ledger.ts';
 import type { SendJob } from '../lambda/shared/delivery/ports.ts';
-import type { RunRecord, RunStore } from '../lambda/shared/delivery/runs.ts';
+import type { RunJobRecord, RunRecord, RunStore } from '../lambda/shared/delivery/runs.ts';
 import type { Subscriber } from '../lambda/shared/subscriptions/model.ts';
 import type { SubscriberReader } from '../lambda/shared/subscriptions/store.ts';
 import { TargetError, UsageError } from './errors.ts';
@@ -36,6 +36,9 @@ export type RunOutcome =
 export interface RecipientState {
   readonly subscriberId: string;
   readonly issueKey: string;
+  /** The job record that addressed them (page, place), where a resend's sender notes them if found already sent. */
+  readonly page: number;
+  readonly index: number;
   readonly outcome: RunOutcome;
   readonly tries?: number;
   readonly reason?: string;
@@ -59,15 +62,21 @@ export interface RunReport {
   /** Whether the run recorded its jobs (runs from before that have no per-recipient account). */
   readonly recipientsOnRecord: boolean;
   readonly outcomes: Record<RunOutcome, number>;
+  /**
+   * Recipients a sender found the ledger already holding as sent, and so did not mail again: a
+   * redelivered job, a resend that raced a late send. Noted on the run's job records by the sender;
+   * they are counted under `sent` too.
+   */
+  readonly alreadySent: number;
   /** Rejection reasons (SES error names), most frequent first. */
   readonly rejectionReasons: readonly { readonly reason: string; readonly count: number }[];
   /**
-   * Recipients this run sent to who are now suppressed for a bounce or a complaint. The mail-events
-   * function suppresses the subscriber but keeps no record per message, so this cannot tell which
-   * send bounced: it is who of this run's recipients bounced or complained since, by any message.
-   * Only in `runs show` (it reads every recipient's record); absent in `runs list`.
+   * Bounces and complaints of this run's own messages, per recipient: the mail-events function records
+   * each on the run's ledger entry, found by the message's run tag (message-tags.ts), keeping the first
+   * of each kind, so a redelivered event counts once. `hard` are permanent bounces (SES's bounce rate),
+   * `soft` transient or undetermined ones.
    */
-  readonly suppressedSince?: { readonly bounce: number; readonly complaint: number };
+  readonly mailEvents: { readonly bounces: { readonly hard: number; readonly soft: number }; readonly complaints: number };
 }
 
 const OUTCOMES: readonly RunOutcome[] = ['sent', 'rejected', 'unknown', 'in-flight', 'skipped', 'failed'];
@@ -101,58 +110,56 @@ function outcomeOf(entry: LedgerEntry | undefined, subscriber: Subscriber | null
   return subscriber?.status === 'confirmed' ? 'failed' : 'skipped';
 }
 
-/** Every recipient the run addressed, with their outcome; `withSent` also reads the subscribers it sent to. */
+/** Every recipient the run addressed, with their outcome, and the run's ledger entries (its mail events with them). */
 export async function recipientStates(
   io: Io,
   run: RunRecord,
   stores: { runs: RunStore; ledger: LedgerReader; subscribers: Pick<SubscriberReader, 'get'> },
   now: number,
-  withSent = false,
-): Promise<{ states: RecipientState[]; recipientsOnRecord: boolean; subscribers: Map<string, Subscriber | null> }> {
+): Promise<{ states: RecipientState[]; recipientsOnRecord: boolean; entries: readonly LedgerEntry[]; alreadySent: number }> {
   const jobs = await stores.runs.listJobs(run.runId);
-  const issueOf = new Map<string, string>();
-  for (const job of jobs) for (const id of job.recipients) if (!issueOf.has(id)) issueOf.set(id, job.issueKey);
-  const ledger = new Map((await stores.ledger.runEntries(run.runId)).map((e) => [e.subscriberId, e]));
-  const toRead = [...issueOf.keys()].filter((id) => {
-    const state = ledger.get(id)?.state;
-    return state === undefined || (withSent && state === 'sent');
-  });
-  const subscribers = await readSubscribers(io, stores.subscribers, toRead);
-  const states = [...issueOf].map(([subscriberId, issueKey]): RecipientState => {
+  const jobOf = new Map<string, RunJobRecord>();
+  for (const job of jobs) for (const id of job.recipients) if (!jobOf.has(id)) jobOf.set(id, job);
+  const entries = await stores.ledger.runEntries(run.runId);
+  const ledger = new Map(entries.map((e) => [e.subscriberId, e]));
+  // Only the unsent are read: whether they are still subscribed tells failed from skipped.
+  const subscribers = await readSubscribers(io, stores.subscribers, [...jobOf.keys()].filter((id) => ledger.get(id) === undefined));
+  const states = [...jobOf].map(([subscriberId, job]): RecipientState => {
     const entry = ledger.get(subscriberId);
     const outcome = outcomeOf(entry, subscribers.get(subscriberId), now);
     return {
       subscriberId,
-      issueKey,
+      issueKey: job.issueKey,
+      page: job.page,
+      index: job.index,
       outcome,
       ...(entry?.tries !== undefined && outcome === 'unknown' ? { tries: entry.tries } : {}),
       ...(entry?.reason !== undefined ? { reason: entry.reason } : {}),
     };
   });
-  return { states, recipientsOnRecord: jobs.length > 0 || run.counts.enqueued === 0, subscribers };
+  const alreadySent = new Set(jobs.flatMap((job) => job.alreadySent ?? [])).size;
+  return { states, recipientsOnRecord: jobs.length > 0 || run.counts.enqueued === 0, entries, alreadySent };
 }
 
-/** The report of one run; `withSuppressions` also reads every recipient sent to, for the bounces and complaints since. */
-export async function runReport(
-  io: Io,
-  target: Target & { runs: RunStore; ledger: LedgerReader },
-  run: RunRecord,
-  now: number,
-  withSuppressions: boolean,
-): Promise<RunReport> {
+/** The run's bounces and complaints, from its ledger entries (one of each kind at most per recipient). */
+export function mailEventCounts(entries: readonly LedgerEntry[]): RunReport['mailEvents'] {
+  const counts = { bounces: { hard: 0, soft: 0 }, complaints: 0 };
+  for (const e of entries) {
+    if (e.bounce) counts.bounces[e.bounce.bounceType === 'Permanent' ? 'hard' : 'soft']++;
+    if (e.complaint) counts.complaints++;
+  }
+  return counts;
+}
+
+/** The report of one run. */
+export async function runReport(io: Io, target: Target & { runs: RunStore; ledger: LedgerReader }, run: RunRecord, now: number): Promise<RunReport> {
   const stores = { runs: target.runs, ledger: target.ledger, subscribers: target.subscribers };
-  const { states, recipientsOnRecord, subscribers } = await recipientStates(io, run, stores, now, withSuppressions);
+  const { states, recipientsOnRecord, entries, alreadySent } = await recipientStates(io, run, stores, now);
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<RunOutcome, number>;
   const reasons = new Map<string, number>();
-  const suppressedSince = { bounce: 0, complaint: 0 };
   for (const s of states) {
     outcomes[s.outcome]++;
     if (s.outcome === 'rejected') reasons.set(s.reason ?? 'unknown', (reasons.get(s.reason ?? 'unknown') ?? 0) + 1);
-    if (s.outcome === 'sent') {
-      const why = subscribers.get(s.subscriberId)?.suppressedReason ?? '';
-      if (why === 'complaint') suppressedSince.complaint++;
-      else if (why.startsWith('bounce:')) suppressedSince.bounce++;
-    }
   }
   return {
     runId: run.runId,
@@ -165,8 +172,9 @@ export async function runReport(
     audience: { enqueued: run.counts.enqueued, noMatchingArticle: run.counts.skipped },
     recipientsOnRecord,
     outcomes,
+    alreadySent,
     rejectionReasons: [...reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, count]) => ({ reason, count })),
-    ...(withSuppressions ? { suppressedSince } : {}),
+    mailEvents: mailEventCounts(entries),
   };
 }
 
@@ -182,11 +190,19 @@ async function getRun(target: Target & { runs: RunStore }, runId: string): Promi
   return run;
 }
 
-/** The send jobs that resend a run's issue to `recipients` (one job per issue, ≤ 50 recipients each). */
+/**
+ * The send jobs that resend a run's issue to `recipients`: one per job record they came from (its
+ * issue, at most 50 recipients), naming that record, so the sender notes there whom it finds already sent.
+ */
 export function resendJobs(run: Pick<RunRecord, 'runId' | 'kind'>, recipients: readonly RecipientState[]): SendJob[] {
-  const byIssue = new Map<string, string[]>();
-  for (const r of recipients) byIssue.set(r.issueKey, [...(byIssue.get(r.issueKey) ?? []), r.subscriberId]);
-  return [...byIssue].flatMap(([issueKey, ids]) => toJobs(run, issueKey, ids));
+  const byJob = new Map<string, { issueKey: string; page: number; index: number; ids: string[] }>();
+  for (const r of recipients) {
+    const key = `${r.page}#${r.index}`;
+    const job = byJob.get(key) ?? { issueKey: r.issueKey, page: r.page, index: r.index, ids: [] };
+    job.ids.push(r.subscriberId);
+    byJob.set(key, job);
+  }
+  return [...byJob.values()].flatMap(({ issueKey, page, index, ids }) => toJobs(run, issueKey, ids).map((job) => ({ ...job, page, index })));
 }
 
 /** Who a resend addresses: the failed, and with `unknown` the unknown whose tries are not used up. */
@@ -226,11 +242,11 @@ function printReport(io: Io, r: RunReport): void {
     return;
   }
   const o = r.outcomes;
-  io.out(table(io, ['sent', 'rejected', 'unknown', 'in flight', 'skipped', 'failed'], [[o.sent, o.rejected, o.unknown, o['in-flight'], o.skipped, o.failed]]));
+  io.out(table(io, ['sent', 'already sent', 'rejected', 'unknown', 'in flight', 'skipped', 'failed'], [[o.sent, r.alreadySent, o.rejected, o.unknown, o['in-flight'], o.skipped, o.failed]]));
+  if (r.alreadySent > 0) io.out(`already sent: ${r.alreadySent} recipient(s) the ledger held as sent when a job reached them again (a redelivery or a resend); not mailed twice`);
   if (r.rejectionReasons.length > 0) io.out(`top rejection reasons: ${r.rejectionReasons.slice(0, 5).map((x) => `${x.reason} ${x.count}`).join(', ')}`);
-  if (r.suppressedSince) {
-    io.out(`recipients suppressed since, by a bounce ${r.suppressedSince.bounce}, by a complaint ${r.suppressedSince.complaint} (any message of theirs; mail events are not kept per message)`);
-  }
+  const { bounces, complaints } = r.mailEvents;
+  io.out(`bounces ${bounces.hard + bounces.soft} (hard ${bounces.hard}, soft ${bounces.soft}), complaints ${complaints}: this run's own messages, from the mail events`);
   if (o.failed > 0) io.out(c.yellow(`${o.failed} not sent: newsbrief runs resend ${r.runId} --failed (while the run's jobs are still queued, these include recipients not reached yet)`));
   if (o.unknown > 0) io.out(`${o.unknown} with a lost SES answer (may have been sent): --unknown resends to those with tries left, at most one more copy`);
 }
@@ -240,7 +256,7 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
   withTargetOptions(
     group
       .command('list')
-      .description('the latest runs, newest first: articles, audience, and sent / rejected / unknown / skipped / failed')
+      .description('the latest runs, newest first: articles, audience, sent / already sent / rejected / unknown / skipped / failed, bounces and complaints')
       .option('--limit <n>', 'runs to show', '20')
       .option('--json', 'print JSON'),
   ).action(async (options: ListOptions) => {
@@ -250,19 +266,23 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
       const target = runStores(t);
       const now = Date.now();
       const reports: RunReport[] = [];
-      for (const run of await target.runs.listRuns(limit)) reports.push(await runReport(io, target, run, now, false));
+      for (const run of await target.runs.listRuns(limit)) reports.push(await runReport(io, target, run, now));
       if (options.json) return printJson(io, reports);
       if (reports.length === 0) return io.out(`${target.description} has no runs yet (newsbrief digest run daily starts one)`);
       io.out(
         table(
           io,
-          ['run', 'status', 'articles', 'enqueued', 'sent', 'rejected', 'unknown', 'skipped', 'failed'],
+          ['run', 'status', 'articles', 'enqueued', 'sent', 'already sent', 'rejected', 'unknown', 'skipped', 'failed', 'bounces', 'complaints'],
           reports.map((r) => [
             r.runId,
             r.status,
             r.articleIds.length,
             r.audience.enqueued,
-            ...(r.recipientsOnRecord ? [r.outcomes.sent, r.outcomes.rejected, r.outcomes.unknown, r.outcomes.skipped, r.outcomes.failed] : ['-', '-', '-', '-', '-']),
+            ...(r.recipientsOnRecord
+              ? [r.outcomes.sent, r.alreadySent, r.outcomes.rejected, r.outcomes.unknown, r.outcomes.skipped, r.outcomes.failed]
+              : ['-', '-', '-', '-', '-', '-']),
+            r.mailEvents.bounces.hard + r.mailEvents.bounces.soft,
+            r.mailEvents.complaints,
           ]),
         ),
       );
@@ -272,13 +292,13 @@ export function runsCommand(io: Io, resend: ResendSender): Command {
   withTargetOptions(
     group
       .command('show')
-      .description('one run: its articles, audience, outcomes, top rejection reasons, bounces and complaints since')
+      .description("one run: its articles, audience, outcomes, top rejection reasons, and its messages' bounces and complaints")
       .argument('<run>', 'run id (from runs list)')
       .option('--json', 'print JSON'),
   ).action(async (runId: string, options: ListOptions) => {
     await onTarget(options, async (t) => {
       const target = runStores(t);
-      const report = await runReport(io, target, await getRun(target, runId), Date.now(), true);
+      const report = await runReport(io, target, await getRun(target, runId), Date.now());
       if (options.json) printJson(io, report);
       else printReport(io, report);
     });

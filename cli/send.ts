@@ -160,9 +160,11 @@ export async function sendTest(deps: TestSendDeps, address: string, choice: Test
     createdAt: now,
     updatedAt: now,
   });
+  // A test belongs to no run: untagged, its bounce or complaint is counted for no run's report.
+  const { run: _run, ...untagged } = message;
   let messageId: string;
   try {
-    ({ messageId } = await deps.mailer.send(message));
+    ({ messageId } = await deps.mailer.send(untagged));
   } catch (error) {
     const advice = refusalAdvice(error, address, env.SENDER_ADDRESS);
     if (advice) throw new TargetError(advice, { cause: error });

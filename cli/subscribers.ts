@@ -108,6 +108,7 @@ interface ImportOptions extends TargetOptions {
   readonly rate: number;
   readonly concurrency: number;
   readonly json?: boolean;
+  readonly dryRun?: boolean;
 }
 
 function addImport(group: Command, io: Io): void {
@@ -126,6 +127,7 @@ function addImport(group: Command, io: Io): void {
       .option('--frequency <frequency>', `for rows that name none: one of ${FREQUENCIES.join(', ')}`, 'daily')
       .option('--rate <n>', 'confirmation mails per second, without --confirmed', positive('--rate'), 10)
       .option('--concurrency <n>', 'batches of 100 rows written at once', positive('--concurrency'), 4)
+      .option('--dry-run', 'check the file against the list and report what would be added or skipped, and why; write, queue and mail nothing')
       .option('--json', 'print the report as JSON'),
   ).action(async (file: string, options: ImportOptions) => {
     if (!(FREQUENCIES as readonly string[]).includes(options.frequency)) throw new UsageError(`--frequency: must be one of ${FREQUENCIES.join(', ')}`);
@@ -142,6 +144,7 @@ function addImport(group: Command, io: Io): void {
           rate: options.rate,
           concurrency: options.concurrency,
           json: options.json === true,
+          dryRun: options.dryRun === true,
         },
         io,
       ),

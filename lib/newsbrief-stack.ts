@@ -171,8 +171,9 @@ export class NewsbriefStack extends Stack {
       environment: environmentFor('mail-events', { ...environment, ...this.delivery.environment }),
     });
     this.mail.subscribe(this.mailEvents);
-    // Suppress the subscriber (Get, conditional Put) and de-duplicate events (Put).
-    grantTable(this.data.table, this.mailEvents, { items: ['GetItem', 'PutItem'] });
+    // Suppress the subscriber (Get, conditional Put), de-duplicate events (Put), and record each bounce
+    // and complaint on the run that sent the message (a conditional Update of its ledger entry).
+    grantTable(this.data.table, this.mailEvents, { items: ['GetItem', 'PutItem', 'UpdateItem'] });
 
     if (config.archive !== 'off') {
       this.archive = new ArchiveSite(this, 'Archive', {

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { baseEnvSchema, readEnv } from '../shared/config.ts';
 import { systemClock } from '../shared/delivery/clock.ts';
+import { DynamoLedger } from '../shared/delivery/ledger-dynamo.ts';
 import { createMailEvents, type MailEventsService } from '../shared/delivery/mail-events.ts';
 import { powertoolsMailEventMetrics, type MailEventMetrics } from '../shared/delivery/metrics.ts';
 import { powertoolsLog, type Log } from '../shared/logger.ts';
@@ -12,7 +13,8 @@ import { createDynamoSubscriberStore } from '../shared/subscriptions/dynamo-stor
  * Lambda entry point for SES events (configuration-set event destination → SNS → this function).
  * Malformed records are logged and dropped (a retry cannot fix them); a store failure throws, so
  * Lambda's asynchronous retry (and then the function's failure destination) takes the event again:
- * suppression is idempotent and transient bounces are de-duplicated by feedback id.
+ * suppression is idempotent, transient bounces are de-duplicated by feedback id, and a run keeps the
+ * first bounce and complaint of each recipient.
  */
 
 export const mailEventsEnvSchema = baseEnvSchema.pick({ TABLE_NAME: true });
@@ -27,6 +29,7 @@ export function mailEventsFromEnvironment(
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return createMailEvents({
     suppressor: createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
+    runs: new DynamoLedger(doc, config.TABLE_NAME),
     clock: systemClock,
     log,
     ...(metrics ? { metrics } : {}),

@@ -11,6 +11,8 @@ import { systemClock, type Clock } from '../shared/delivery/clock.ts';
 import { createIssueComposer } from '../shared/delivery/composer.ts';
 import { DynamoLedger } from '../shared/delivery/ledger-dynamo.ts';
 import type { DeliveryLedger } from '../shared/delivery/ledger.ts';
+import { DynamoRunStore } from '../shared/delivery/runs-dynamo.ts';
+import type { AlreadySentRecorder } from '../shared/delivery/runs.ts';
 import { sendJobSchema, type BlobStore } from '../shared/delivery/ports.ts';
 import type { Mailer } from '../shared/mailer.ts';
 import { instanceRate, TokenBucket } from '../shared/delivery/rate-limiter.ts';
@@ -110,6 +112,7 @@ export interface SenderOverrides {
   readonly composer?: MessageComposer;
   readonly mailer?: Mailer;
   readonly ledger?: DeliveryLedger;
+  readonly jobRecords?: AlreadySentRecorder;
   readonly subscribers?: Pick<SubscriberReader, 'get'>;
   readonly clock?: Clock;
   readonly log?: Log;
@@ -142,6 +145,7 @@ export function senderRuntime(env: Record<string, string | undefined> = process.
   const sender = createSender({
     subscribers: overrides.subscribers ?? createDynamoSubscriberStore({ doc, tableName: config.TABLE_NAME }),
     ledger: overrides.ledger ?? new DynamoLedger(doc, config.TABLE_NAME),
+    jobRecords: overrides.jobRecords ?? new DynamoRunStore(doc, config.TABLE_NAME),
     composer:
       overrides.composer ??
       createIssueComposer({

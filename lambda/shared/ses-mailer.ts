@@ -1,5 +1,6 @@
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { Mailer, OutgoingMessage } from './mailer.ts';
+import { messageTags } from './message-tags.ts';
 
 /**
  * The SES adapter of the `Mailer` port: one SendRawEmail call per message. The MIME is built elsewhere
@@ -24,17 +25,13 @@ export class SesNoMessageIdError extends Error {
   override readonly name = 'SesNoMessageIdError';
 }
 
-// SES message tags allow only ASCII letters, digits, '_' and '-' (max 256 chars).
-const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
-
 /** Create a Mailer that sends raw MIME through SES SendRawEmail. */
 export function createSesMailer(client: SesSend, options: SesMailerOptions): Mailer {
   return {
     async send(message: OutgoingMessage): Promise<{ messageId: string }> {
       const data = typeof message.raw === 'string' ? Buffer.from(message.raw, 'utf8') : message.raw;
-      const tags = TAG_VALUE.test(message.subscriberId)
-        ? [{ Name: 'subscriberId', Value: message.subscriberId }]
-        : undefined;
+      // The subscriber and the run, for the mail-events function (message-tags.ts).
+      const tags = messageTags(message.subscriberId, message.run);
       const out = await client.send(
         new SendRawEmailCommand({
           RawMessage: { Data: data },
@@ -42,7 +39,7 @@ export function createSesMailer(client: SesSend, options: SesMailerOptions): Mai
           // The envelope recipient is exactly the one subscriber, whatever the To header says.
           Destinations: [message.to],
           ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
-          ...(tags ? { Tags: tags } : {}),
+          ...(tags.length > 0 ? { Tags: tags } : {}),
         }),
       );
       if (!out.MessageId) throw new SesNoMessageIdError('SES accepted the message without a MessageId');

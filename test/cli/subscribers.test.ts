@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, dataFolder, findSubscriber } from './harness.ts';
+import { cli, dataFolder, findSubscriber, tableItems } from './harness.ts';
 import { clearOutbox, readOutbox, startStandins, type Standins } from '../../scripts/local/standins.ts';
 
 // `newsbrief subscribers import | export | show | unsubscribe | forget` against dynalite on a data
@@ -30,6 +30,21 @@ async function importJson(dir: string, ...args: string[]): Promise<Report> {
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.out) as Report;
+}
+
+/** A data folder and the SES emulator the local worker mails (read back through `ses.endpoint()`), for one describe block. */
+function folderAndSesEmulator(): { dir: string; ses: { endpoint(): string } } {
+  const dir = dataFolder();
+  let standins: Standins | undefined;
+  beforeAll(async () => {
+    standins = await startStandins();
+    await clearOutbox(standins.sesEndpoint);
+  });
+  afterAll(async () => {
+    await standins?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, ses: { endpoint: () => standins!.sesEndpoint } };
 }
 
 /** Only the outcomes that occurred. */
@@ -105,16 +120,7 @@ describe('subscribers import --confirmed', () => {
 });
 
 describe('subscribers import (pending: double opt-in)', () => {
-  const dir = dataFolder();
-  let ses: Standins;
-  beforeAll(async () => {
-    ses = await startStandins();
-    await clearOutbox(ses.sesEndpoint);
-  });
-  afterAll(async () => {
-    await ses.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, ses } = folderAndSesEmulator();
 
   it('creates each person pending and sends one confirmation mail each, through the SES emulator', async () => {
     const report = await importJson(dir, fixture('plain.csv'), '--rate', '50');
@@ -127,13 +133,66 @@ describe('subscribers import (pending: double opt-in)', () => {
     expect(uma).toMatchObject({ status: 'pending', topics: ['asia', 'diplomacy'], frequency: 'daily' });
     expect(uma?.consent).toBeUndefined();
     expect(await findSubscriber(dir, 'xavi@example.org')).toMatchObject({ status: 'pending', topics: ['world', 'asia'] });
-    const mails = await readOutbox(ses.sesEndpoint);
+    const mails = await readOutbox(ses.endpoint());
     expect(mails.map((m) => m.destination.to.join()).sort()).toEqual(['uma@example.com', 'vic@example.org', 'wen@example.com', 'xavi@example.org']);
     // Again: everyone is pending already, so no second mail.
     const again = await importJson(dir, fixture('plain.csv'));
     expect(nonZero(again.counts)).toEqual({ 'already-pending': 4, invalid: 2 });
-    expect(await readOutbox(ses.sesEndpoint)).toHaveLength(4);
+    expect(await readOutbox(ses.endpoint())).toHaveLength(4);
   }, 60_000);
+});
+
+describe('subscribers import --dry-run', () => {
+  const { dir, ses } = folderAndSesEmulator();
+
+  /** Every item of the folder's table, to see that a dry run wrote nothing. */
+  async function items(): Promise<string[]> {
+    const standins = await startStandins({ dataDir: path.join(dir, 'dynamo') });
+    try {
+      return await tableItems(standins.dynamoEndpoint);
+    } finally {
+      await standins.stop();
+    }
+  }
+
+  it('reports what would be added or skipped, and why, and writes, queues and mails nothing; the import then does just that', async () => {
+    expect(nonZero((await importJson(dir, fixture('listmonk-export.csv'), '--confirmed')).counts)).toEqual({ confirmed: 2, 'opted-out': 2, invalid: 1 });
+    const file = path.join(dir, 'mixed.csv');
+    // hana unsubscribed and ivan was blocklisted in listmonk; gus is subscribed there; the rest are new.
+    writeFileSync(file, 'email,topics\nhana@example.org,asia\nIVAN@example.net,\ngus@example.com,\nnew@example.com,world\nnew@example.com,\nnot-an-address,\n');
+    const before = await items();
+
+    const dry = await importJson(dir, file, '--confirmed', '--dry-run');
+    expect(dry).toMatchObject({ dryRun: true, mode: 'confirmed', rows: 6 });
+    expect(nonZero(dry.counts)).toEqual({ confirmed: 1, unsubscribed: 1, suppressed: 1, 'already-confirmed': 1, duplicate: 1, invalid: 1 });
+    expect(dry.skipped.map((s) => [s.line, s.outcome])).toEqual([
+      [2, 'unsubscribed'],
+      [3, 'suppressed'],
+      [4, 'already-confirmed'],
+      [6, 'duplicate'],
+      [7, 'invalid'],
+    ]);
+    // Without --confirmed: the new person would be asked (a confirmation mail), but nothing is queued or sent.
+    const pending = await importJson(dir, file, '--dry-run');
+    expect(nonZero(pending.counts)).toMatchObject({ requested: 1 });
+    const human = await cli('subscribers', 'import', file, '--confirmed', '--dry-run', '--local', dir);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('dry run: nothing written');
+    expect(human.out).toMatch(/would be imported, confirmed \(consent attested\)\s+1/);
+    expect(human.out).toMatch(/would be skipped: unsubscribed here before\s+1/);
+    expect(human.out).toContain('line 6: duplicate: same address as line 5');
+    expect(human.out).toContain('nothing was written');
+    for (const address of ['hana@example.org', 'ivan@example.net', 'gus@example.com', 'new@example.com']) expect(human.out).not.toContain(address);
+
+    expect(await items()).toEqual(before);
+    expect(await findSubscriber(dir, 'new@example.com')).toBeNull();
+    expect(await readOutbox(ses.endpoint())).toEqual([]);
+
+    const real = await importJson(dir, file, '--confirmed');
+    expect(real.counts).toEqual(dry.counts);
+    expect(real).toMatchObject({ dryRun: false });
+    expect(await findSubscriber(dir, 'new@example.com')).toMatchObject({ status: 'confirmed', topics: ['world'] });
+  }, 120_000);
 });
 
 describe('subscribers import: bad files and options', () => {

@@ -70,6 +70,9 @@ describe('digest run', () => {
     const all = await readIssue(h.deps.blobs, byRecipient.get('everything')!.issueKey);
     expect(all.articleIds).toEqual(['a1', 'a2']);
     expect(h.deps.queue.jobs.every((j) => j.runId === digestRunId('daily', '2026-11-27T06:00:00.000Z') && j.kind === 'digest')).toBe(true);
+    // Each job names its record (page, place), where the sender notes whom it finds already sent.
+    const records = await h.deps.runs.listJobs(digestRunId('daily', '2026-11-27T06:00:00.000Z'));
+    expect(h.deps.queue.jobs.map((j) => [j.page, j.index, j.recipients])).toEqual(records.map((r) => [r.page, r.index, r.recipients]));
     // Rendered once per selection that has articles; never for the sports selection.
     expect(h.renders.map((r) => r.topics.join('+') || 'all').sort()).toEqual(['all', 'asia']);
   });

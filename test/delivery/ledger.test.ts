@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryLedger } from '../../lambda/shared/delivery/ledger.ts';
+import type { DeliveryLedger, LedgerReader, MailEventRecorder } from '../../lambda/shared/delivery/ledger.ts';
 import { MemoryLedger } from '../../lambda/shared/delivery/ledger-memory.ts';
 import { DynamoLedger } from '../../lambda/shared/delivery/ledger-dynamo.ts';
 import { ensureTable, localDynamo, startStandins, type Standins } from '../../scripts/local/standins.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 
 /** The one contract both ledger adapters must meet; run against dynalite and in memory. */
-function ledgerContract(name: string, make: () => DeliveryLedger): void {
+function ledgerContract(name: string, make: () => DeliveryLedger & MailEventRecorder & LedgerReader): void {
   describe(`delivery ledger contract: ${name}`, () => {
     let n = 0;
     const key = () => ({ runId: `run-${name}-${++n}`, subscriberId: `sub-${n}` });
@@ -111,6 +111,25 @@ function ledgerContract(name: string, make: () => DeliveryLedger): void {
       expect(await ledger.get(k)).toMatchObject({ state: 'unknown', tries: 1 });
       expect(await ledger.claim(k, { claimId: 'c', now: T + 1_002, leaseMs: 60_000 })).toEqual({ outcome: 'claimed', tries: 2 });
       expect((await ledger.get(k))?.tries).toBe(2);
+    });
+
+    it("keeps the first bounce and complaint of a run's message on its entry: a redelivery or a later bounce changes nothing", async () => {
+      const ledger = make();
+      const k = key();
+      const bounce = { feedbackId: 'fb-1', messageId: 'm-1', at: '2026-11-27T08:00:00.000Z', bounceType: 'Permanent' as const, bounceSubType: 'General' };
+      expect(await ledger.recordMailEvent(k, { kind: 'bounce', event: bounce })).toBe('unknown'); // no entry: not this run's recipient
+      expect(await ledger.get(k)).toBeNull();
+      await ledger.claim(k, { claimId: 'a', now: T, leaseMs: 1_000 });
+      await ledger.markSent(k, 'a', 'm-1', T + 1);
+      expect(await ledger.recordMailEvent(k, { kind: 'bounce', event: bounce })).toBe('recorded');
+      expect(await ledger.recordMailEvent(k, { kind: 'bounce', event: bounce })).toBe('duplicate');
+      expect(await ledger.recordMailEvent(k, { kind: 'bounce', event: { ...bounce, feedbackId: 'fb-2', bounceType: 'Transient' } })).toBe('duplicate');
+      const complaint = { feedbackId: 'fb-3', messageId: 'm-1', at: '2026-11-27T09:00:00.000Z' };
+      expect(await ledger.recordMailEvent(k, { kind: 'complaint', event: complaint })).toBe('recorded');
+      expect(await ledger.get(k)).toMatchObject({ state: 'sent', messageId: 'm-1', bounce, complaint });
+      expect((await ledger.runEntries(k.runId)).map((e) => [e.bounce?.feedbackId, e.complaint?.feedbackId])).toEqual([['fb-1', 'fb-3']]);
+      // Recording an event never reopens the entry for a send.
+      expect(await ledger.claim(k, { claimId: 'b', now: T + 10_000, leaseMs: 1_000 })).toEqual({ outcome: 'done', state: 'sent' });
     });
 
     it('grants exactly one of many concurrent claims', async () => {

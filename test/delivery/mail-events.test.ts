@@ -7,6 +7,7 @@ import {
   subscriberIdOf,
   type MailEventsService,
 } from '../../lambda/shared/delivery/mail-events.ts';
+import { MemoryLedger } from '../../lambda/shared/delivery/ledger-memory.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { createDynamoSubscriberStore } from '../../lambda/shared/subscriptions/dynamo-store.ts';
 import { createMemorySubscriberStore } from '../../lambda/shared/subscriptions/memory-store.ts';
@@ -235,5 +236,26 @@ describe('mail event metrics', () => {
       snsRecord(delivery('fine-4')),
     ]);
     expect(seen).toEqual(['hard-bounce', 'soft-bounce', 'soft-bounce', 'complaint']);
+  });
+});
+
+describe('mail events recorded on their run', () => {
+  it("records a run-tagged bounce or complaint on that run's ledger entry, once; untagged events and deliveries on none", async () => {
+    const ledger = new MemoryLedger();
+    const runId = 'alert#a-7';
+    const runTags = { runId: [Buffer.from(runId).toString('base64url')], runKind: ['alert'] };
+    for (const sub of ['s-1', 's-2', 's-3']) {
+      await ledger.claim({ runId, subscriberId: sub }, { claimId: 'c', now: 1, leaseMs: 10 });
+      await ledger.markSent({ runId, subscriberId: sub }, 'c', `m-${sub}`, 2);
+    }
+    const service = createMailEvents({ suppressor: createMemorySubscriberStore(), runs: ledger, clock: new ManualClock(Date.parse('2026-01-01T00:00:00Z')), log: silentLog });
+    const tagged = <T extends { mail: ReturnType<typeof mail> }>(n: T): T => ({ ...n, mail: { ...n.mail, tags: { ...n.mail.tags, ...runTags } } });
+    const soft = tagged(bounce('s-1', 'Transient', 'fb-soft'));
+    await service.handleRecords([snsRecord(soft), snsRecord(soft), snsRecord(tagged(complaint('s-2'))), snsRecord(bounce('s-3', 'Permanent')), snsRecord(tagged(delivery('s-3')))]);
+    const entries = new Map((await ledger.runEntries(runId)).map((e) => [e.subscriberId, e]));
+    expect(entries.get('s-1')?.bounce).toEqual({ feedbackId: 'fb-soft', messageId: soft.mail.messageId, at: '2026-01-01T00:00:00.000Z', bounceType: 'Transient', bounceSubType: 'MailboxFull' });
+    expect(entries.get('s-2')?.complaint?.feedbackId).toMatch(/^fb-/);
+    expect(entries.get('s-3')).not.toHaveProperty('bounce'); // no run tag: suppressed, counted for no run
+    expect([...entries.values()].filter((e) => e.bounce || e.complaint)).toHaveLength(2);
   });
 });

@@ -55,6 +55,14 @@ describe.each(adapters)('run store contract (%s)', (_name, make) => {
     expect(jobs.map((j) => `${j.page}.${j.index}`).slice(0, 3)).toEqual(['0.0', '0.1', '0.2']);
     expect(jobs.at(-1)).toEqual({ runId: run().runId, page: 1, index: 0, issueKey: 'issues/b', recipients: ['s3'] });
     expect(await runs.listJobs('digest#weekly#other')).toEqual([]);
+    // Recipients found already sent are noted on their job's record as a set; a missing record gets nothing.
+    await runs.recordAlreadySent(run().runId, 0, 2, ['s2', 'x1']);
+    await runs.recordAlreadySent(run().runId, 0, 2, ['x1']);
+    await runs.recordAlreadySent(run().runId, 7, 0, ['x9']);
+    const noted = await runs.listJobs(run().runId);
+    expect(noted[2]).toMatchObject({ page: 0, index: 2, alreadySent: ['s2', 'x1'] });
+    expect(noted).toHaveLength(31);
+    expect(noted.filter((j) => j.alreadySent)).toHaveLength(1);
 
     await runs.create(run());
     await runs.create(run({ runId: 'alert#a9', kind: 'alert', frequency: 'immediate', startedAt: '2026-11-27T07:00:00.000Z' }));

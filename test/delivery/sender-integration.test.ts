@@ -3,6 +3,7 @@ import type { SNSEvent } from 'aws-lambda';
 import type { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { ManualClock } from '../../lambda/shared/delivery/clock.ts';
 import { issueKey } from '../../lambda/shared/delivery/issue.ts';
+import { DynamoRunStore } from '../../lambda/shared/delivery/runs-dynamo.ts';
 import { DynamoLedger } from '../../lambda/shared/delivery/ledger-dynamo.ts';
 import type { SendJob } from '../../lambda/shared/delivery/ports.ts';
 import type { Mailer } from '../../lambda/shared/mailer.ts';
@@ -71,7 +72,9 @@ describe('sender handler over dynalite and the SES emulator', () => {
     expect(key).toBe(issueKey(runId, 'all'));
     const yes = [await subscriber(), await subscriber(), await subscriber()];
     const no = [await subscriber('pending'), await subscriber('unsubscribed')];
-    const job: SendJob = { runId, kind: 'digest', issueKey: key, recipients: [...yes, ...no] };
+    const job: SendJob = { runId, kind: 'digest', issueKey: key, recipients: [...yes, ...no], page: 0, index: 0 };
+    const runs = new DynamoRunStore(localDynamo(standins.dynamoEndpoint).doc, TABLE);
+    await runs.recordJobs(runId, 0, [job], '2026-01-02T06:00:00.000Z');
     const reports: BatchReport[] = [];
     const handler = handlerWith({}, reports);
 
@@ -96,9 +99,13 @@ describe('sender handler over dynalite and the SES emulator', () => {
     expect(await handler(sqsEvent([job]), context())).toEqual({ batchItemFailures: [] });
     expect((await readOutbox(standins.sesEndpoint)).length).toBe(3);
     expect(reports[1]?.jobs[0]?.counts).toMatchObject({ sent: 0, 'already-done': 3 });
+    // The redelivery noted on the job's record whom it found already sent (runs show's "already sent"), once however often.
+    expect((await runs.listJobs(runId))[0]?.alreadySent).toEqual([...yes].sort());
+    expect(await handler(sqsEvent([job]), context())).toEqual({ batchItemFailures: [] });
+    expect((await runs.listJobs(runId))[0]?.alreadySent).toEqual([...yes].sort());
   }, 60_000);
 
-  it('sends with the configuration set, a subscriberId tag and RFC 8058 headers in the MIME', async () => {
+  it('sends with the configuration set, subscriber and run tags and RFC 8058 headers in the MIME', async () => {
     const runId = 'digest#daily#2026-01-03T06:00:00.000Z';
     const key = await publishIssue(runId);
     const id = await subscriber();
@@ -106,7 +113,12 @@ describe('sender handler over dynalite and the SES emulator', () => {
     await handlerWith({ mailer: recordingSesMailer(commands) })(sqsEvent([{ runId, kind: 'digest', issueKey: key, recipients: [id] }]), context());
     expect(commands).toHaveLength(1);
     const input = commands[0]?.input;
-    expect(input).toMatchObject({ ConfigurationSetName: 'newsbrief-events', Destinations: [addr(id)], Tags: [{ Name: 'subscriberId', Value: id }] });
+    expect(input).toMatchObject({ ConfigurationSetName: 'newsbrief-events', Destinations: [addr(id)], Tags: [
+        { Name: 'subscriberId', Value: id },
+        { Name: 'runId', Value: Buffer.from(runId).toString('base64url') },
+        { Name: 'runKind', Value: 'digest' },
+      ],
+    });
     const raw = Buffer.from(input?.RawMessage?.Data ?? new Uint8Array()).toString('utf8');
     expect(raw).toMatch(/^List-Unsubscribe:\s+<http:\/\/127\.0\.0\.1:8080\/unsubscribe\?token=/m);
     expect(raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');

@@ -182,7 +182,7 @@ describe('IAM', () => {
       sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', ...secret, 'ses:SendRawEmail',
         'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
     );
-    expect(actionsOf(FUNCTIONS.mailEvents())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', ...failed]));
+    expect(actionsOf(FUNCTIONS.mailEvents())).toEqual(sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...failed]));
     // The poller runs the ingest path (articles, alert runs, subscribers, issues/, the send queue) and keeps feed state; it reads no uploads.
     expect(actionsOf(FUNCTIONS.poll())).toEqual(
       sort([...logs, ...xray, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query',

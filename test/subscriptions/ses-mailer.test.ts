@@ -38,6 +38,13 @@ describe('SES mailer adapter', () => {
       Tags: [{ Name: 'subscriberId', Value: 'abc-DEF_1' }],
     });
     expect(sent[1]?.input.Tags).toBeUndefined();
+    // A run's message carries its run, so its bounces and complaints are counted for that run.
+    await mailer.send({ raw: 'z', to: 'c@example.org', subscriberId: 's1', run: { id: 'alert#a1', kind: 'alert' } });
+    expect(sent[2]?.input.Tags).toEqual([
+      { Name: 'subscriberId', Value: 's1' },
+      { Name: 'runId', Value: Buffer.from('alert#a1').toString('base64url') },
+      { Name: 'runKind', Value: 'alert' },
+    ]);
     expect(Buffer.from(sent[1]?.input.RawMessage?.Data ?? []).toString()).toBe('y');
   });
 

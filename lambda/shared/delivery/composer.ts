@@ -82,7 +82,7 @@ export function createIssueComposer(options: ComposerOptions): MessageComposer {
         }
         throw error;
       }
-      return { raw, to: subscriber.email, subscriberId: subscriber.id };
+      return { raw, to: subscriber.email, subscriberId: subscriber.id, run: { id: job.runId, kind: job.kind } };
     },
   };
 }

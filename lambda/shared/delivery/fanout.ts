@@ -137,10 +137,12 @@ export async function fanOut(
       if (ids) ids.push(subscriber.id);
       else byIssue.set(key, [subscriber.id]);
     }
-    const jobs = [...byIssue].flatMap(([key, ids]) => toJobs(run as RunRecord, key, ids));
+    const pageNumber = counts.pages;
+    // Each job names its record, so the sender can note there whom it found already sent.
+    const jobs = [...byIssue].flatMap(([key, ids]) => toJobs(run as RunRecord, key, ids)).map((job, index) => ({ ...job, page: pageNumber, index }));
     if (jobs.length > 0) {
       // On record before on the queue: every recipient a job may reach is one `runs show` can account for.
-      await runs.recordJobs(runId, counts.pages, jobs, new Date(deps.now()).toISOString());
+      await runs.recordJobs(runId, pageNumber, jobs, new Date(deps.now()).toISOString());
       await deps.queue.enqueue(jobs);
     }
     const recipients = owed;

@@ -15,6 +15,10 @@ import {
   type LedgerKey,
   type LedgerReader,
   type LedgerState,
+  type MailEventRecord,
+  type MailEventRecorder,
+  type RecordedBounce,
+  type RecordedMailEvent,
 } from './ledger.ts';
 
 /** The document-client capability the ledger needs. */
@@ -33,6 +37,8 @@ interface LedgerItem {
   reason?: string;
   updatedAt: number;
   expiresAt: number;
+  bounce?: RecordedBounce;
+  complaint?: RecordedMailEvent;
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -47,7 +53,7 @@ function isConditionFailure(error: unknown): boolean {
  * writes, no transactions, so it behaves the same on DynamoDB and on dynalite. `expiresAt` (TTL) only
  * keeps the table small: correctness never depends on expiry.
  */
-export class DynamoLedger implements DeliveryLedger, LedgerReader {
+export class DynamoLedger implements DeliveryLedger, LedgerReader, MailEventRecorder {
   constructor(
     private readonly doc: LedgerDynamoClient,
     private readonly tableName: string,
@@ -220,6 +226,26 @@ export class DynamoLedger implements DeliveryLedger, LedgerReader {
     return item ? entryOf(item) : null;
   }
 
+  async recordMailEvent(key: LedgerKey, record: MailEventRecord): Promise<'recorded' | 'duplicate' | 'unknown'> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerKeys(key),
+          UpdateExpression: 'SET #event = :event',
+          // Only on an entry the run made, and only the first event of its kind: a redelivery changes nothing.
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#event)',
+          ExpressionAttributeNames: { '#event': record.kind },
+          ExpressionAttributeValues: { ':event': record.event },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw new LedgerError(`ledger ${record.kind} write failed`, { cause: error });
+    }
+    return (await this.get(key)) ? 'duplicate' : 'unknown';
+  }
+
   async runEntries(runId: string): Promise<LedgerEntry[]> {
     const items = await queryAll(
       this.doc,
@@ -247,5 +273,7 @@ function entryOf(item: LedgerItem): LedgerEntry {
     ...(item.tries !== undefined ? { tries: item.tries } : {}),
     ...(item.messageId !== undefined ? { messageId: item.messageId } : {}),
     ...(item.reason !== undefined ? { reason: item.reason } : {}),
+    ...(item.bounce !== undefined ? { bounce: item.bounce } : {}),
+    ...(item.complaint !== undefined ? { complaint: item.complaint } : {}),
   };
 }

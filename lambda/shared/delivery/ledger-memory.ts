@@ -1,7 +1,17 @@
-import { claimVerdict, type ClaimOptions, type ClaimResult, type DeliveryLedger, type LedgerEntry, type LedgerKey, type LedgerReader } from './ledger.ts';
+import {
+  claimVerdict,
+  type ClaimOptions,
+  type ClaimResult,
+  type DeliveryLedger,
+  type LedgerEntry,
+  type LedgerKey,
+  type LedgerReader,
+  type MailEventRecord,
+  type MailEventRecorder,
+} from './ledger.ts';
 
 /** In-memory ledger with the same semantics as the DynamoDB one, for fast tests and the property test. */
-export class MemoryLedger implements DeliveryLedger, LedgerReader {
+export class MemoryLedger implements DeliveryLedger, LedgerReader, MailEventRecorder {
   private readonly items = new Map<string, LedgerEntry>();
 
   private id(key: LedgerKey): string {
@@ -59,6 +69,14 @@ export class MemoryLedger implements DeliveryLedger, LedgerReader {
   async get(key: LedgerKey): Promise<LedgerEntry | null> {
     const e = this.items.get(this.id(key));
     return e ? { ...e } : null;
+  }
+
+  async recordMailEvent(key: LedgerKey, record: MailEventRecord): Promise<'recorded' | 'duplicate' | 'unknown'> {
+    const existing = this.items.get(this.id(key));
+    if (!existing) return 'unknown';
+    if (existing[record.kind] !== undefined) return 'duplicate';
+    this.items.set(this.id(key), { ...existing, [record.kind]: { ...record.event } });
+    return 'recorded';
   }
 
   /** Every entry (tests). */

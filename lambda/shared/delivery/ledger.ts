@@ -46,6 +46,38 @@ export interface LedgerEntry extends LedgerKey {
   /** Why SES rejected the message (an SES error name, never an address). */
   readonly reason?: string;
   readonly updatedAt: number;
+  /** The bounce SES reported for this run's message to this subscriber (the first one; see MailEventRecorder). */
+  readonly bounce?: RecordedBounce;
+  /** The complaint SES reported for it. */
+  readonly complaint?: RecordedMailEvent;
+}
+
+/** A bounce or complaint as kept on the ledger entry: ids and times, never an address. */
+export interface RecordedMailEvent {
+  /** SES's feedback id: the same id again is the same event redelivered. */
+  readonly feedbackId: string;
+  /** The SES message id the event is about. */
+  readonly messageId: string;
+  /** When the mail-events function recorded it (ISO). */
+  readonly at: string;
+}
+
+export interface RecordedBounce extends RecordedMailEvent {
+  readonly bounceType: 'Permanent' | 'Transient' | 'Undetermined';
+  readonly bounceSubType?: string;
+}
+
+/** A bounce or a complaint for one (run, subscriber). */
+export type MailEventRecord = { readonly kind: 'bounce'; readonly event: RecordedBounce } | { readonly kind: 'complaint'; readonly event: RecordedMailEvent };
+
+/**
+ * Where the mail-events function records a bounce or complaint on the run that sent the message
+ * (found by the message's run tag, message-tags.ts): one conditional update of the ledger entry, which
+ * keeps the first event of each kind, so SNS's redelivery (or a second copy's bounce) is never counted
+ * twice. `unknown`: the run has no entry for the subscriber (expired, or not a run's message).
+ */
+export interface MailEventRecorder {
+  recordMailEvent(key: LedgerKey, record: MailEventRecord): Promise<'recorded' | 'duplicate' | 'unknown'>;
 }
 
 export type ClaimResult =

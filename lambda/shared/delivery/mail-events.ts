@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import type { Log } from '../logger.ts';
+import { runOfTags, TAG } from '../message-tags.ts';
 import type { SubscriberSuppressor } from '../subscriptions/store.ts';
 import type { Clock } from './clock.ts';
+import type { MailEventRecord, MailEventRecorder } from './ledger.ts';
 import type { MailEventMetrics } from './metrics.ts';
 
 /**
@@ -14,6 +16,11 @@ import type { MailEventMetrics } from './metrics.ts';
  * `subscriberId` (set by ses-mailer.ts; event publishing puts tags in `mail.tags`) or, failing that,
  * from the `X-Newsbrief-Subscriber` header (in `mail.headers` when headers are included). Addresses in
  * the notification are never logged or used as keys.
+ *
+ * A bounce or complaint of a digest's or an alert's message is also recorded on that run's ledger
+ * entry for the subscriber, found by the message's `runId` tag (message-tags.ts), so `runs show`
+ * counts each run's own bounces and complaints exactly. Identity notifications carry no tags: their
+ * events suppress but count for no run.
  */
 
 /** Header the sender puts on every message naming the subscriber (composer.ts), for notifications that carry headers. */
@@ -88,7 +95,7 @@ const SUBSCRIBER_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** The subscriber a notification is about, from the message tag or the header; null when absent. */
 export function subscriberIdOf(n: SesNotification): string | null {
-  const fromTag = n.mail.tags?.['subscriberId']?.[0];
+  const fromTag = n.mail.tags?.[TAG.subscriber]?.[0];
   if (fromTag !== undefined && SUBSCRIBER_ID.test(fromTag)) return fromTag;
   const header = n.mail.headers?.find((h) => h.name.toLowerCase() === SUBSCRIBER_HEADER.toLowerCase());
   if (header !== undefined && SUBSCRIBER_ID.test(header.value.trim())) return header.value.trim();
@@ -130,6 +137,8 @@ export interface MailEventDeps {
   readonly transientLimit?: number;
   /** Counts each bounce and complaint (the dashboard's rates); none when absent. */
   readonly metrics?: Pick<MailEventMetrics, 'event'>;
+  /** Records each bounce and complaint on the run that sent the message; none when absent. */
+  readonly runs?: MailEventRecorder;
 }
 
 export interface MailEventsService {
@@ -154,6 +163,27 @@ export function createMailEvents(deps: MailEventDeps): MailEventsService {
     return 'suppressed';
   }
 
+  /** A bounce or complaint of a run's message: kept on the run's ledger entry (idempotent: the first of each kind stays). */
+  async function recordOnRun(n: SesNotification, subscriberId: string, type: 'Bounce' | 'Complaint' | 'Delivery'): Promise<void> {
+    if (type === 'Delivery' || !deps.runs) return;
+    const run = runOfTags(n.mail.tags);
+    if (!run) return;
+    const at = new Date(clock.now()).toISOString();
+    const messageId = n.mail.messageId;
+    let record: MailEventRecord;
+    if (type === 'Bounce' && n.bounce) {
+      const { bounceType, bounceSubType, feedbackId } = n.bounce;
+      record = { kind: 'bounce', event: { feedbackId, messageId, at, bounceType, ...(bounceSubType !== undefined ? { bounceSubType } : {}) } };
+    } else if (type === 'Complaint' && n.complaint) {
+      record = { kind: 'complaint', event: { feedbackId: n.complaint.feedbackId, messageId, at } };
+    } else {
+      return; // unreachable: the schema requires the object of its type
+    }
+    const outcome = await deps.runs.recordMailEvent({ runId: run.id, subscriberId }, record);
+    if (outcome === 'unknown') log.warn(`${record.kind} for a run without this recipient; counted for no run`, { runId: run.id, subscriberId, messageId });
+    else log.info(`${record.kind} ${outcome === 'recorded' ? 'recorded on its run' : 'already recorded on its run'}`, { runId: run.id, kind: run.kind, subscriberId, messageId });
+  }
+
   async function handle(n: SesNotification): Promise<MailEventOutcome> {
     const type = n.eventType ?? n.notificationType;
     const messageId = n.mail.messageId;
@@ -169,6 +199,7 @@ export function createMailEvents(deps: MailEventDeps): MailEventsService {
       log.warn('mail event without a subscriber tag or header', { type, messageId });
       return 'no-subscriber-id';
     }
+    await recordOnRun(n, id, type);
     if (type === 'Complaint') return suppress(id, 'complaint', messageId);
     if (type === 'Delivery') {
       await suppressor.resetTransientBounces(id);

@@ -18,6 +18,12 @@ export const sendJobSchema = z
     issueKey: z.string().min(1).max(1024),
     /** Subscriber ids, never addresses: queue messages are not a place for personal data. */
     recipients: z.array(z.string().min(1).max(100)).min(1).max(MAX_RECIPIENTS_PER_JOB),
+    /**
+     * The run's job record this job comes from (runs.ts `recordJobs`: page and place in it), where the
+     * sender notes recipients it found already sent. Absent on jobs from before job records.
+     */
+    page: z.number().int().min(0).optional(),
+    index: z.number().int().min(0).optional(),
   })
   .strict();
 export type SendJob = z.infer<typeof sendJobSchema>;

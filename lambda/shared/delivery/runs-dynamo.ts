@@ -266,6 +266,21 @@ export class DynamoRunStore implements RunStore {
     }
   }
 
+  async recordAlreadySent(runId: string, page: number, index: number, subscriberIds: readonly string[]): Promise<void> {
+    if (subscriberIds.length === 0) return;
+    // A string set: adding the same ids again (a redelivery noting them twice) changes nothing.
+    await this.write(
+      `note already sent in run ${runId}`,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: runKey(runId).pk, sk: jobSortKey(page, index) },
+        UpdateExpression: 'ADD alreadySent :ids',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':ids': new Set(subscriberIds) },
+      }),
+    );
+  }
+
   async listJobs(runId: string): Promise<RunJobRecord[]> {
     const items = await queryAll(
       this.doc,
@@ -283,6 +298,7 @@ export class DynamoRunStore implements RunStore {
       index: Number(item.index),
       issueKey: String(item.issueKey),
       recipients: (item.recipients as string[] | undefined) ?? [],
+      ...(item.alreadySent instanceof Set ? { alreadySent: [...(item.alreadySent as Set<string>)].sort() } : {}),
     }));
   }
 

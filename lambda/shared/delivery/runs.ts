@@ -94,10 +94,18 @@ export interface RunJobRecord {
   readonly index: number;
   readonly issueKey: string;
   readonly recipients: readonly string[];
+  /** Recipients a sender found the ledger already holding as sent (a redelivered job, a resend): never mailed twice, counted here. */
+  readonly alreadySent?: readonly string[];
+}
+
+/** Where the sender notes recipients of a job it found already sent (the job's record, runs.ts). */
+export interface AlreadySentRecorder {
+  /** Add `subscriberIds` to the record's set (idempotent); nothing when the record is gone. */
+  recordAlreadySent(runId: string, page: number, index: number, subscriberIds: readonly string[]): Promise<void>;
 }
 
 /** The run store port. DynamoDB adapter in runs-dynamo.ts; in-memory below (same contract tests). */
-export interface RunStore {
+export interface RunStore extends AlreadySentRecorder {
   /** Create the run unless one with this id exists. */
   create(run: RunRecord): Promise<'created' | 'exists'>;
   get(runId: string): Promise<RunRecord | null>;
@@ -168,6 +176,12 @@ export class MemoryRunStore implements RunStore {
     jobs.forEach((job, index) =>
       this.jobs.set(`${runId}|${jobSortKey(page, index)}`, { runId, page, index, issueKey: job.issueKey, recipients: [...job.recipients] }),
     );
+  }
+
+  async recordAlreadySent(runId: string, page: number, index: number, subscriberIds: readonly string[]): Promise<void> {
+    const key = `${runId}|${jobSortKey(page, index)}`;
+    const job = this.jobs.get(key);
+    if (job) this.jobs.set(key, { ...job, alreadySent: [...new Set([...(job.alreadySent ?? []), ...subscriberIds])] });
   }
 
   async listJobs(runId: string): Promise<RunJobRecord[]> {

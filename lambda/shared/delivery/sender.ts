@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import { MAX_TRIES, type DeliveryLedger, type LedgerKey } from './ledger.ts';
 import type { Mailer, OutgoingMessage } from '../mailer.ts';
 import type { SendJob } from './ports.ts';
+import type { AlreadySentRecorder } from './runs.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
 import { classifySesError, type SesFailureKind } from '../ses-errors.ts';
 import { LEDGER_CALL_MS, STATUS_RECHECK_MS } from './timing.ts';
@@ -62,6 +63,8 @@ export interface SenderDeps {
   readonly newClaimId?: () => string;
   /** Re-read the status before an SES call when the last read is older than this. Default STATUS_RECHECK_MS. */
   readonly statusRecheckMs?: number;
+  /** Where recipients found already sent are noted, on the job's record (`runs show` counts them); nowhere when absent. */
+  readonly jobRecords?: AlreadySentRecorder;
 }
 
 export type RecipientOutcome =
@@ -213,8 +216,11 @@ export function createSender(deps: SenderDeps): SenderService {
     return 'uncertain';
   }
 
-  /** Claim the recipient: the claim id and its try, or the outcome when it cannot be claimed now or ever. */
-  async function claimFor(key: LedgerKey, options: BatchOptions): Promise<{ claimId: string; tries: number } | RecipientOutcome> {
+  /**
+   * Claim the recipient: the claim id and its try, or the outcome when it cannot be claimed now or ever.
+   * `onSent` hears when the ledger already holds the message as sent.
+   */
+  async function claimFor(key: LedgerKey, options: BatchOptions, onSent?: () => void): Promise<{ claimId: string; tries: number } | RecipientOutcome> {
     const claimId = newClaimId();
     let claim;
     try {
@@ -223,7 +229,10 @@ export function createSender(deps: SenderDeps): SenderService {
       log.warn('ledger claim failed', { ...key, error: errorName(error) });
       return 'failed';
     }
-    if (claim.outcome === 'done') return claim.state === 'unknown' ? 'given-up' : 'already-done';
+    if (claim.outcome === 'done') {
+      if (claim.state === 'sent') onSent?.();
+      return claim.state === 'unknown' ? 'given-up' : 'already-done';
+    }
     if (claim.outcome === 'leased') {
       log.info('recipient is held by another attempt; retrying the job later', { ...key });
       return 'failed';
@@ -238,9 +247,10 @@ export function createSender(deps: SenderDeps): SenderService {
   }
 
   /** A redelivered job: recipients the ledger already finished are skipped before they cost a rate token. */
-  async function finishedEarlier(key: LedgerKey): Promise<RecipientOutcome | null> {
+  async function finishedEarlier(key: LedgerKey, onSent: () => void): Promise<RecipientOutcome | null> {
     try {
       const entry = await ledger.get(key);
+      if (entry?.state === 'sent') onSent();
       if (entry?.state === 'sent' || entry?.state === 'rejected') return 'already-done';
       return null;
     } catch {
@@ -254,10 +264,11 @@ export function createSender(deps: SenderDeps): SenderService {
     signal: StopSignal,
     options: BatchOptions,
     redelivered: boolean,
+    onAlreadySent: () => void,
   ): Promise<RecipientOutcome> {
     const key: LedgerKey = { runId: job.runId, subscriberId };
     if (redelivered) {
-      const done = await finishedEarlier(key);
+      const done = await finishedEarlier(key, onAlreadySent);
       if (done) return done;
     }
     let readAt = clock.now();
@@ -303,7 +314,7 @@ export function createSender(deps: SenderDeps): SenderService {
       }
       if (signal.reason !== undefined) return giveBack('failed');
       if (claimId === undefined) {
-        const claim = await claimFor(key, options);
+        const claim = await claimFor(key, options, onAlreadySent);
         if (typeof claim === 'string') return claim;
         ({ claimId, tries } = claim);
       }
@@ -356,6 +367,16 @@ export function createSender(deps: SenderDeps): SenderService {
     }
   }
 
+  /** Note on the job's record whom the ledger already held as sent; a failure here costs only that count, never a send. */
+  async function noteAlreadySent(job: SendJob, subscriberIds: readonly string[]): Promise<void> {
+    if (!deps.jobRecords || subscriberIds.length === 0 || job.page === undefined || job.index === undefined) return;
+    try {
+      await deps.jobRecords.recordAlreadySent(job.runId, job.page, job.index, subscriberIds);
+    } catch (error) {
+      log.warn('could not note the recipients already sent on the job record', { runId: job.runId, page: job.page, index: job.index, error: errorName(error) });
+    }
+  }
+
   /**
    * Every recipient of every job in the batch goes through one pool of `parallelism` workers, in job
    * order, so the pool never drains at a job boundary; outcomes are still counted per job.
@@ -365,6 +386,7 @@ export function createSender(deps: SenderDeps): SenderService {
       job: item.job,
       counts: emptyCounts(),
       retry: [] as string[],
+      alreadySent: [] as string[],
       left: 0,
     }));
     const work: { job: (typeof jobs)[number]; subscriberId: string; redelivered: boolean }[] = [];
@@ -391,7 +413,7 @@ export function createSender(deps: SenderDeps): SenderService {
         }
         let outcome: RecipientOutcome;
         try {
-          outcome = await sendOne(j.job, subscriberId, signal, options, redelivered);
+          outcome = await sendOne(j.job, subscriberId, signal, options, redelivered, () => j.alreadySent.push(subscriberId));
         } catch (error) {
           // sendOne handles port failures itself; this guards against the unexpected.
           log.error('unexpected failure sending to a recipient', { runId: j.job.runId, subscriberId, error: errorName(error) });
@@ -401,6 +423,7 @@ export function createSender(deps: SenderDeps): SenderService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallelism, work.length) }, worker));
+    await Promise.all(jobs.map((j) => noteAlreadySent(j.job, j.alreadySent)));
     return jobs.map((j) => ({ runId: j.job.runId, counts: j.counts, retry: j.retry }));
   }
 

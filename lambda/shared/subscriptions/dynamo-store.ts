@@ -345,17 +345,21 @@ async function batchGet(doc: DocumentSend, tableName: string, keys: readonly Rec
   return items;
 }
 
-/** BatchWriteItem puts, 25 items a call (DynamoDB's limit), unprocessed items sent again. */
+/** BatchWriteItem puts, 25 items a call (DynamoDB's limit), the calls side by side, unprocessed items sent again. */
 async function batchWrite(doc: DocumentSend, tableName: string, items: readonly Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let pending: BatchWriteWriteRequest[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > BATCH_RETRIES) throw new Error(`BatchWriteItem left ${pending.length} item(s) unprocessed after ${BATCH_RETRIES} retries`);
-      if (attempt > 0) await pause(attempt);
-      const out: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = out.UnprocessedItems?.[tableName];
-    }
-  }
+  const chunks: BatchWriteWriteRequest[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending: BatchWriteWriteRequest[] | undefined = chunk;
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > BATCH_RETRIES) throw new Error(`BatchWriteItem left ${pending.length} item(s) unprocessed after ${BATCH_RETRIES} retries`);
+        if (attempt > 0) await pause(attempt);
+        const out: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        pending = out.UnprocessedItems?.[tableName];
+      }
+    }),
+  );
 }
 
 /** The scan's cursor: DynamoDB's LastEvaluatedKey (pk, sk only on the base table), as base64url JSON. */

@@ -174,7 +174,7 @@ export interface SubscribeRequester {
 export interface ImporterDeps {
   readonly store: Pick<SubscriberStore, 'findManyByEmailHash' | 'createImportedMany' | 'get'>;
   readonly keyring: Keyring;
-  /** The pending path; required unless every row is imported with attested consent. */
+  /** The pending path; required unless every row is imported with attested consent (or nothing is written: a dry run). */
   readonly requests?: SubscribeRequester;
   readonly clock?: () => Date;
   readonly newId?: () => string;
@@ -199,8 +199,21 @@ function optOutState(state: SourceState): ImportedState {
   return state === 'unsubscribed' ? { status: 'unsubscribed' } : { status: 'suppressed', reason: `import:${state}` };
 }
 
+/** Whether the source says the person opted out (recorded so, never mailed). */
+const isOptOut = (state: SourceState): boolean => state !== 'subscribed' && state !== 'unconfirmed';
+
+/**
+ * What importing `row` would do, from what the store holds for its address (`hit`), writing nothing:
+ * the outcome of a row no other writer touches in between.
+ */
+function wouldDo(row: PlannedRow, hit: { subscriber: Subscriber | null } | undefined, confirmed: boolean): ImportOutcome {
+  if (hit?.subscriber) return existingOutcome(hit.subscriber);
+  if (isOptOut(row.state)) return 'opted-out';
+  return confirmed ? 'confirmed' : 'requested';
+}
+
 /** Build the importer over the subscriber store and the subscribe-request path. */
-export function createImporter(deps: ImporterDeps, options: Pick<ImportOptions, 'confirmed' | 'source'>) {
+export function createImporter(deps: ImporterDeps, options: Pick<ImportOptions, 'confirmed' | 'source'> & { readonly dryRun?: boolean }) {
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? randomSubscriberId;
 
@@ -213,6 +226,14 @@ export function createImporter(deps: ImporterDeps, options: Pick<ImportOptions, 
     async importRows(rows: readonly PlannedRow[]): Promise<RowResult[]> {
       const hashesOf = rows.map((row) => emailHashes(row.email, deps.keyring).map((h) => h.hash));
       const found = await deps.store.findManyByEmailHash(hashesOf.flat());
+      if (options.dryRun) {
+        // Read only: what each row would become, with the id it would land on when the address is known.
+        return rows.map((row, index) => {
+          const hit = hashesOf[index]!.map((h) => found.get(h)).find((f) => f !== undefined);
+          const outcome = wouldDo(row, hit, options.confirmed);
+          return { line: row.line, outcome, ...(hit?.subscriber ? { subscriberId: hit.subscriberId } : {}) };
+        });
+      }
       const at = clock().toISOString();
       const results: RowResult[] = [];
       const creating: { readonly index: number; readonly input: NewSubscriber; readonly state: ImportedState; readonly optOut: boolean }[] = [];
@@ -225,7 +246,7 @@ export function createImporter(deps: ImporterDeps, options: Pick<ImportOptions, 
           results[index] = { line: row.line, outcome: existingOutcome(hit.subscriber), subscriberId: hit.subscriberId };
           return;
         }
-        const optOut = row.state !== 'subscribed' && row.state !== 'unconfirmed';
+        const optOut = isOptOut(row.state);
         if (!optOut && !options.confirmed) {
           if (!deps.requests) throw new Error('the importer needs a subscribe-request path for rows without attested consent');
           requesting.push(deps.requests.request({ email: row.email, topics: row.topics, frequency: row.frequency }));

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { FREQUENCY_HISTORY_KEPT, type Frequency, type Subscriber } from './model.ts';
 import { SUBSCRIBE_REQUEST_TTL_MS, type SubscribeRequest } from './requests.ts';
 import type { ImportedState, NewSubscriber, Page, SubscriberStore, Transition } from './store.ts';
@@ -81,6 +82,9 @@ export class InvalidCursorError extends Error {
 }
 
 const MAX_ATTEMPTS = 8;
+
+/** Conditional lookup writes of one createImportedMany call in flight at once (the import runs a few calls side by side). */
+const IMPORT_WRITES_IN_FLIGHT = 8;
 
 function without<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omit<T, K> {
   const copy = { ...obj };
@@ -181,11 +185,16 @@ export function createSubscriberStore(backend: RecordBackend): SubscriberStore {
 
     async createImportedMany(items, at) {
       // The lookups first, each with attribute_not_exists as createPending does: one address, one subscriber.
+      // A few at a time: the conditional writes are CPU-bound (SDK and database), so more in flight only
+      // queue in the HTTP agent (the SDK warns past its 50 sockets) and cost more per write.
+      const limit = pLimit(IMPORT_WRITES_IN_FLIGHT);
       const claimed = await Promise.all(
-        items.map(async ({ input }) => {
-          if (await backend.putLookup(input.emailHash, input.id, at)) return { fresh: true, existing: input.id };
-          return { fresh: false, existing: (await backend.getLookup(input.emailHash)) ?? input.id };
-        }),
+        items.map(({ input }) =>
+          limit(async () => {
+            if (await backend.putLookup(input.emailHash, input.id, at)) return { fresh: true, existing: input.id };
+            return { fresh: false, existing: (await backend.getLookup(input.emailHash)) ?? input.id };
+          }),
+        ),
       );
       const batch: SubscriberRecord[] = [];
       const results = await Promise.all(
