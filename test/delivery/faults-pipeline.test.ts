@@ -1,10 +1,11 @@
 /**
  * Randomized schedules of the steps before the sender: ingests whose article write lands late,
  * digest invocations of one frequency running at once (the same event twice, a manual invoke, a
- * late scheduler retry: different run ids), invocations that die at any store call or stall before
- * one (a GC pause, a slow network, a frozen container) past the fan-out lease, or up to their time
- * limit, where Lambda stops them; Lambda retries the ingests, and the next digest invocation
- * finishes what a dead one left. The digest-queue index answers as it stood at its previous query
+ * late scheduler retry: different run ids), articles notified twice, invocations that die at any
+ * store call or stall before one (a GC pause, a slow network, a frozen container) past the fan-out
+ * lease, or up to their time limit, where Lambda stops them; Lambda retries a failed invocation twice,
+ * a minute or two later, then parks an ingest for a redrive, and the next digest invocation finishes
+ * what a dead one left. The digest-queue index answers as it stood at its previous query
  * now and then (a GSI is eventually consistent; dynalite's never lags). Subscribers change frequency
  * between and during runs. Every store call is a scheduling point, so the interleavings are the ones
  * real concurrent invocations can produce at the step boundaries of the real stores. Digests go
