@@ -10,7 +10,7 @@ import type { RunStore } from '../../lambda/shared/delivery/runs.ts';
 import { silentLog } from '../../lambda/shared/logger.ts';
 import { memoryRecordBackend } from '../../lambda/shared/subscriptions/memory-store.ts';
 import { createSubscriberStore } from '../../lambda/shared/subscriptions/record-store.ts';
-import { articleRecord, confirmed, deliveryStoreAdapters, fakeEmail, MapBlobs, RecordingQueue, seed, TestClock, storeArticle } from './digest-fixtures.ts';
+import { articleRecord, confirmed, deliveryStoreAdapters, fakeEmail, type DeliveryStores, MapBlobs, RecordingQueue, seed, TestClock, storeArticle } from './digest-fixtures.ts';
 
 const adapters = deliveryStoreAdapters('digest-lock');
 
@@ -42,25 +42,31 @@ function holding(runs: RunStore, methods: readonly (keyof RunStore)[]) {
   return { runs: proxy, reached: (m: keyof RunStore) => hold(m).reached, release: (m: keyof RunStore) => hold(m).release() };
 }
 
+/** Stores from `make`, one daily subscriber (s1, every topic), and the digest's ports over them at 06:00. */
+async function setUp(make: () => Promise<DeliveryStores>) {
+  const { articles, runs } = await make();
+  const backend = memoryRecordBackend();
+  await seed(backend, [confirmed('s1', 'daily', [])]);
+  const clock = new TestClock(Date.parse('2026-11-27T06:00:00.000Z'));
+  const queue = new RecordingQueue();
+  const blobs = new MapBlobs();
+  const deps: DigestDeps = {
+    runs,
+    articles,
+    subscribers: createSubscriberStore(backend),
+    queue,
+    blobs,
+    render: async (briefs, ctx) => fakeEmail('digest', briefs, ctx.topics),
+    log: silentLog,
+    now: clock.now,
+    remainingMs: () => 600_000,
+  };
+  return { articles, runs, clock, queue, blobs, deps };
+}
+
 describe.each(adapters)('concurrent digest invocations (%s)', (_name, make) => {
   it('never take over a live lock: each article reaches each subscriber in one run only', async () => {
-    const { articles, runs } = await make();
-    const backend = memoryRecordBackend();
-    await seed(backend, [confirmed('s1', 'daily', [])]);
-    const clock = new TestClock(Date.parse('2026-11-27T06:00:00.000Z'));
-    const queue = new RecordingQueue();
-    const blobs = new MapBlobs();
-    const deps: DigestDeps = {
-      runs,
-      articles,
-      subscribers: createSubscriberStore(backend),
-      queue,
-      blobs,
-      render: async (briefs, ctx) => fakeEmail('digest', briefs, ctx.topics),
-      log: silentLog,
-      now: clock.now,
-      remainingMs: () => 600_000,
-    };
+    const { articles, runs, clock, queue, blobs, deps } = await setUp(make);
     await storeArticle(articles, articleRecord('a1', '2026-11-26T10:00:00.000Z', ['x']));
 
     // Invocation A is slow between taking the lock and creating its run record (listing articles, a GC pause).
@@ -100,23 +106,7 @@ describe.each(adapters)('concurrent digest invocations (%s)', (_name, make) => {
   });
 
   it('the same event twice, one invocation slow before its lock: no article is carried into the run the other closed', async () => {
-    const { articles, runs } = await make();
-    const backend = memoryRecordBackend();
-    await seed(backend, [confirmed('s1', 'daily', [])]);
-    const clock = new TestClock(Date.parse('2026-11-27T06:00:00.000Z'));
-    const queue = new RecordingQueue();
-    const blobs = new MapBlobs();
-    const deps: DigestDeps = {
-      runs,
-      articles,
-      subscribers: createSubscriberStore(backend),
-      queue,
-      blobs,
-      render: async (briefs, ctx) => fakeEmail('digest', briefs, ctx.topics),
-      log: silentLog,
-      now: clock.now,
-      remainingMs: () => 600_000,
-    };
+    const { articles, runs, clock, queue, blobs, deps } = await setUp(make);
     const event = { frequency: 'daily' as const, scheduledTime: '2026-11-27T06:00:00.000Z' };
 
     // A read the digest state (no run in progress), and is about to look for its run.
