@@ -24,6 +24,10 @@ import { ARTICLES_PREFIX, ISSUES_PREFIX } from './data.ts';
 const RECIPIENTS_PER_JOB = 50;
 /** The sender's timeout; a batch that cannot finish in time is cut at a deadline and partly retried. */
 export const SENDER_TIMEOUT = Duration.minutes(5);
+/** The ingest function's timeout: parse, analyse, store, and the alert fan-out (resumed by Lambda's retry). */
+export const INGEST_TIMEOUT = Duration.minutes(2);
+/** The digest function's timeout, the full Lambda limit: a run that still times out resumes from its checkpoint next time. */
+export const DIGEST_TIMEOUT = Duration.minutes(15);
 /** AWS's guidance for SQS event sources: visibility timeout at least six times the function timeout. */
 export const SEND_QUEUE_VISIBILITY = Duration.seconds(SENDER_TIMEOUT.toSeconds() * 6);
 /** Receives of one job before it is parked in the dead-letter queue. */
@@ -141,7 +145,7 @@ export class Delivery extends Construct {
       description: 'newsbrief: parse and analyse an uploaded article, store it, send immediate alerts',
       entry: props.entries.ingest,
       memorySize: 1024, // NLP analysis is CPU-bound; Lambda CPU scales with memory
-      timeout: Duration.minutes(2),
+      timeout: INGEST_TIMEOUT,
       deadLetterQueue: this.failedInvocations,
       retryAttempts: 2,
       bundling: { commandHooks: props.renderingHooks },
@@ -159,8 +163,7 @@ export class Delivery extends Construct {
       description: 'newsbrief: render the scheduled digest, archive it, enqueue send jobs for its audience',
       entry: props.entries.digest,
       memorySize: 1024,
-      // The full Lambda limit: a run that still times out resumes from its checkpoint next time.
-      timeout: Duration.minutes(15),
+      timeout: DIGEST_TIMEOUT,
       deadLetterQueue: this.failedInvocations,
       retryAttempts: 2,
       bundling: { commandHooks: props.renderingHooks },

@@ -149,6 +149,16 @@ export async function runDigest(event: DigestEvent, deps: DigestDeps, options: D
     log.info('another digest run of this frequency is in progress', { runId: myRunId });
     return busy(myRunId);
   }
+  // The same event delivered twice: the other invocation may have run it whole between our look (2) and our lock.
+  // A closed run carries nothing more: articles carried into it now would be in no run of this frequency.
+  const ran = await runs.get(myRunId);
+  if (ran) {
+    const result = ran.status === 'open' ? await drive(ran, deps, options) : null;
+    if (!result || result.outcome === 'complete') await runs.unlockDigest(frequency, myRunId);
+    log.info('digest event already handled', { runId: myRunId, status: ran.status });
+    if (result) return { outcome: outcomeOf(result), runId: myRunId, articleIds: ran.articleIds, counts: result.counts, resumed };
+    return { outcome: 'duplicate', runId: myRunId, articleIds: ran.articleIds, counts: ran.counts, resumed };
+  }
   const run = await setUp(frequency, myRunId, startedAt, await runs.getDigestState(frequency), deps, options);
   if (run.status === 'empty') return { outcome: 'empty', runId: myRunId, articleIds: [], counts: ZERO_COUNTS, resumed };
   const result = await drive(run, deps, options);

@@ -35,12 +35,15 @@ export interface FanOutDeps {
   readonly remainingMs: () => number;
 }
 
+/** The fan-out lease, renewed at each checkpoint: a holder that dies or stalls this long loses the run to the next invocation. */
+export const FANOUT_LEASE_MS = 60_000;
+
 export interface FanOutOptions {
   /** This invocation's id, the lease owner. */
   readonly owner: string;
   /** Subscribers per page = per checkpoint; also the bound on re-enqueues after a crash. Default 500. */
   readonly pageSize?: number;
-  /** Lease length, renewed at each checkpoint; a crashed holder's lease lapses after it. Default 60 s. */
+  /** Lease length, renewed at each checkpoint; a crashed holder's lease lapses after it. Default FANOUT_LEASE_MS. */
   readonly leaseMs?: number;
   /** Stop before a page when less than this is left in the invocation. Default 20 s. */
   readonly reserveMs?: number;
@@ -90,7 +93,7 @@ export async function fanOut(
   options: FanOutOptions,
 ): Promise<FanOutResult> {
   const pageSize = options.pageSize ?? 500;
-  const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? FANOUT_LEASE_MS;
   const reserveMs = options.reserveMs ?? 20_000;
   const { runs, log } = deps;
 
