@@ -85,6 +85,14 @@ export function isCueAt(toks: readonly Token[], k: number): boolean {
   if (NOUN_CUES.has(t.lower) && prev && prev.word && det && det.word && (DETERMINERS.has(det.lower) || det.poss)) {
     if (!personNoun(prev.lower) && !GROUP_NOUNS.has(prev.lower) && !COMM_NOUNS.has(prev.lower) && !AUX.has(prev.lower) && !SKIPPABLE_AFTER_CUE.has(prev.lower)) return false;
   }
+  // "a Donald Trump tweet", "the Harbor Council statement": a name between a determiner and the word
+  // modifies a noun (not "the Democrats claim", whose plural name is the verb's subject).
+  if (NOUN_CUES.has(t.lower) && prev?.cap && !prev.poss && !prev.lower.endsWith('s')) {
+    let d = k - 1;
+    while (d > k - 4 && toks[d]?.cap && toks[d]?.word && toks[d]?.quote === -1) d--;
+    const before = toks[d];
+    if (d < k - 1 && before?.word && !before.cap && DETERMINERS.has(before.lower)) return false;
+  }
   // After a preposition the word is a noun ("secretary of state", "in reply"), unless a gerund ("in declaring").
   if (prev && prev.word && NOUN_PREPOSITIONS.has(prev.lower) && !t.lower.endsWith('ing')) return false;
   return true;
