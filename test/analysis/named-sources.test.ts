@@ -33,3 +33,36 @@ describe('one identity, one name as shown', () => {
     }
   });
 });
+
+describe('the speaker phrase', () => {
+  it('reads "a Tom Reed tweet" as a noun, not as Tom Reed tweeting the quote before it', () => {
+    const text = article('The latest', 'Ana Ruiz is describing as "unhinged" a Tom Reed tweet attacking a former beauty queen.');
+    expect(quote(text, 'unhinged').speaker?.name).toBe('Ana Ruiz');
+    // …while a plural name is still the subject of its verb.
+    const plural = article('Vote', '"The count was rigged," the Democrats claim in their appeal.');
+    expect(quote(plural, 'count was rigged').speaker?.name).toBe('Democrats');
+  });
+});
+
+describe('documents speak for whoever issued them', () => {
+  it('gives "the Harbor Council statement" to the council, never to the statement', () => {
+    const text = article('Harbor', 'The Harbor Council statement called the plan "a clear breach" of its rules.');
+    expect(quote(text, 'clear breach').speaker?.name).toBe('Harbor Council');
+  });
+
+  it('gives "the campaign\'s statement" to the campaign', () => {
+    const text = article('Case closed', 'The campaign\'s statement then declares "the matter is now concluded."');
+    expect(quote(text, 'now concluded').speaker?.name).toBe('the campaign');
+  });
+
+  it('gives "said the ruling" to the court that ruled, and to no one when nobody is said to have ruled', () => {
+    const ruled = article(
+      'Voter rolls',
+      'The appeals court ruled that the state\'s practices were unlawful.',
+      '"A state cannot avoid the conclusion that its process is wrong," said the ruling.',
+    );
+    expect(quote(ruled, 'cannot avoid').speaker?.name).toBe('the appeals court');
+    const unknown = article('Voter rolls', 'The practice is old.', '"A state cannot avoid the conclusion that its process is wrong," said the ruling.');
+    expect(quote(unknown, 'cannot avoid').speaker).toBeNull();
+  });
+});

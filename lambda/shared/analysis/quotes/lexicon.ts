@@ -63,6 +63,12 @@ export const DOCUMENT_NOUNS = new Set([...COMM_NOUNS, ...words(`
 /** Verbs that put a document out: "X issued a statement", "X sent a letter". */
 export const ISSUE_VERBS = words('issued issues released releases sent sends wrote writes published publishes posted posts filed files signed signs aired airs ran runs put distributed circulated');
 
+/** Verbs whose subject issued a document: "the court ruled …" ¶ "… said the ruling". */
+export const DOCUMENT_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['ruling', words('ruled rules')], ['decision', words('decided decides ruled')], ['verdict', words('ruled found')],
+  ['order', words('ordered orders')], ['opinion', words('ruled wrote')], ['statement', words('stated')],
+]);
+
 /** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */
 export const ROLE_HEADS = words(`
   president secretary spokesman spokeswoman spokesperson adviser advisor manager director chairman chairwoman chair

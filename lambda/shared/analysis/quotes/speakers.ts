@@ -9,7 +9,7 @@ import {
 } from './cues.ts';
 import { Authors } from './authors.ts';
 import type { Doc } from './document.ts';
-import { COMM_NOUNS, DOCUMENT_NOUNS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
+import { COMM_NOUNS, CUE_VERBS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
 import { Centering, isOrganisation, isPlace, pronounKind } from './pronouns.ts';
 import { type Found, type Resolved, scaled } from './resolved.ts';
 import { joinTokens } from './tokens.ts';
@@ -122,6 +122,8 @@ export class Speakers {
     let h = b - 1;
     for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { h = k - 1; break; }
     const headWord = doc.tok(h).lower;
+    // "the Harbor Council statement", "the union's report": the head makes it a document, whoever it names.
+    if (DOCUMENT_NOUNS.has(headWord) && !personNoun(headWord)) return this.author(a, h);
     const personal = (w: string) => personNoun(w) || GROUP_NOUNS.has(w) || INSTITUTIONS.has(w) || PARTISANS.has(w) || (w.endsWith('s') && INSTITUTIONS.has(w.slice(0, -1)));
     // The head may stand before a modifier: "one Democrat familiar with the talks", "a person close to the Clintons".
     let speaks = false;
@@ -147,6 +149,13 @@ export class Speakers {
     const { doc } = this;
     const inPhrase = this.authorInPhrase(a, h);
     if (inPhrase !== undefined) return inPhrase;
+    // "The campaign's statement": a described body owns it.
+    for (let k = a + 1; k < h; k++) {
+      const t = doc.tok(k);
+      if (!t.poss || t.cap || !(INSTITUTIONS.has(t.lower) || GROUP_NOUNS.has(t.lower))) continue;
+      const words = `${joinTokens(doc.toks, a, k)} ${t.lower}`;
+      return { speaker: { name: words.charAt(0).toLowerCase() + words.slice(1) }, confidence: 0.85, via: `description, author of the ${doc.tok(h).lower}` };
+    }
     // "X issued a statement calling …": the subject of the verb that put the document out.
     const head = doc.tok(h).lower;
     const v = doc.toks[a - 1]?.lower === 'out' ? a - 2 : a - 1; // "put out a statement"
@@ -156,9 +165,14 @@ export class Speakers {
     }
     const det = doc.tok(a).lower;
     if (det !== 'the' && det !== 'this' && det !== 'that') return null;
-    // "The statement noted …": the statement introduced before, and who issued it.
+    // "The statement noted …": the statement introduced before, and who issued it; "the ruling": who ruled.
+    const verbs = DOCUMENT_VERBS.get(head);
     for (let p = a - 1; p >= 0 && doc.tok(a).para - doc.tok(p).para <= 3; p--) {
       const t = doc.tok(p);
+      if (t.quote < 0 && verbs?.has(t.lower) && doc.isCue(p) === CUE_VERBS.has(t.lower)) {
+        const subj = this.sentenceSubject(p + 1);
+        return subj ? scaled(subj, 0.85, `who ${t.lower}, author of the ${head}`) : null;
+      }
       if (t.quote >= 0 || (t.lower !== head && t.lower !== `${head}s`)) continue;
       let s = p;
       while (s > 0 && p - s < 5 && doc.tok(s - 1).word && doc.tok(s - 1).quote < 0 && !doc.isCue(s - 1) && !PREPOSITIONS.has(doc.tok(s - 1).lower) && !ISSUE_VERBS.has(doc.tok(s - 1).lower)) s--;
@@ -213,7 +227,8 @@ export class Speakers {
     if (person) return this.described(j, b);
     if (anyHead && b - j >= 2 && b - j <= 4 && (b >= end || !doc.tok(b).word)) {
       const d = this.described(j, b);
-      if (d) return d;
+      // `," said the ruling`: a document speaks for its author, or for no one.
+      if (d || DOCUMENT_NOUNS.has(doc.tok(b - 1).lower)) return d;
       const words = joinTokens(doc.toks, j, b);
       return { speaker: { name: words.charAt(0).toLowerCase() + words.slice(1) }, confidence: 0.7, via: 'description after the quote' };
     }
