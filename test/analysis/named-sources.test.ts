@@ -66,3 +66,31 @@ describe('documents speak for whoever issued them', () => {
     expect(quote(unknown, 'cannot avoid').speaker).toBeNull();
   });
 });
+
+describe('a capitalised word is not always a name', () => {
+  it('reads a word after a closing mark and a full stop as opening a sentence ("…good.” Adding, “…”")', () => {
+    const text = article('Show', 'Later, Hale said the report “wasn’t good.” Adding, “Now it is always how they handle it.”', 'She cited a survey: “Voters are angry.”');
+    expect(quote(text, 'always how').speaker?.name).not.toBe('Adding');
+    expect(quote(text, 'Voters are angry').speaker?.name).not.toBe('Adding');
+  });
+
+  it('never names an opening preposition, a state abbreviation or a nationality', () => {
+    const text = article(
+      'Notes',
+      'Alongside BLM calls for action, a top strategist said the mayor will have to choose, saying, "At some point she has to come out."',
+      'At a conference in Aspen, Colo., the Stanford graduate ended her speech with a line: "Every obstacle yields to stern resolve."',
+      'First, Reed identified the judge as "Spanish," which is what some call people who speak it.',
+    );
+    expect(quote(text, 'At some point').speaker?.name).toBe('a top strategist');
+    expect(quote(text, 'Every obstacle').speaker?.name).toBe('the Stanford graduate');
+    expect(quote(text, 'Spanish').speaker?.name).not.toBe('Spanish');
+  });
+
+  it('keeps "of" inside the name of a body ("the Association of Flight Attendants")', () => {
+    const text = article(
+      'Union endorses',
+      'In a statement announcing the pick, the Association of Flight Attendants called Ann Lowe a “champion” for its members.',
+    );
+    expect(quote(text, 'champion').speaker?.name).toBe('Association of Flight Attendants');
+  });
+});

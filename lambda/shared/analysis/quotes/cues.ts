@@ -35,7 +35,8 @@ export const PEOPLE = words(`confidant insider ally allies friend colleague vete
   operatives strategists donors fans viewers readers writers businessman businesswoman billionaire mogul developer candidate mother
   father veterans students parents workers activists front-runner frontrunner widow widower narrator child children kid kids boy
   girl audience neighbor neighbour neighbors neighbours survivor survivors victim victims neurosurgeon radioman impostor
-  protester marchers fan customer customers patient patients resident`);
+  protester marchers fan customer customers patient patients resident graduate graduates alumnus alumni native natives
+  immigrant immigrants refugee refugees citizen citizens`);
 /** Party members, who speak as people ("said one Iowa Republican"). */
 export const PARTISANS = words('democrat democrats republican republicans independent independents libertarian conservative conservatives liberal liberals');
 export const COMPLEMENT = words('for of at with to from');
@@ -45,7 +46,8 @@ export const BODY_NOUNS = words('campaign administration team camp office commit
 export const GROUP_NOUNS = words('campaign administration team camp office aides aide staff spokesman spokeswoman spokesperson officials official lawyers attorneys supporters allies advisers adviser committee spokespeople');
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
 export const ADVERBIAL_OPENERS = words(`in at on after before when while during speaking asked as despite although though if since because last for
-  with without under over by addressing writing responding appearing following like unlike early late earlier later once upon amid according`);
+  with without under over by addressing writing responding appearing following like unlike early late earlier later once upon amid according
+  alongside besides beyond including`);
 /** Words allowed between a sentence start and its subject: "But former Gov. X …". */
 export const LOOSE_OPENERS = words('but and so yet still also then now former later meanwhile');
 export const SKIPPABLE_AFTER_CUE = words('monday tuesday wednesday thursday friday saturday sunday today yesterday recently later also then once again simply only flatly');

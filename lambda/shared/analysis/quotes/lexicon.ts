@@ -134,6 +134,8 @@ export const NOT_NAME = words(`
   let lets let's don't doesn't didn't isn't aren't wasn't can't won't
   oh hey hi hello thanks thank please dear ok okay
   god whether whatever whoever wherever unless nobody somebody someone anyone anybody everyone everybody nothing something none
+  alongside amid amidst across around beyond besides including regarding concerning throughout except beneath behind
+  inside outside near following
 `);
 
 /** The US states' name words, which name places and, inside longer names, organisations ("Texas Tribune"). */
@@ -156,6 +158,8 @@ export const PEOPLE_ADJECTIVES = words(`
   latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
   israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
   turkish islamic islamist islamists american americans chechen orthodox protestant protestants sunni shia shiite kurdish
+  spanish italian greek polish irish scottish welsh english dutch swedish norwegian danish vietnamese egyptian afghan
+  ukrainian australian brazilian venezuelan nigerian kenyan filipino haitian somali yemeni libyan lebanese jordanian
   democrat democrats republican republicans democratic
 `);
 
@@ -226,6 +230,7 @@ export const PLACE_WORDS = words(`
   ukraine burma myanmar australia africa asia chicago tulsa charlotte chelsea manhattan brooklyn novi
   london paris berlin moscow beijing tokyo philadelphia boston atlanta dallas houston denver seattle miami
   d.c. dc u.s. us uk
+  ala ariz ark calif colo conn fla okla tenn minn mich wis nev neb wyo
 `, US_STATES, PLACE_PARTS);
 
 /** Words that make a capitalised name an organisation that can speak ("the Milwaukee Journal Sentinel", "IMF"). */

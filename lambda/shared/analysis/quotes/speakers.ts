@@ -347,7 +347,7 @@ export class Speakers {
     const e = doc.entity(mi);
     if (e.person === 'yes' || e.name.includes(' ') || m.last - m.first > 1 || m.to !== m.last) return false;
     const after = doc.toks[m.last];
-    return !!after && after.word && !after.cap && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !doc.isCue(m.last) && !after.lower.endsWith('ed');
+    return !!after && after.word && !after.cap && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !doc.isCue(m.last) && !after.lower.endsWith('ed') && !PREPOSITIONS.has(after.lower) && !NP_STOP.has(after.lower);
   }
 
   /**
@@ -402,7 +402,7 @@ export class Speakers {
         const m = doc.mention(mi);
         const e = doc.entity(mi);
         // A place closing the opening adverbial: "Speaking in Salem, New Hampshire, Trump …".
-        if (e.person === 'no' && doc.toks[m.to] !== undefined && !doc.tok(m.to).word) {
+        if ((e.person === 'no' || isPlace(e)) && doc.toks[m.to] !== undefined && !doc.tok(m.to).word) {
           j = m.to;
           n = 0;
           continue;
@@ -420,6 +420,8 @@ export class Speakers {
           const from = j > lo && DESCRIBERS.has(doc.tok(j - 1).lower) ? j - 1 : m.from;
           return this.described(from, m.last + 1);
         }
+        // "the Stanford graduate ended …": after a determiner, a lone name before a noun only modifies it.
+        if (j > lo && e.person === 'maybe' && DESCRIBERS.has(doc.tok(j - 1).lower) && this.modifierUse(mi)) return undefined;
         return this.name(mi);
       }
       // The subject is a pronoun: "he"/"she" through centering, "it"/"they" only for an organisation, "I"/"we" for the author.
@@ -511,6 +513,11 @@ export class Speakers {
         }
         if (m.poss) {
           if (after && DOCUMENT_NOUNS.has(after.lower)) return this.name(mi);
+          j = m.from;
+          continue;
+        }
+        // "the Stanford graduate": a lone name after a determiner, before a noun, only modifies it.
+        if (ent.person === 'maybe' && DESCRIBERS.has(doc.toks[m.from - 1]?.lower ?? '') && this.modifierUse(mi)) {
           j = m.from;
           continue;
         }
