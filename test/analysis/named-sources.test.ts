@@ -94,3 +94,15 @@ describe('a capitalised word is not always a name', () => {
     expect(quote(text, 'champion').speaker?.name).toBe('Association of Flight Attendants');
   });
 });
+
+describe('titles and roles apart from the name', () => {
+  it('keeps a title word that is part of a body\'s name ("Justice Department"), and splits a real title ("Chief Justice")', () => {
+    const text = article(
+      'Memo',
+      '"We are reviewing it," the Justice Department said. Chief Justice John Roberts said the case was "closed."',
+    );
+    expect(quote(text, 'reviewing it').speaker).toMatchObject({ name: 'Justice Department' });
+    expect(quote(text, 'reviewing it').speaker?.role).toBeUndefined();
+    expect(quote(text, 'closed').speaker).toMatchObject({ name: 'John Roberts', role: 'Chief Justice' });
+  });
+});

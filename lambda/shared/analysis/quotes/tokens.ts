@@ -242,6 +242,8 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       if (h === k - 1 && h >= i && PEERAGE.has(t.lower)) break;
       if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) h = k;
     }
+    // "Justice Department", "Senate Intelligence Committee": a title word inside a body's name is no title.
+    if (h >= 0 && toks.slice(h + 1, j).every((t) => ORG_HEADS.has(t.lower))) h = -1;
     // No title word, but a known first name inside: what precedes it is a role ("Forecaster Nina Patel").
     if (h < 0) {
       for (let k = i + 1; k < j - 1; k++) {
