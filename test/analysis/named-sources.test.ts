@@ -67,6 +67,24 @@ describe('documents speak for whoever issued them', () => {
   });
 });
 
+describe('"the union", "the department": the body named before', () => {
+  it('gives "the union" the one union-like body named before it', () => {
+    const text = article(
+      'Union endorses',
+      'In a statement announcing the pick, the Association of Flight Attendants called Ann Lowe a “champion” for its members.',
+      '“Her fight has opened the door for women,” the union wrote.',
+    );
+    expect(quote(text, 'opened the door').speaker?.name).toBe('Association of Flight Attendants');
+  });
+
+  it('keeps "the union" a description when two unions were named, or none', () => {
+    const two = article('Strike', 'The Harbor Workers Union and the Dockers Federation met on Monday.', '"We will strike," the union said.');
+    expect(quote(two, 'We will strike').speaker?.name).toBe('the union');
+    const none = article('Strike', 'Ana Ruiz met the dockers on Monday.', '"We will strike," the union said.');
+    expect(quote(none, 'We will strike').speaker?.name).toBe('the union');
+  });
+});
+
 describe('a capitalised word is not always a name', () => {
   it('reads a word after a closing mark and a full stop as opening a sentence ("…good.” Adding, “…”")', () => {
     const text = article('Show', 'Later, Hale said the report “wasn’t good.” Adding, “Now it is always how they handle it.”', 'She cited a survey: “Voters are angry.”');
@@ -92,6 +110,18 @@ describe('a capitalised word is not always a name', () => {
       'In a statement announcing the pick, the Association of Flight Attendants called Ann Lowe a “champion” for its members.',
     );
     expect(quote(text, 'champion').speaker?.name).toBe('Association of Flight Attendants');
+  });
+});
+
+describe('documents: who issued them', () => {
+  it('finds who issued a statement after an opening phrase, and never takes a headline for the author of "the piece"', () => {
+    const text = article(
+      'Test',
+      'Following a swiftly called, late-afternoon meeting, the Harbor Council issued a statement calling the test "a clear violation" of its rules.',
+    );
+    expect(quote(text, 'clear violation').speaker?.name).toBe('Harbor Council');
+    const piece = article('Harbor Post Hit Piece Exploits Voter with Health Issues', 'The piece used one of her lines as its headline: "Finally, someone who thinks like me."');
+    expect(quote(piece, 'thinks like me').speaker?.name ?? '').not.toMatch(/Piece/);
   });
 });
 

@@ -69,6 +69,22 @@ export const DOCUMENT_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   ['order', words('ordered orders')], ['opinion', words('ruled wrote')], ['statement', words('stated')],
 ]);
 
+/** For "the union", "the agency", …: the words a body's name of that kind holds ("Association of Flight Attendants"). */
+export const BODY_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['union', words('union association federation guild brotherhood teamsters')],
+  ['agency', words('agency administration')],
+  ['ministry', words('ministry department office')],
+  ['department', words('department ministry')],
+  ['court', words('court circuit tribunal')],
+  ['company', words('company corp. corp corporation inc. inc co. group')],
+  ['committee', words('committee commission')],
+  ['commission', words('commission committee')],
+  ['council', words('council')],
+  ['bank', words('bank fund')],
+  ['newspaper', words('times post journal tribune herald gazette news daily')],
+  ['paper', words('times post journal tribune herald gazette news daily')],
+]);
+
 /** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */
 export const ROLE_HEADS = words(`
   president secretary spokesman spokeswoman spokesperson adviser advisor manager director chairman chairwoman chair

@@ -9,7 +9,7 @@ import {
 } from './cues.ts';
 import { Authors } from './authors.ts';
 import type { Doc } from './document.ts';
-import { COMM_NOUNS, CUE_VERBS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
+import { BODY_KINDS, COMM_NOUNS, CUE_VERBS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
 import { Centering, isOrganisation, isPlace, pronounKind } from './pronouns.ts';
 import { type Found, type Resolved, scaled } from './resolved.ts';
 import { joinTokens } from './tokens.ts';
@@ -118,6 +118,11 @@ export class Speakers {
         }
       }
     }
+    // "the union" after "the Association of Flight Attendants": the body of that kind the text names.
+    if (first.lower === 'the' && b - a <= 3 && BODY_KINDS.has(want)) {
+      const body = this.bodyNamedBefore(a, want);
+      if (body) return body;
+    }
     // A thing is no speaker: "the statement", "the ad", "a poll"; its author speaks, if the text names one.
     let h = b - 1;
     for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { h = k - 1; break; }
@@ -136,6 +141,31 @@ export class Speakers {
     const words = joinTokens(doc.toks, a, b);
     const name = DESCRIBERS.has(first.lower) ? words.charAt(0).toLowerCase() + words.slice(1) : words;
     return { speaker: { name }, confidence: 0.9, via: 'description' };
+  }
+
+  /**
+   * The organisation that "the <noun>" before token a stands for: the last one named in the previous
+   * four paragraphs whose name has a word of the noun's kind ("union" → an Association, a Federation,
+   * a Union). None when two different bodies of that kind are named there: the text does not say which.
+   */
+  private bodyNamedBefore(a: number, noun: string): Resolved | undefined {
+    const { doc } = this;
+    const kind = BODY_KINDS.get(noun) as ReadonlySet<string>;
+    let found: number | undefined;
+    for (let mi = doc.mentions.length - 1; mi >= 0; mi--) {
+      const m = doc.mention(mi);
+      if (m.last > a) continue;
+      if (doc.tok(a).para - doc.tok(m.first).para > 4) break;
+      const e = doc.entity(mi);
+      const words = e.name.toLowerCase().split(' ');
+      // A bare "Union" (a headline's capital) names no particular body.
+      if (e.person === 'yes' || isPlace(e) || words.length < 2 || !words.some((w) => kind.has(w))) continue;
+      if (found !== undefined && doc.entity(found) !== e) return undefined;
+      found = mi;
+    }
+    if (found === undefined) return undefined;
+    const e = doc.entity(found);
+    return { speaker: doc.speakerOf(found), confidence: 0.8, via: `"the ${noun}" is ${e.name}`, entity: e };
   }
 
   /**
@@ -159,10 +189,7 @@ export class Speakers {
     // "X issued a statement calling …": the subject of the verb that put the document out.
     const head = doc.tok(h).lower;
     const v = doc.toks[a - 1]?.lower === 'out' ? a - 2 : a - 1; // "put out a statement"
-    if (ISSUE_VERBS.has(doc.toks[v]?.lower ?? '')) {
-      const subj = this.sentenceSubject(a - 1);
-      return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
-    }
+    if (this.issues(v, a)) return this.issuer(v, head);
     const det = doc.tok(a).lower;
     if (det !== 'the' && det !== 'this' && det !== 'that') return null;
     // "The statement noted …": the statement introduced before, and who issued it; "the ruling": who ruled.
@@ -173,19 +200,39 @@ export class Speakers {
         const subj = this.sentenceSubject(p + 1);
         return subj ? scaled(subj, 0.85, `who ${t.lower}, author of the ${head}`) : null;
       }
-      if (t.quote >= 0 || (t.lower !== head && t.lower !== `${head}s`)) continue;
+      // (A capitalised "Piece" is a headline's word, not the document: "Post Hit Piece Exploits …".)
+      if (t.quote >= 0 || t.cap || (t.lower !== head && t.lower !== `${head}s`)) continue;
       let s = p;
       while (s > 0 && p - s < 5 && doc.tok(s - 1).word && doc.tok(s - 1).quote < 0 && !doc.isCue(s - 1) && !PREPOSITIONS.has(doc.tok(s - 1).lower) && !ISSUE_VERBS.has(doc.tok(s - 1).lower)) s--;
       const found = this.authorInPhrase(s, p);
       if (found !== undefined) return found && scaled(found, 0.9, `the ${head} introduced before`);
       // "X issued a statement": the subject of the verb that put the document out.
-      if (ISSUE_VERBS.has(doc.toks[s - 1]?.lower ?? '')) {
-        const subj = this.sentenceSubject(s - 1);
-        return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
-      }
+      if (this.issues(s - 1, s)) return this.issuer(s - 1, head);
       return null;
     }
     return null;
+  }
+
+  /** Whether token v is a verb that puts out the document starting at a, in its sentence ("issued a statement"). */
+  private issues(v: number, a: number): boolean {
+    const t = this.doc.toks[v];
+    return !!t && ISSUE_VERBS.has(t.lower) && !t.cap && t.quote < 0 && this.doc.sentOf[v] === this.doc.sentOf[a];
+  }
+
+  /**
+   * Who put a document out with the verb at v ("issued", "released"): the name right before the verb
+   * ("…, the Security Council issued a statement"), else the sentence's subject.
+   */
+  private issuer(v: number, head: string): Resolved | null {
+    const { doc } = this;
+    let e = v;
+    while (e > 0 && SKIPPABLE_AFTER_CUE.has(doc.tok(e - 1).lower)) e--;
+    const mi = doc.owner[e - 1] ?? -1;
+    const m = mi >= 0 ? doc.mention(mi) : undefined;
+    const before = m ? doc.toks[m.from - 1] : undefined;
+    const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
+    const subj = m && m.to === e && !m.poss && !object ? this.name(mi, true) : this.sentenceSubject(v);
+    return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
   }
 
   /** A name that owns the document phrase [s, h] or follows it with "from"/"by"; undefined when none. */
