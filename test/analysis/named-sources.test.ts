@@ -120,6 +120,12 @@ describe('documents: who issued them', () => {
       'Following a swiftly called, late-afternoon meeting, the Harbor Council issued a statement calling the test "a clear violation" of its rules.',
     );
     expect(quote(text, 'clear violation').speaker?.name).toBe('Harbor Council');
+    const read = article(
+      'Tax story',
+      'Years ago, a Times article hailed Reed as “The Comeback Kid” for his work.',
+      '“Business leaders honored Tom Reed yesterday for the comeback of the decade,” the article read.',
+    );
+    expect(quote(read, 'Business leaders').speaker?.name).toBe('Times');
     const piece = article('Harbor Post Hit Piece Exploits Voter with Health Issues', 'The piece used one of her lines as its headline: "Finally, someone who thinks like me."');
     expect(quote(piece, 'thinks like me').speaker?.name ?? '').not.toMatch(/Piece/);
   });

@@ -2,7 +2,7 @@
  * Reporting cues: whether a token is a verb that reports speech ("said", "told", "according to",
  * "shot back"), and the small word classes the sieves use around cues and speakers.
  */
-import { COMM_NOUNS, CUE_VERBS, ROLE_HEADS } from './lexicon.ts';
+import { CUE_VERBS, DOCUMENT_NOUNS, ROLE_HEADS } from './lexicon.ts';
 import type { Token } from './tokens.ts';
 
 const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
@@ -85,7 +85,7 @@ export function isCueAt(toks: readonly Token[], k: number): boolean {
   // "a snappy retort", "a Facebook post", "an unprompted call": a noun after a determiner and a modifier.
   const det = toks[k - 2];
   if (NOUN_CUES.has(t.lower) && prev && prev.word && det && det.word && (DETERMINERS.has(det.lower) || det.poss)) {
-    if (!personNoun(prev.lower) && !GROUP_NOUNS.has(prev.lower) && !COMM_NOUNS.has(prev.lower) && !AUX.has(prev.lower) && !SKIPPABLE_AFTER_CUE.has(prev.lower)) return false;
+    if (!personNoun(prev.lower) && !GROUP_NOUNS.has(prev.lower) && !DOCUMENT_NOUNS.has(prev.lower) && !AUX.has(prev.lower) && !SKIPPABLE_AFTER_CUE.has(prev.lower)) return false;
   }
   // "a Donald Trump tweet", "the Harbor Council statement": a name between a determiner and the word
   // modifies a noun (not "the Democrats claim", whose plural name is the verb's subject).
