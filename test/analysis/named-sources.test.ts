@@ -92,6 +92,11 @@ describe('a capitalised word is not always a name', () => {
     expect(quote(text, 'Voters are angry').speaker?.name).not.toBe('Adding');
   });
 
+  it('lowercases a description whose first word is capitalised only because it opens the sentence', () => {
+    const text = article('Fares', 'Opposition councillors said the freeze was "a stunt before the election."');
+    expect(quote(text, 'a stunt').speaker?.name).toBe('opposition councillors');
+  });
+
   it('never names an opening preposition, a state abbreviation or a nationality', () => {
     const text = article(
       'Notes',

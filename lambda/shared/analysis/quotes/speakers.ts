@@ -137,9 +137,11 @@ export class Speakers {
     // "my father": the writer's relative, by name when the article gives it (kin.ts).
     const relative = b - a === 2 ? this.centering.kin.at(a + 1) : undefined;
     if (relative) return { speaker: { name: relative.name }, confidence: 0.9, via: `"${joinTokens(doc.toks, a, b)}" is the writer's ${doc.tok(a + 1).lower}`, entity: relative };
-    // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer").
+    // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer"), and
+    // so a word capitalised only because it opens the sentence ("Opposition councillors said").
     const words = joinTokens(doc.toks, a, b);
-    const name = DESCRIBERS.has(first.lower) ? words.charAt(0).toLowerCase() + words.slice(1) : words;
+    const opener = first.cap && (doc.owner[a] ?? -1) < 0 && doc.sentenceStart(a) === a;
+    const name = DESCRIBERS.has(first.lower) || opener ? words.charAt(0).toLowerCase() + words.slice(1) : words;
     return { speaker: { name }, confidence: 0.9, via: 'description' };
   }
 
