@@ -35,6 +35,16 @@ describe('one identity, one name as shown', () => {
 });
 
 describe('the speaker phrase', () => {
+  it('reads "responds to violence" as reacting, not as a reporting verb, but keeps "responded to the charge: "…""', () => {
+    const text = article(
+      'Debate',
+      'The attack renewed debate over how the United States responds to militant violence, with Senator Ann Lowe telling reporters she viewed the mayor as "directly responsible" for it.',
+      'Reed responded to the charge: "It is false."',
+    );
+    expect(quote(text, 'directly responsible').speaker?.name).toBe('Ann Lowe');
+    expect(quote(text, 'It is false').speaker?.name).toBe('Reed');
+  });
+
   it('reads "a Tom Reed tweet" as a noun, not as Tom Reed tweeting the quote before it', () => {
     const text = article('The latest', 'Ana Ruiz is describing as "unhinged" a Tom Reed tweet attacking a former beauty queen.');
     expect(quote(text, 'unhinged').speaker?.name).toBe('Ana Ruiz');

@@ -95,6 +95,14 @@ export function isCueAt(toks: readonly Token[], k: number): boolean {
     const before = toks[d];
     if (d < k - 1 && before?.word && !before.cap && DETERMINERS.has(before.lower)) return false;
   }
+  // "how the United States responds to violence": reacting, not reporting words (a quote or a
+  // colon may still follow: "responded to the charge: "…""; "responded to it, saying" has its own cue).
+  if (/^respond|^react/.test(t.lower) && toks[k + 1]?.lower === 'to') {
+    let j = k + 2;
+    while (j < toks.length && j - k < 12 && toks[j]?.word && toks[j]?.quote === -1) j++;
+    const next = toks[j];
+    if (next && next.quote === -1 && next.text !== ':') return false;
+  }
   // After a preposition the word is a noun ("secretary of state", "in reply"), unless a gerund ("in declaring").
   if (prev && prev.word && NOUN_PREPOSITIONS.has(prev.lower) && !t.lower.endsWith('ing')) return false;
   return true;
