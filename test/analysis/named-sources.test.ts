@@ -45,6 +45,13 @@ describe('the speaker phrase', () => {
     expect(quote(text, 'It is false').speaker?.name).toBe('Reed');
   });
 
+  it('never gives a quote to the object of a past-tense verb ("… thanked Obama for "…"")', () => {
+    const text = article('Guns', 'Actress Kerry Washington, star of the series, thanked Obama for “taking these steps to make us all safer.”');
+    expect(quote(text, 'taking these steps').speaker?.name).not.toBe('Obama');
+    const subject = article('Guns', 'Lena Cole thanked Mayor Ruiz for “stepping up.”');
+    expect(quote(subject, 'stepping up').speaker?.name).toBe('Lena Cole');
+  });
+
   it('reads "a Tom Reed tweet" as a noun, not as Tom Reed tweeting the quote before it', () => {
     const text = article('The latest', 'Ana Ruiz is describing as "unhinged" a Tom Reed tweet attacking a former beauty queen.');
     expect(quote(text, 'unhinged').speaker?.name).toBe('Ana Ruiz');

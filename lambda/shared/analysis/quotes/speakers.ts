@@ -422,7 +422,9 @@ export class Speakers {
       if (mi >= 0) {
         const m = doc.mention(mi);
         const before = doc.toks[m.from - 1];
-        const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
+        // …nor the object of a past-tense verb ("Washington, star of "Scandal," thanked Obama for "…"").
+        const verb = !!before && before.word && !before.cap && before.quote < 0 && before.lower.endsWith('ed') && !AUX.has(before.lower) && !doc.isCue(m.from - 1);
+        const object = !!before && before.word && !before.cap && (PREPOSITIONS.has(before.lower) || verb);
         if (!m.poss && !object && doc.entity(mi).person !== 'no' && !this.modifierUse(mi)) return this.name(mi);
         j = m.to - 1;
         continue;
