@@ -148,6 +148,12 @@ describe('documents: who issued them', () => {
       '“Business leaders honored Tom Reed yesterday for the comeback of the decade,” the article read.',
     );
     expect(quote(read, 'Business leaders').speaker?.name).toBe('Times');
+    const memoir = article(
+      'Doctor',
+      'Lowe wrote a memoir of her time at the White House.',
+      '“Very few people knew of the clot at the time,” the book said.',
+    );
+    expect(quote(memoir, 'Very few people').speaker?.name).toBe('Lowe');
     const piece = article('Harbor Post Hit Piece Exploits Voter with Health Issues', 'The piece used one of her lines as its headline: "Finally, someone who thinks like me."');
     expect(quote(piece, 'thinks like me').speaker?.name ?? '').not.toMatch(/Piece/);
   });

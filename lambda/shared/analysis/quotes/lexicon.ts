@@ -63,6 +63,18 @@ export const DOCUMENT_NOUNS = new Set([...COMM_NOUNS, ...words(`
 /** Verbs that put a document out: "X issued a statement", "X sent a letter". */
 export const ISSUE_VERBS = words('issued issues released releases sent sends wrote writes published publishes posted posts filed files signed signs aired airs ran runs put distributed circulated');
 
+/** Documents of one kind, which "the <noun>" may take up: "Mariano wrote a memoir … the book said". */
+const DOCUMENT_KINDS = [
+  words('book books memoir memoirs autobiography biography novel'),
+  words('article articles story stories piece column op-ed editorial'),
+  words('report reports study studies analysis survey'),
+];
+
+/** Whether `word` names the same kind of document as `head` ("memoir" for "the book"). */
+export function sameDocument(head: string, word: string): boolean {
+  return word === head || word === `${head}s` || DOCUMENT_KINDS.some((k) => k.has(head) && k.has(word));
+}
+
 /** Verbs whose subject issued a document: "the court ruled …" ¶ "… said the ruling". */
 export const DOCUMENT_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['ruling', words('ruled rules')], ['decision', words('decided decides ruled')], ['verdict', words('ruled found')],

@@ -9,7 +9,7 @@ import {
 } from './cues.ts';
 import { Authors } from './authors.ts';
 import type { Doc } from './document.ts';
-import { BODY_KINDS, COMM_NOUNS, CUE_VERBS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
+import { BODY_KINDS, COMM_NOUNS, CUE_VERBS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS, sameDocument } from './lexicon.ts';
 import { Centering, isOrganisation, isPlace, pronounKind } from './pronouns.ts';
 import { type Found, type Resolved, scaled } from './resolved.ts';
 import { joinTokens } from './tokens.ts';
@@ -203,7 +203,7 @@ export class Speakers {
         return subj ? scaled(subj, 0.85, `who ${t.lower}, author of the ${head}`) : null;
       }
       // (A capitalised "Piece" is a headline's word, not the document: "Post Hit Piece Exploits …".)
-      if (t.quote >= 0 || t.cap || (t.lower !== head && t.lower !== `${head}s`)) continue;
+      if (t.quote >= 0 || t.cap || !sameDocument(head, t.lower)) continue;
       let s = p;
       while (s > 0 && p - s < 5 && doc.tok(s - 1).word && doc.tok(s - 1).quote < 0 && !doc.isCue(s - 1) && !PREPOSITIONS.has(doc.tok(s - 1).lower) && !ISSUE_VERBS.has(doc.tok(s - 1).lower)) s--;
       const found = this.authorInPhrase(s, p);
