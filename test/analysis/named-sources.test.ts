@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type FoundQuote, findQuotes } from '../../lambda/shared/analysis/quotes/index.ts';
+import { article } from './sieves/context.ts';
 
 // Short articles written for these tests: the named-source error classes of issue 14 (the speaker
 // phrase and its identity).
-const article = (...paras: string[]): string => paras.join('\n\n');
 const quote = (text: string, words: string): FoundQuote => {
   const q = findQuotes(text).find((x) => x.text.includes(words));
   if (!q) throw new Error(`no quote containing ${JSON.stringify(words)}`);

@@ -75,11 +75,13 @@ export function sameDocument(head: string, word: string): boolean {
   return word === head || word === `${head}s` || DOCUMENT_KINDS.some((k) => k.has(head) && k.has(word));
 }
 
-/** Verbs whose subject issued a document: "the court ruled …" ¶ "… said the ruling". */
+/** Verbs (past tense only: "rules" and "orders" are nouns too) whose subject issued a document: "the court ruled …" ¶ "… said the ruling". */
 export const DOCUMENT_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['ruling', words('ruled rules')], ['decision', words('decided decides ruled')], ['verdict', words('ruled found')],
-  ['order', words('ordered orders')], ['opinion', words('ruled wrote')], ['statement', words('stated')],
+  ['ruling', words('ruled')], ['decision', words('decided ruled')], ['verdict', words('ruled')],
+  ['order', words('ordered')], ['opinion', words('ruled wrote')], ['statement', words('stated')],
 ]);
+
+const NEWSPAPER_NAMES = words('times post journal tribune herald gazette news daily');
 
 /** For "the union", "the agency", …: the words a body's name of that kind holds ("Association of Flight Attendants"). */
 export const BODY_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -93,8 +95,8 @@ export const BODY_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['commission', words('commission committee')],
   ['council', words('council')],
   ['bank', words('bank fund')],
-  ['newspaper', words('times post journal tribune herald gazette news daily')],
-  ['paper', words('times post journal tribune herald gazette news daily')],
+  ['newspaper', NEWSPAPER_NAMES],
+  ['paper', NEWSPAPER_NAMES],
 ]);
 
 /** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */

@@ -9,7 +9,7 @@ import {
 } from './cues.ts';
 import { Authors } from './authors.ts';
 import type { Doc } from './document.ts';
-import { BODY_KINDS, COMM_NOUNS, CUE_VERBS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS, sameDocument } from './lexicon.ts';
+import { BODY_KINDS, COMM_NOUNS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS, sameDocument } from './lexicon.ts';
 import { Centering, isOrganisation, isPlace, pronounKind } from './pronouns.ts';
 import { type Found, type Resolved, scaled } from './resolved.ts';
 import { joinTokens } from './tokens.ts';
@@ -128,12 +128,12 @@ export class Speakers {
     for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { h = k - 1; break; }
     const headWord = doc.tok(h).lower;
     // "the Harbor Council statement", "the union's report": the head makes it a document, whoever it names.
-    if (DOCUMENT_NOUNS.has(headWord) && !personNoun(headWord)) return this.author(a, h);
+    if (DOCUMENT_NOUNS.has(headWord)) return this.author(a, h);
     const personal = (w: string) => personNoun(w) || GROUP_NOUNS.has(w) || INSTITUTIONS.has(w) || PARTISANS.has(w) || (w.endsWith('s') && INSTITUTIONS.has(w.slice(0, -1)));
     // The head may stand before a modifier: "one Democrat familiar with the talks", "a person close to the Clintons".
     let speaks = false;
     for (let k = a + 1; k <= h; k++) if (personal(doc.tok(k).lower)) speaks = true;
-    if (!speaks) return DOCUMENT_NOUNS.has(headWord) ? this.author(a, h) : null;
+    if (!speaks) return null;
     // "my father": the writer's relative, by name when the article gives it (kin.ts).
     const relative = b - a === 2 ? this.centering.kin.at(a + 1) : undefined;
     if (relative) return { speaker: { name: relative.name }, confidence: 0.9, via: `"${joinTokens(doc.toks, a, b)}" is the writer's ${doc.tok(a + 1).lower}`, entity: relative };
@@ -198,7 +198,7 @@ export class Speakers {
     const verbs = DOCUMENT_VERBS.get(head);
     for (let p = a - 1; p >= 0 && doc.tok(a).para - doc.tok(p).para <= 3; p--) {
       const t = doc.tok(p);
-      if (t.quote < 0 && verbs?.has(t.lower) && doc.isCue(p) === CUE_VERBS.has(t.lower)) {
+      if (t.quote < 0 && !t.cap && verbs?.has(t.lower)) {
         const subj = this.sentenceSubject(p + 1);
         return subj ? scaled(subj, 0.85, `who ${t.lower}, author of the ${head}`) : null;
       }
