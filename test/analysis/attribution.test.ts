@@ -363,13 +363,13 @@ describe('one identity per person', () => {
     expect(quote(text, 'a vote is a voice').speaker?.name).not.toBe('Michelle Lane');
   });
 
-  it('gives an acronym the name of the body the article names in full ("IMF" → International Monetary Fund)', () => {
+  it('gives an acronym the name of the body the article names in full ("IMF" → International Monetary Fund (IMF))', () => {
     const text = article(
       'Outlook',
       'The International Monetary Fund cut its forecast for growth on Tuesday.',
       'The IMF said "political tensions" were slowing trade. The FBI declined to comment.',
     );
-    expect(quote(text, 'political tensions').speaker?.name).toBe('International Monetary Fund');
+    expect(quote(text, 'political tensions').speaker?.name).toBe('International Monetary Fund (IMF)');
   });
 
   it('gives a surname two people share to the one the text keeps as its subject, not the one named last', () => {

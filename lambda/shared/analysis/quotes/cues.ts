@@ -2,7 +2,7 @@
  * Reporting cues: whether a token is a verb that reports speech ("said", "told", "according to",
  * "shot back"), and the small word classes the sieves use around cues and speakers.
  */
-import { COMM_NOUNS, CUE_VERBS, ROLE_HEADS } from './lexicon.ts';
+import { CUE_VERBS, DOCUMENT_NOUNS, ROLE_HEADS } from './lexicon.ts';
 import type { Token } from './tokens.ts';
 
 const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
@@ -35,7 +35,8 @@ export const PEOPLE = words(`confidant insider ally allies friend colleague vete
   operatives strategists donors fans viewers readers writers businessman businesswoman billionaire mogul developer candidate mother
   father veterans students parents workers activists front-runner frontrunner widow widower narrator child children kid kids boy
   girl audience neighbor neighbour neighbors neighbours survivor survivors victim victims neurosurgeon radioman impostor
-  protester marchers fan customer customers patient patients resident`);
+  protester marchers fan customer customers patient patients resident graduate graduates alumnus alumni native natives
+  immigrant immigrants refugee refugees citizen citizens`);
 /** Party members, who speak as people ("said one Iowa Republican"). */
 export const PARTISANS = words('democrat democrats republican republicans independent independents libertarian conservative conservatives liberal liberals');
 export const COMPLEMENT = words('for of at with to from');
@@ -45,7 +46,8 @@ export const BODY_NOUNS = words('campaign administration team camp office commit
 export const GROUP_NOUNS = words('campaign administration team camp office aides aide staff spokesman spokeswoman spokesperson officials official lawyers attorneys supporters allies advisers adviser committee spokespeople');
 /** Sentence openers that start an adverbial before the subject: "In a statement, X said …". */
 export const ADVERBIAL_OPENERS = words(`in at on after before when while during speaking asked as despite although though if since because last for
-  with without under over by addressing writing responding appearing following like unlike early late earlier later once upon amid according`);
+  with without under over by addressing writing responding appearing following like unlike early late earlier later once upon amid according
+  alongside besides beyond including`);
 /** Words allowed between a sentence start and its subject: "But former Gov. X …". */
 export const LOOSE_OPENERS = words('but and so yet still also then now former later meanwhile');
 export const SKIPPABLE_AFTER_CUE = words('monday tuesday wednesday thursday friday saturday sunday today yesterday recently later also then once again simply only flatly');
@@ -83,7 +85,23 @@ export function isCueAt(toks: readonly Token[], k: number): boolean {
   // "a snappy retort", "a Facebook post", "an unprompted call": a noun after a determiner and a modifier.
   const det = toks[k - 2];
   if (NOUN_CUES.has(t.lower) && prev && prev.word && det && det.word && (DETERMINERS.has(det.lower) || det.poss)) {
-    if (!personNoun(prev.lower) && !GROUP_NOUNS.has(prev.lower) && !COMM_NOUNS.has(prev.lower) && !AUX.has(prev.lower) && !SKIPPABLE_AFTER_CUE.has(prev.lower)) return false;
+    if (!personNoun(prev.lower) && !GROUP_NOUNS.has(prev.lower) && !DOCUMENT_NOUNS.has(prev.lower) && !AUX.has(prev.lower) && !SKIPPABLE_AFTER_CUE.has(prev.lower)) return false;
+  }
+  // "a Donald Trump tweet", "the Harbor Council statement": a name between a determiner and the word
+  // modifies a noun (not "the Democrats claim", whose plural name is the verb's subject).
+  if (NOUN_CUES.has(t.lower) && prev?.cap && !prev.poss && !prev.lower.endsWith('s')) {
+    let d = k - 1;
+    while (d > k - 4 && toks[d]?.cap && toks[d]?.word && toks[d]?.quote === -1) d--;
+    const before = toks[d];
+    if (d < k - 1 && before?.word && !before.cap && DETERMINERS.has(before.lower)) return false;
+  }
+  // "how the United States responds to violence": reacting, not reporting words (a quote or a
+  // colon may still follow: "responded to the charge: "…""; "responded to it, saying" has its own cue).
+  if (/^respond|^react/.test(t.lower) && toks[k + 1]?.lower === 'to') {
+    let j = k + 2;
+    while (j < toks.length && j - k < 12 && toks[j]?.word && toks[j]?.quote === -1) j++;
+    const next = toks[j];
+    if (next && next.quote === -1 && next.text !== ':') return false;
   }
   // After a preposition the word is a noun ("secretary of state", "in reply"), unless a gerund ("in declaring").
   if (prev && prev.word && NOUN_PREPOSITIONS.has(prev.lower) && !t.lower.endsWith('ing')) return false;

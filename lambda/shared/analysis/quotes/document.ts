@@ -7,7 +7,7 @@ import { splitSentences } from '../../text/sentences.ts';
 import { BODY_NOUNS, GROUP_NOUNS, PEOPLE, isCueAt } from './cues.ts';
 import { ROLE_HEADS } from './lexicon.ts';
 import { type MarkSpan, type Paragraph } from './marks.ts';
-import { type Entity, buildEntities } from './entities.ts';
+import { type Entity, buildEntities, speakerFor } from './entities.ts';
 import { type Mention, type Token, findMentions, tokenize } from './tokens.ts';
 
 export type { Entity } from './entities.ts';
@@ -78,8 +78,7 @@ export class Doc {
 
   /** The speaker a name mention stands for: the entity's full name and role. */
   speakerOf(mi: number): Speaker {
-    const e = this.entity(mi);
-    return e.role ? { name: e.name, role: e.role } : { name: e.name };
+    return speakerFor(this.entity(mi));
   }
 
   private outerSentences(): Int32Array {

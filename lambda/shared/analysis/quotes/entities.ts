@@ -7,6 +7,7 @@
  * An acronym ("IMF") takes the name of the body the article names in full with its initials.
  */
 import { PREPOSITIONS } from './cues.ts';
+import type { Speaker } from '../../article/model.ts';
 import type { Gender, Mention, Token } from './tokens.ts';
 
 /** A person or organisation the article names, however often and however spelled. */
@@ -19,6 +20,14 @@ export interface Entity {
   readonly plural?: true;
   /** A bare surname that two or more people named in the article share, when the text does not say which. */
   readonly sharedBy?: readonly Entity[];
+  /** The initials the article also calls a body by ("IMF" for the International Monetary Fund). */
+  acronym?: string;
+}
+
+/** The speaker an entity is shown as: its name, with the initials the article also uses ("International Monetary Fund (IMF)"). */
+export function speakerFor(e: Entity): Speaker {
+  const name = e.acronym ? `${e.name} (${e.acronym})` : e.name;
+  return e.role ? { name, role: e.role } : { name };
 }
 
 const key = (s: string): string => s.toLowerCase().replace(/[’]/g, "'").replace(/\s+[a-z]\.(?=\s)/g, '');
@@ -97,7 +106,8 @@ const MINOR_WORDS = new Set(['of', 'the', 'and', 'for', 'on', 'in', 'to', '&']);
 /**
  * "IMF" where the article names the International Monetary Fund: an acronym of a body named in full
  * ("DNC", "FBI") is given that name, when exactly one name in the article has those initials. It
- * stays its own entity, so where the acronym may speak is decided as for any acronym.
+ * stays its own entity, so where the acronym may speak is decided as for any acronym; both are shown
+ * as one name with the initials ("International Monetary Fund (IMF)"), as a reader meets either.
  */
 function acronymsOf(mentions: readonly Mention[]): Map<string, Entity> {
   const byInitials = new Map<string, string | null>();
@@ -112,7 +122,7 @@ function acronymsOf(mentions: readonly Mention[]): Map<string, Entity> {
   const out = new Map<string, Entity>();
   for (const m of mentions) {
     const name = /^[A-Z]{2,6}$/.test(m.name) ? byInitials.get(m.name) : undefined;
-    if (name && !out.has(m.name)) out.set(m.name, { name, role: null, gender: null, person: m.person });
+    if (name && !out.has(m.name)) out.set(m.name, { name, role: null, gender: null, person: m.person, acronym: m.name });
   }
   return out;
 }
@@ -152,7 +162,7 @@ export function buildEntities(mentions: readonly Mention[], toks: readonly Token
   }
   const single = new Map<string, Entity>();
   const acronyms = acronymsOf(mentions);
-  return mentions.map((m) => {
+  const entities = mentions.map((m) => {
     const k = key(m.name);
     const f = full.get(k) ?? acronyms.get(m.name);
     if (f) return f;
@@ -204,4 +214,31 @@ export function buildEntities(mentions: readonly Mention[], toks: readonly Token
     if (m.person === 'yes') s.person = 'yes';
     return s;
   });
+  // The body named in full is shown with the initials the article also uses.
+  const initialsOf = new Map([...acronyms.values()].map((a) => [key(a.name), a.acronym]));
+  for (const e of entities) {
+    const acronym = initialsOf.get(key(e.name));
+    if (acronym && e.acronym === undefined) e.acronym = acronym;
+  }
+  spellApostrophes(mentions, entities);
+  return entities;
+}
+
+/**
+ * Text pasted from several sources mixes apostrophes ("James O’Neill" once, "O'Neill" after): the
+ * mentions are one person either way (key() folds them), and the name is shown as the article spells
+ * it most often, so one speaker never appears under two spellings.
+ */
+function spellApostrophes(mentions: readonly Mention[], entities: readonly Entity[]): void {
+  const votes = new Map<Entity, number>();
+  mentions.forEach((m, i) => {
+    const e = entities[i] as Entity;
+    const curly = (m.name.match(/\u2019/g) ?? []).length;
+    const straight = (m.name.match(/'/g) ?? []).length;
+    if (curly !== straight) votes.set(e, (votes.get(e) ?? 0) + Math.sign(curly - straight));
+  });
+  for (const [e, v] of votes) {
+    const name = v > 0 ? e.name.replace(/'/g, '\u2019') : v < 0 ? e.name.replace(/\u2019/g, "'") : e.name;
+    if (name !== e.name) (e as { name: string }).name = name;
+  }
 }

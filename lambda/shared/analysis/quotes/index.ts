@@ -148,7 +148,7 @@ export function selectKeyQuotes(text: string, quotes: readonly FoundQuote[], max
   };
   const mentions = new Map<string, number>();
   const salience = (name: string) => {
-    const last = name.split(' ').pop() as string;
+    const last = name.replace(/ \([^)]*\)$/, '').split(' ').pop() as string; // "… Fund (IMF)" → Fund
     let n = mentions.get(last);
     if (n === undefined) {
       n = (text.match(new RegExp(`\\b${escapeRe(last)}\\b`, 'g')) ?? []).length;

@@ -63,6 +63,42 @@ export const DOCUMENT_NOUNS = new Set([...COMM_NOUNS, ...words(`
 /** Verbs that put a document out: "X issued a statement", "X sent a letter". */
 export const ISSUE_VERBS = words('issued issues released releases sent sends wrote writes published publishes posted posts filed files signed signs aired airs ran runs put distributed circulated');
 
+/** Documents of one kind, which "the <noun>" may take up: "Mariano wrote a memoir … the book said". */
+const DOCUMENT_KINDS = [
+  words('book books memoir memoirs autobiography biography novel'),
+  words('article articles story stories piece column op-ed editorial'),
+  words('report reports study studies analysis survey'),
+];
+
+/** Whether `word` names the same kind of document as `head` ("memoir" for "the book"). */
+export function sameDocument(head: string, word: string): boolean {
+  return word === head || word === `${head}s` || DOCUMENT_KINDS.some((k) => k.has(head) && k.has(word));
+}
+
+/** Verbs (past tense only: "rules" and "orders" are nouns too) whose subject issued a document: "the court ruled …" ¶ "… said the ruling". */
+export const DOCUMENT_VERBS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['ruling', words('ruled')], ['decision', words('decided ruled')], ['verdict', words('ruled')],
+  ['order', words('ordered')], ['opinion', words('ruled wrote')], ['statement', words('stated')],
+]);
+
+const NEWSPAPER_NAMES = words('times post journal tribune herald gazette news daily');
+
+/** For "the union", "the agency", …: the words a body's name of that kind holds ("Association of Flight Attendants"). */
+export const BODY_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['union', words('union association federation guild brotherhood teamsters')],
+  ['agency', words('agency administration')],
+  ['ministry', words('ministry department office')],
+  ['department', words('department ministry')],
+  ['court', words('court circuit tribunal')],
+  ['company', words('company corp. corp corporation inc. inc co. group')],
+  ['committee', words('committee commission')],
+  ['commission', words('commission committee')],
+  ['council', words('council')],
+  ['bank', words('bank fund')],
+  ['newspaper', NEWSPAPER_NAMES],
+  ['paper', NEWSPAPER_NAMES],
+]);
+
 /** Person-role head nouns that may stand before a name ("press secretary Sarah Sanders"). */
 export const ROLE_HEADS = words(`
   president secretary spokesman spokeswoman spokesperson adviser advisor manager director chairman chairwoman chair
@@ -128,6 +164,8 @@ export const NOT_NAME = words(`
   let lets let's don't doesn't didn't isn't aren't wasn't can't won't
   oh hey hi hello thanks thank please dear ok okay
   god whether whatever whoever wherever unless nobody somebody someone anyone anybody everyone everybody nothing something none
+  alongside amid amidst across around beyond besides including regarding concerning throughout except beneath behind
+  inside outside near following
 `);
 
 /** The US states' name words, which name places and, inside longer names, organisations ("Texas Tribune"). */
@@ -150,6 +188,8 @@ export const PEOPLE_ADJECTIVES = words(`
   latino latinos latina latinas asian african european mexican mexicans chinese russian russians british french german
   israeli israelis palestinian palestinians syrian syrians iranian iraqi japanese korean cuban canadian indian pakistani
   turkish islamic islamist islamists american americans chechen orthodox protestant protestants sunni shia shiite kurdish
+  spanish italian greek polish irish scottish welsh english dutch swedish norwegian danish vietnamese egyptian afghan
+  ukrainian australian brazilian venezuelan nigerian kenyan filipino haitian somali yemeni libyan lebanese jordanian
   democrat democrats republican republicans democratic
 `);
 
@@ -220,6 +260,7 @@ export const PLACE_WORDS = words(`
   ukraine burma myanmar australia africa asia chicago tulsa charlotte chelsea manhattan brooklyn novi
   london paris berlin moscow beijing tokyo philadelphia boston atlanta dallas houston denver seattle miami
   d.c. dc u.s. us uk
+  ala ariz ark calif colo conn fla okla tenn minn mich wis nev neb wyo
 `, US_STATES, PLACE_PARTS);
 
 /** Words that make a capitalised name an organisation that can speak ("the Milwaukee Journal Sentinel", "IMF"). */

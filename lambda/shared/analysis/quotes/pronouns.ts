@@ -24,6 +24,7 @@
  */
 import { ADVERBIAL_OPENERS, AUX, DESCRIBERS, LOOSE_OPENERS, PREPOSITIONS, SKIPPABLE_AFTER_CUE, SUBORDINATORS, personNoun } from './cues.ts';
 import type { Doc, Entity } from './document.ts';
+import { speakerFor } from './entities.ts';
 import { Kin } from './kin.ts';
 import { ORG_HEADS, PLACE_WORDS, ROLE_HEADS } from './lexicon.ts';
 import type { Resolved } from './resolved.ts';
@@ -381,8 +382,7 @@ export class Centering {
       if (!a.ok) continue;
       const rival = !t.chosen && this.rivalNear(k, e, kind, t.since);
       const confidence = t.base * a.certainty * (rival ? (t.base >= 0.85 ? 0.8 : 0.6) : 1);
-      const speaker = e.role ? { name: e.name, role: e.role } : { name: e.name };
-      return { speaker, confidence, via: `pronoun "${doc.tok(k).text}": ${t.why}${rival ? ', with a rival nearby' : ''}`, entity: e };
+      return { speaker: speakerFor(e), confidence, via: `pronoun "${doc.tok(k).text}": ${t.why}${rival ? ', with a rival nearby' : ''}`, entity: e };
     }
     return null;
   }

@@ -9,7 +9,7 @@ import {
 } from './cues.ts';
 import { Authors } from './authors.ts';
 import type { Doc } from './document.ts';
-import { COMM_NOUNS, DOCUMENT_NOUNS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS } from './lexicon.ts';
+import { BODY_KINDS, COMM_NOUNS, DOCUMENT_NOUNS, DOCUMENT_VERBS, ISSUE_VERBS, PEOPLE_ADJECTIVES, ROLE_HEADS, sameDocument } from './lexicon.ts';
 import { Centering, isOrganisation, isPlace, pronounKind } from './pronouns.ts';
 import { type Found, type Resolved, scaled } from './resolved.ts';
 import { joinTokens } from './tokens.ts';
@@ -118,22 +118,56 @@ export class Speakers {
         }
       }
     }
+    // "the union" after "the Association of Flight Attendants": the body of that kind the text names.
+    if (first.lower === 'the' && b - a <= 3 && BODY_KINDS.has(want)) {
+      const body = this.bodyNamedBefore(a, want);
+      if (body) return body;
+    }
     // A thing is no speaker: "the statement", "the ad", "a poll"; its author speaks, if the text names one.
     let h = b - 1;
     for (let k = a + 1; k < b; k++) if (COMPLEMENT.has(doc.tok(k).lower)) { h = k - 1; break; }
     const headWord = doc.tok(h).lower;
+    // "the Harbor Council statement", "the union's report": the head makes it a document, whoever it names.
+    if (DOCUMENT_NOUNS.has(headWord)) return this.author(a, h);
     const personal = (w: string) => personNoun(w) || GROUP_NOUNS.has(w) || INSTITUTIONS.has(w) || PARTISANS.has(w) || (w.endsWith('s') && INSTITUTIONS.has(w.slice(0, -1)));
     // The head may stand before a modifier: "one Democrat familiar with the talks", "a person close to the Clintons".
     let speaks = false;
     for (let k = a + 1; k <= h; k++) if (personal(doc.tok(k).lower)) speaks = true;
-    if (!speaks) return DOCUMENT_NOUNS.has(headWord) ? this.author(a, h) : null;
+    if (!speaks) return null;
     // "my father": the writer's relative, by name when the article gives it (kin.ts).
     const relative = b - a === 2 ? this.centering.kin.at(a + 1) : undefined;
     if (relative) return { speaker: { name: relative.name }, confidence: 0.9, via: `"${joinTokens(doc.toks, a, b)}" is the writer's ${doc.tok(a + 1).lower}`, entity: relative };
-    // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer").
+    // Lowercase the determiner so a description never reads as a name ("A staffer" → "a staffer"), and
+    // so a word capitalised only because it opens the sentence ("Opposition councillors said").
     const words = joinTokens(doc.toks, a, b);
-    const name = DESCRIBERS.has(first.lower) ? words.charAt(0).toLowerCase() + words.slice(1) : words;
+    const opener = first.cap && (doc.owner[a] ?? -1) < 0 && doc.sentenceStart(a) === a;
+    const name = DESCRIBERS.has(first.lower) || opener ? words.charAt(0).toLowerCase() + words.slice(1) : words;
     return { speaker: { name }, confidence: 0.9, via: 'description' };
+  }
+
+  /**
+   * The organisation that "the <noun>" before token a stands for: the last one named in the previous
+   * four paragraphs whose name has a word of the noun's kind ("union" → an Association, a Federation,
+   * a Union). None when two different bodies of that kind are named there: the text does not say which.
+   */
+  private bodyNamedBefore(a: number, noun: string): Resolved | undefined {
+    const { doc } = this;
+    const kind = BODY_KINDS.get(noun) as ReadonlySet<string>;
+    let found: number | undefined;
+    for (let mi = doc.mentions.length - 1; mi >= 0; mi--) {
+      const m = doc.mention(mi);
+      if (m.last > a) continue;
+      if (doc.tok(a).para - doc.tok(m.first).para > 4) break;
+      const e = doc.entity(mi);
+      const words = e.name.toLowerCase().split(' ');
+      // A bare "Union" (a headline's capital) names no particular body.
+      if (e.person === 'yes' || isPlace(e) || words.length < 2 || !words.some((w) => kind.has(w))) continue;
+      if (found !== undefined && doc.entity(found) !== e) return undefined;
+      found = mi;
+    }
+    if (found === undefined) return undefined;
+    const e = doc.entity(found);
+    return { speaker: doc.speakerOf(found), confidence: 0.8, via: `"the ${noun}" is ${e.name}`, entity: e };
   }
 
   /**
@@ -147,31 +181,60 @@ export class Speakers {
     const { doc } = this;
     const inPhrase = this.authorInPhrase(a, h);
     if (inPhrase !== undefined) return inPhrase;
+    // "The campaign's statement": a described body owns it.
+    for (let k = a + 1; k < h; k++) {
+      const t = doc.tok(k);
+      if (!t.poss || t.cap || !(INSTITUTIONS.has(t.lower) || GROUP_NOUNS.has(t.lower))) continue;
+      const words = `${joinTokens(doc.toks, a, k)} ${t.lower}`;
+      return { speaker: { name: words.charAt(0).toLowerCase() + words.slice(1) }, confidence: 0.85, via: `description, author of the ${doc.tok(h).lower}` };
+    }
     // "X issued a statement calling …": the subject of the verb that put the document out.
     const head = doc.tok(h).lower;
     const v = doc.toks[a - 1]?.lower === 'out' ? a - 2 : a - 1; // "put out a statement"
-    if (ISSUE_VERBS.has(doc.toks[v]?.lower ?? '')) {
-      const subj = this.sentenceSubject(a - 1);
-      return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
-    }
+    if (this.issues(v, a)) return this.issuer(v, head);
     const det = doc.tok(a).lower;
     if (det !== 'the' && det !== 'this' && det !== 'that') return null;
-    // "The statement noted …": the statement introduced before, and who issued it.
+    // "The statement noted …": the statement introduced before, and who issued it; "the ruling": who ruled.
+    const verbs = DOCUMENT_VERBS.get(head);
     for (let p = a - 1; p >= 0 && doc.tok(a).para - doc.tok(p).para <= 3; p--) {
       const t = doc.tok(p);
-      if (t.quote >= 0 || (t.lower !== head && t.lower !== `${head}s`)) continue;
+      if (t.quote < 0 && !t.cap && verbs?.has(t.lower)) {
+        const subj = this.sentenceSubject(p + 1);
+        return subj ? scaled(subj, 0.85, `who ${t.lower}, author of the ${head}`) : null;
+      }
+      // (A capitalised "Piece" is a headline's word, not the document: "Post Hit Piece Exploits …".)
+      if (t.quote >= 0 || t.cap || !sameDocument(head, t.lower)) continue;
       let s = p;
       while (s > 0 && p - s < 5 && doc.tok(s - 1).word && doc.tok(s - 1).quote < 0 && !doc.isCue(s - 1) && !PREPOSITIONS.has(doc.tok(s - 1).lower) && !ISSUE_VERBS.has(doc.tok(s - 1).lower)) s--;
       const found = this.authorInPhrase(s, p);
       if (found !== undefined) return found && scaled(found, 0.9, `the ${head} introduced before`);
       // "X issued a statement": the subject of the verb that put the document out.
-      if (ISSUE_VERBS.has(doc.toks[s - 1]?.lower ?? '')) {
-        const subj = this.sentenceSubject(s - 1);
-        return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
-      }
+      if (this.issues(s - 1, s)) return this.issuer(s - 1, head);
       return null;
     }
     return null;
+  }
+
+  /** Whether token v is a verb that puts out the document starting at a, in its sentence ("issued a statement"). */
+  private issues(v: number, a: number): boolean {
+    const t = this.doc.toks[v];
+    return !!t && ISSUE_VERBS.has(t.lower) && !t.cap && t.quote < 0 && this.doc.sentOf[v] === this.doc.sentOf[a];
+  }
+
+  /**
+   * Who put a document out with the verb at v ("issued", "released"): the name right before the verb
+   * ("…, the Security Council issued a statement"), else the sentence's subject.
+   */
+  private issuer(v: number, head: string): Resolved | null {
+    const { doc } = this;
+    let e = v;
+    while (e > 0 && SKIPPABLE_AFTER_CUE.has(doc.tok(e - 1).lower)) e--;
+    const mi = doc.owner[e - 1] ?? -1;
+    const m = mi >= 0 ? doc.mention(mi) : undefined;
+    const before = m ? doc.toks[m.from - 1] : undefined;
+    const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
+    const subj = m && m.to === e && !m.poss && !object ? this.name(mi, true) : this.sentenceSubject(v);
+    return subj ? scaled(subj, 0.85, `who issued the ${head}`) : null;
   }
 
   /** A name that owns the document phrase [s, h] or follows it with "from"/"by"; undefined when none. */
@@ -213,7 +276,8 @@ export class Speakers {
     if (person) return this.described(j, b);
     if (anyHead && b - j >= 2 && b - j <= 4 && (b >= end || !doc.tok(b).word)) {
       const d = this.described(j, b);
-      if (d) return d;
+      // `," said the ruling`: a document speaks for its author, or for no one.
+      if (d || DOCUMENT_NOUNS.has(doc.tok(b - 1).lower)) return d;
       const words = joinTokens(doc.toks, j, b);
       return { speaker: { name: words.charAt(0).toLowerCase() + words.slice(1) }, confidence: 0.7, via: 'description after the quote' };
     }
@@ -332,7 +396,7 @@ export class Speakers {
     const e = doc.entity(mi);
     if (e.person === 'yes' || e.name.includes(' ') || m.last - m.first > 1 || m.to !== m.last) return false;
     const after = doc.toks[m.last];
-    return !!after && after.word && !after.cap && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !doc.isCue(m.last) && !after.lower.endsWith('ed');
+    return !!after && after.word && !after.cap && !AUX.has(after.lower) && !SKIPPABLE_AFTER_CUE.has(after.lower) && !doc.isCue(m.last) && !after.lower.endsWith('ed') && !PREPOSITIONS.has(after.lower) && !NP_STOP.has(after.lower);
   }
 
   /**
@@ -358,7 +422,9 @@ export class Speakers {
       if (mi >= 0) {
         const m = doc.mention(mi);
         const before = doc.toks[m.from - 1];
-        const object = !!before && before.word && !before.cap && PREPOSITIONS.has(before.lower);
+        // …nor the object of a past-tense verb ("Washington, star of "Scandal," thanked Obama for "…"").
+        const verb = !!before && before.word && !before.cap && before.quote < 0 && before.lower.endsWith('ed') && !AUX.has(before.lower) && !doc.isCue(m.from - 1);
+        const object = !!before && before.word && !before.cap && (PREPOSITIONS.has(before.lower) || verb);
         if (!m.poss && !object && doc.entity(mi).person !== 'no' && !this.modifierUse(mi)) return this.name(mi);
         j = m.to - 1;
         continue;
@@ -387,7 +453,7 @@ export class Speakers {
         const m = doc.mention(mi);
         const e = doc.entity(mi);
         // A place closing the opening adverbial: "Speaking in Salem, New Hampshire, Trump …".
-        if (e.person === 'no' && doc.toks[m.to] !== undefined && !doc.tok(m.to).word) {
+        if ((e.person === 'no' || isPlace(e)) && doc.toks[m.to] !== undefined && !doc.tok(m.to).word) {
           j = m.to;
           n = 0;
           continue;
@@ -405,6 +471,8 @@ export class Speakers {
           const from = j > lo && DESCRIBERS.has(doc.tok(j - 1).lower) ? j - 1 : m.from;
           return this.described(from, m.last + 1);
         }
+        // "the Stanford graduate ended …": after a determiner, a lone name before a noun only modifies it.
+        if (j > lo && e.person === 'maybe' && DESCRIBERS.has(doc.tok(j - 1).lower) && this.modifierUse(mi)) return undefined;
         return this.name(mi);
       }
       // The subject is a pronoun: "he"/"she" through centering, "it"/"they" only for an organisation, "I"/"we" for the author.
@@ -496,6 +564,11 @@ export class Speakers {
         }
         if (m.poss) {
           if (after && DOCUMENT_NOUNS.has(after.lower)) return this.name(mi);
+          j = m.from;
+          continue;
+        }
+        // "the Stanford graduate": a lone name after a determiner, before a noun, only modifies it.
+        if (ent.person === 'maybe' && DESCRIBERS.has(doc.toks[m.from - 1]?.lower ?? '') && this.modifierUse(mi)) {
           j = m.from;
           continue;
         }

@@ -4,7 +4,7 @@
  */
 import type { MarkSpan, Paragraph } from './marks.ts';
 import { type Gender, genderOf, isFirstName } from './gender.ts';
-import { NAME_TITLES, NOT_NAME, ORG_WORDS, PEERAGE, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
+import { NAME_TITLES, NOT_NAME, ORG_HEADS, ORG_WORDS, PEERAGE, PLACE_WORDS, ROLE_HEADS, ROLE_MODIFIERS } from './lexicon.ts';
 
 export type { Gender } from './gender.ts';
 
@@ -143,6 +143,8 @@ function opensSentence(toks: readonly Token[], k: number): boolean {
   const prev = toks[k - 1];
   const t = toks[k] as Token;
   if (!prev || prev.para !== t.para) return true;
+  // A closing mark after a full stop ends the sentence too: `“… wasn’t good.” Adding, “…”`.
+  if (prev.quote >= 0 && (prev.text === '\u201d' || prev.text === '\u2019') && /^[.!?]$/.test(toks[k - 2]?.text ?? '')) return true;
   if (prev.word || !SENTENCE_OPENERS.has(prev.text)) return false;
   // After a closing mark that follows a comma (`…," Hale said`) the sentence goes on.
   if (prev.quote >= 0 && toks[k - 2]?.text === ',') return false;
@@ -220,7 +222,9 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
         if (t.poss) break;
         continue;
       }
-      if (j > i && t.word && !t.cap && (CONNECTORS.has(t.lower) || (t.lower === 'of' && hasTitle)) && isNameWord(toks[j + 1])) {
+      // "Secretary of State John Kerry", and a body's name: "Association of Flight Attendants", "Federal Bureau of Investigation".
+      const ofName = t.lower === 'of' && (hasTitle || ORG_HEADS.has(prevTok.lower));
+      if (j > i && t.word && !t.cap && (CONNECTORS.has(t.lower) || ofName) && isNameWord(toks[j + 1])) {
         j++;
         continue;
       }
@@ -238,6 +242,8 @@ export function findMentions(toks: readonly Token[], isCue: (k: number) => boole
       if (h === k - 1 && h >= i && PEERAGE.has(t.lower)) break;
       if (NAME_TITLES.has(t.lower) || ROLE_HEADS.has(t.lower)) h = k;
     }
+    // "Justice Department", "Senate Intelligence Committee": a title word inside a body's name is no title.
+    if (h >= 0 && toks.slice(h + 1, j).every((t) => ORG_HEADS.has(t.lower))) h = -1;
     // No title word, but a known first name inside: what precedes it is a role ("Forecaster Nina Patel").
     if (h < 0) {
       for (let k = i + 1; k < j - 1; k++) {
