@@ -89,7 +89,7 @@ type Fault =
 interface Schedule {
   subscribers: { frequency: Frequency; topics: ('a' | 'b')[] }[];
   events: Event[];
-  /** Which waiting invocation moves next, at each scheduling point. */
+  /** Which waiting invocation moves next, at each scheduling point (used round again past its end, so a long schedule keeps interleaving). */
   choices: number[];
   faults: (Fault | null)[];
   /** At which digest-queue queries the index answers as it stood at the previous one. */
@@ -390,7 +390,7 @@ async function simulate(s: Schedule, stores: { articles: ArticleStore; runs: Run
       if (ready.length === 0) return true;
     }
     const at = choice++;
-    const op = ready[(s.choices[at] ?? 0) % ready.length] as Op;
+    const op = ready[(s.choices.length > 0 ? (s.choices[at % s.choices.length] as number) : 0) % ready.length] as Op;
     clock.ms += 1_000;
     // Subscribers' changes go through as they come: a change written long after its time stamp is a window README states apart.
     let fault = op.name.startsWith('switch') ? null : (s.faults[at] ?? null);
