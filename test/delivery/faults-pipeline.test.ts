@@ -597,6 +597,6 @@ describe('ingest and digest under concurrency, stalls, late writes and frequency
         }),
         { numRuns: DYNAMO_RUNS },
       );
-    }, 300_000);
+    }, Math.max(300_000, DYNAMO_RUNS * 1_000));
   });
 });
